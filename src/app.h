@@ -1,0 +1,43 @@
+/*
+ * app.h: the application a worker runs, behind the request core.
+ *
+ * The worker (src/worker.c) reads a request, answers the operations
+ * endpoints itself, and hands everything else to app_handle(), which
+ * routes it and fills the response.  An app is per worker process: it
+ * owns the database connection and compiled templates.
+ */
+#ifndef CREWLOG_APP_H
+#define CREWLOG_APP_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "config.h"
+#include "request.h"
+#include "response.h"
+
+struct app;
+
+/* What a handler sees; lives for one request. */
+struct ctx {
+	struct request		*req;
+	struct response		*resp;
+	const struct pool_config *conf;
+	struct app		*app;
+};
+
+/* In the master before fork: compile what can be shared copy-on-write. */
+int		 app_init_main(const struct pool_config *, struct buf *err);
+/* In each worker after fork; NULL with err set on failure. */
+struct app	*app_init_child(const struct pool_config *, struct buf *err);
+void		 app_free(struct app *);
+/* For /readyz: database reachable and templates loaded; why on false. */
+bool		 app_ready(struct app *, struct buf *why);
+/* Routes the request and fills ctx->resp; never fails (errors are 4xx/5xx). */
+void		 app_handle(struct ctx *);
+/* crewlog -t: checks what the app needs of the config (templates). */
+int		 app_check_config(const struct pool_config *, struct buf *err);
+/* crewlog migrate|seed|check ...: returns the exit status. */
+int		 app_cli(int argc, char **argv);
+
+#endif

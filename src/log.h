@@ -1,0 +1,44 @@
+/*
+ * log.h: one JSON object per line on stderr (or a log file).
+ *
+ * Fields: time (UTC, RFC 3339 with ms), level, pool, pid, request_id,
+ * method, path, status, duration_ms, msg.  Request-scoped fields come from
+ * log_set_request() and are cleared by log_clear_request().  Strings are
+ * JSON-escaped, so request bytes cannot forge a line.  Never call from a
+ * signal handler.
+ *
+ * State: the module owns its file-scope context (pool name, current
+ * request, output fd); it is per process and reset in each worker.
+ */
+#ifndef CREWLOG_LOG_H
+#define CREWLOG_LOG_H
+
+#include <stdarg.h>
+
+enum log_level {
+	LOGL_DEBUG,
+	LOGL_INFO,
+	LOGL_WARN,
+	LOGL_ERROR,
+	LOGL__MAX
+};
+
+void	 log_init(const char *pool, enum log_level min);
+int	 log_open(const char *path);	/* NULL or "-": stderr; -1 on error */
+int	 log_reopen(void);		/* SIGUSR1 */
+void	 log_set_pool(const char *);
+void	 log_set_request(const char *id, const char *method, const char *path);
+void	 log_clear_request(void);
+void	 log_msg(enum log_level, const char *, ...)
+		__attribute__((format(printf, 2, 3)));
+void	 log_vmsg(enum log_level, const char *, va_list)
+		__attribute__((format(printf, 2, 0)));
+/* The access line written once per request, with status and duration. */
+void	 log_access(int status, double duration_ms);
+
+#define log_debug(...)	log_msg(LOGL_DEBUG, __VA_ARGS__)
+#define log_info(...)	log_msg(LOGL_INFO, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOGL_WARN, __VA_ARGS__)
+#define log_error(...)	log_msg(LOGL_ERROR, __VA_ARGS__)
+
+#endif

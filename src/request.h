@@ -1,0 +1,125 @@
+/*
+ * request.h: a FastCGI request turned into checked, decoded fields.
+ *
+ * Parsing is split from I/O: req_parse_params() and req_parse_body() take
+ * plain memory, so unit tests and fuzzers drive them without a socket;
+ * req_read() is the libfcgi glue the worker calls.
+ *
+ * Every string in a struct request is owned by it and released by
+ * req_free().  Errors are reported in a struct req_error: an HTTP status
+ * (400, 411, 413, 415) and a message naming the field or problem.
+ */
+#ifndef CREWLOG_REQUEST_H
+#define CREWLOG_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct FCGX_Request;
+
+/* An ordered multimap: a=1&a=2 keeps both, in order. */
+struct kv {
+	char	*key;
+	char	*val;
+	size_t	 vlen;		/* val may hold NUL bytes from %00 */
+};
+
+struct kvlist {
+	struct kv	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
+void		 kv_init(struct kvlist *);
+void		 kv_free(struct kvlist *);
+void		 kv_add(struct kvlist *, const char *, size_t, const char *, size_t);
+const char	*kv_get(const struct kvlist *, const char *);	/* first, or NULL */
+size_t		 kv_count(const struct kvlist *, const char *);
+
+enum http_method {
+	HTTP_GET,
+	HTTP_HEAD,
+	HTTP_POST,
+	HTTP_PUT,
+	HTTP_PATCH,
+	HTTP_DELETE,
+	HTTP_OPTIONS,
+	HTTP_OTHER,
+	HTTP__MAX
+};
+
+struct req_error {
+	int	 status;		/* 0: no error */
+	char	 field[64];		/* "" when no single field */
+	char	 message[256];
+};
+
+struct req_limits {
+	size_t		 body_max;	/* bytes; larger: 413 */
+	unsigned	 json_depth;	/* deeper: 400 */
+};
+
+struct request {
+	enum http_method method;
+	char		*method_name;	/* as sent, for logs */
+	char		*uri;		/* REQUEST_URI as sent */
+	char		*path;		/* percent-decoded once */
+	char		*query_string;	/* raw */
+	char		*remote_addr;
+	char		*content_type;	/* lower-cased media type, no params */
+	size_t		 content_length;
+	bool		 has_content_length;
+	bool		 https;
+	char		 request_id[65];
+
+	struct kvlist	 params;	/* every FastCGI param, raw */
+	struct kvlist	 headers;	/* lower-case names: "user-agent" */
+	struct kvlist	 query;
+	struct kvlist	 cookies;
+	struct kvlist	 form;		/* urlencoded body */
+	json_t		*json;		/* JSON body, or NULL */
+	struct kvlist	 route;		/* :name captures from the router */
+
+	char		*body;
+	size_t		 body_len;
+};
+
+void	 req_init(struct request *);
+void	 req_free(struct request *);
+
+/*
+ * Fills req from FastCGI params given as "NAME=value" strings (envp
+ * style, NULL-terminated).  Returns 0, or -1 with err set (400 for a bad
+ * path or query, 411 for a body without Content-Length, 413 over limits).
+ */
+int	 req_parse_params(struct request *, char *const *envp,
+	    const struct req_limits *, struct req_error *);
+/* Decodes the body by content type into form or json; -1 with err set. */
+int	 req_parse_body(struct request *, const char *, size_t,
+	    const struct req_limits *, struct req_error *);
+/* Both of the above plus reading the body from the FastCGI stream. */
+int	 req_read(struct request *, struct FCGX_Request *,
+	    const struct req_limits *, struct req_error *);
+
+/* Parsers, public for tests and fuzzers.  Each returns 0 or -1 + err. */
+int	 req_percent_decode(const char *, size_t, bool plus_is_space,
+	    char **out, size_t *outlen, struct req_error *);
+int	 req_parse_query(const char *, size_t, struct kvlist *,
+	    struct req_error *);
+int	 req_parse_cookies(const char *, size_t, struct kvlist *,
+	    struct req_error *);
+int	 req_parse_json(const char *, size_t, unsigned depth, json_t **,
+	    struct req_error *);
+
+/* Lookups across the request. */
+const char *req_header(const struct request *, const char *lcname);
+const char *req_param(const struct request *, const char *name);
+/* Field from the JSON body (string form) or else the form body. */
+const char *req_field(const struct request *, const char *name);
+/* True when the client prefers JSON: /api/ paths or Accept naming it. */
+bool	 req_wants_json(const struct request *);
+
+#endif
