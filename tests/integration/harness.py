@@ -1,0 +1,520 @@
+"""Integration test harness: real PostgreSQL, nginx, Apache and crewlog.
+
+Every server is started on loopback, on a free port or a unix socket in a
+temporary directory, and stopped by PID when the test run ends (also on
+failure).  Tests print TAP.  Only the Python 3 standard library is used.
+
+Environment:
+  CREWLOG_BIN   the crewlog binary under test (required)
+  top_srcdir    the source tree (default: two levels above this file)
+"""
+
+import collections
+import http.client
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.parse
+
+SRCDIR = os.path.abspath(os.environ.get(
+    "top_srcdir", os.path.join(os.path.dirname(__file__), "..", "..")))
+PG_BINDIR = None
+for _v in ("17", "16", "15"):
+    if os.path.isdir("/usr/lib/postgresql/%s/bin" % _v):
+        PG_BINDIR = "/usr/lib/postgresql/%s/bin" % _v
+        break
+
+_started = []           # every server started, stopped at exit
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(pred, timeout=10.0, what="condition"):
+    """Polls pred() until it is true; raises TimeoutError naming what."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if pred():
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError("timed out after %.1fs waiting for %s" % (timeout, what))
+
+
+def port_open(port, host="127.0.0.1"):
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def tmpdir(prefix="crewlog-test-"):
+    """A temporary directory readable by the unprivileged server users."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(d, 0o755)
+    return d
+
+
+class Server:
+    """A child process we started and will stop by PID."""
+
+    proc = None
+    name = "server"
+
+    def _spawn(self, argv, **kw):
+        self.logfile = open(os.path.join(self.dir, self.name + ".out"), "wb")
+        self.proc = subprocess.Popen(argv, stdout=self.logfile,
+                                     stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, **kw)
+        _started.append(self)
+        return self.proc
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def signal(self, sig):
+        if self.running():
+            os.kill(self.proc.pid, sig)
+
+    def wait_exit(self, timeout=10.0):
+        """Returns the exit code, or None if still running after timeout."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, sig=signal.SIGTERM, timeout=15.0):
+        if self.running():
+            os.kill(self.proc.pid, sig)
+            if self.wait_exit(timeout) is None:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        if self in _started:
+            _started.remove(self)
+
+    def persist(self):
+        """Keeps this server across tests; it is stopped when Python exits."""
+        import atexit
+        if self in _started:
+            _started.remove(self)
+        atexit.register(self.stop)
+        return self
+
+    def output(self):
+        path = os.path.join(self.dir, self.name + ".out")
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+
+class Postgres(Server):
+    """A throwaway PostgreSQL cluster run as the postgres user."""
+
+    name = "postgres"
+
+    def __init__(self, dir=None):
+        self.dir = dir or tmpdir("crewlog-pg-")
+        self.port = free_port()
+        self.data = os.path.join(self.dir, "data")
+        self.sockdir = os.path.join(self.dir, "sock")
+        self.dbname = "crewlog"
+
+    def _as_postgres(self):
+        pw = pwd.getpwnam("postgres")
+        return dict(user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
+
+    def start(self):
+        if PG_BINDIR is None:
+            raise RuntimeError("PostgreSQL server binaries not installed")
+        kw = self._as_postgres() if os.geteuid() == 0 else {}
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+        os.makedirs(self.sockdir, exist_ok=True)
+        if os.geteuid() == 0:
+            os.chown(self.sockdir, pw.pw_uid, pw.pw_gid)
+        if not os.path.exists(self.data):
+            subprocess.run([PG_BINDIR + "/initdb", "-D", self.data, "-U",
+                            "postgres", "--auth=trust", "-E", "UTF8",
+                            "--locale=C.UTF-8"], check=True,
+                           stdout=subprocess.DEVNULL, **kw)
+        self._spawn([PG_BINDIR + "/postgres", "-D", self.data,
+                     "-k", self.sockdir, "-h", "127.0.0.1",
+                     "-p", str(self.port), "-c", "fsync=off",
+                     "-c", "synchronous_commit=off",
+                     "-c", "full_page_writes=off",
+                     "-c", "max_connections=200"], **kw)
+        wait_for(self._ready, 30, "postgres to accept connections")
+        self.psql("SELECT 1", db="postgres")
+        if self.psql("SELECT 1 FROM pg_database WHERE datname='%s'"
+                     % self.dbname, db="postgres").strip() != "1":
+            self.psql("CREATE DATABASE %s" % self.dbname, db="postgres")
+        return self
+
+    def _ready(self):
+        r = subprocess.run([PG_BINDIR + "/pg_isready", "-h", "127.0.0.1",
+                            "-p", str(self.port)], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        return r.returncode == 0
+
+    @property
+    def url(self):
+        return "postgresql://postgres@127.0.0.1:%d/%s" % (self.port,
+                                                          self.dbname)
+
+    def psql(self, sql, db=None):
+        """Runs sql and returns psql's unaligned, tuples-only output."""
+        r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v",
+                            "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+                            str(self.port), "-U", "postgres", "-d",
+                            db or self.dbname, "-c", sql],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("psql failed: %s" % r.stderr.strip())
+        return r.stdout
+
+    def stop(self, sig=signal.SIGINT, timeout=15.0):
+        # SIGINT is PostgreSQL's "fast shutdown".
+        Server.stop(self, sig, timeout)
+
+
+class Crewlog(Server):
+    """crewlog's master, with a config written from dicts.
+
+    pool: keys of the [www] pool; glob: keys of [global].  listen defaults
+    to a unix socket in the temporary directory.
+    """
+
+    name = "crewlog"
+
+    def __init__(self, dir=None, pool=None, glob=None, env=None,
+                 pool_name="www", extra_pools=None):
+        self.dir = dir or tmpdir("crewlog-cw-")
+        self.bin = os.environ.get("CREWLOG_BIN")
+        if not self.bin:
+            raise RuntimeError("CREWLOG_BIN is not set")
+        self.pool_name = pool_name
+        self.listen = os.path.join(self.dir, "crewlog.sock")
+        self.pool = {"listen": self.listen, "listen.mode": "0666",
+                     "pm": "static", "pm.max_children": "2",
+                     "ping.path": "/ping", "pm.status_path": "/status",
+                     "templates": os.path.join(SRCDIR, "templates")}
+        self.pool.update(pool or {})
+        self.listen = self.pool["listen"]
+        self.glob = {"process_control_timeout": "10s"}
+        self.glob.update(glob or {})
+        self.extra_pools = extra_pools or {}
+        self.env = dict(os.environ)
+        self.env.update(env or {})
+        self.conf = os.path.join(self.dir, "crewlog.conf")
+        self.write_config()
+
+    def write_config(self):
+        lines = ["[global]"]
+        lines += ["%s = %s" % kv for kv in self.glob.items()]
+        lines += ["", "[%s]" % self.pool_name]
+        lines += ["%s = %s" % kv for kv in self.pool.items()]
+        for name, keys in self.extra_pools.items():
+            lines += ["", "[%s]" % name]
+            lines += ["%s = %s" % kv for kv in keys.items()]
+        with open(self.conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def start(self, wait=True):
+        if self.listen.startswith("/") and os.path.exists(self.listen):
+            os.unlink(self.listen)
+        self._spawn([self.bin, "-F", "-c", self.conf], env=self.env)
+        if wait:
+            wait_for(self._listening, 20, "crewlog to listen on %s"
+                     % self.listen)
+        return self
+
+    def _listening(self):
+        if not self.running():
+            raise RuntimeError("crewlog exited with %s:\n%s"
+                               % (self.proc.returncode, self.output()))
+        if self.listen.startswith("/"):
+            return os.path.exists(self.listen)
+        host, _, port = self.listen.rpartition(":")
+        return port_open(int(port), host or "127.0.0.1")
+
+    def log(self):
+        return self.output()
+
+    def run(self, *args, env=None):
+        """Runs `crewlog ARGS` (a subcommand) and returns CompletedProcess."""
+        e = dict(self.env)
+        e.update(env or {})
+        return subprocess.run([self.bin] + list(args), capture_output=True,
+                              text=True, env=e)
+
+
+def _write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+class Nginx(Server):
+    """nginx with the shipped deploy/nginx/crewlog-server.conf, as is."""
+
+    name = "nginx"
+
+    def __init__(self, dir=None, upstream=None, htdocs=None):
+        self.dir = dir or tmpdir("crewlog-ngx-")
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.upstream = upstream
+        self.htdocs = htdocs or os.path.join(SRCDIR, "htdocs")
+        self.prefix = os.path.join(self.dir, "nginx")
+
+    def start(self):
+        os.makedirs(self.prefix, exist_ok=True)
+        shutil.copy("/etc/nginx/fastcgi_params", self.prefix)
+        shutil.copy("/etc/nginx/mime.types", self.prefix)
+        up = self.upstream
+        server = ("unix:" + up) if up.startswith("/") else up
+        conf = os.path.join(self.prefix, "nginx.conf")
+        _write(conf, """
+daemon off;
+master_process on;
+worker_processes 1;
+pid %(p)s/nginx.pid;
+error_log %(p)s/error.log warn;
+events { worker_connections 1024; }
+http {
+    include mime.types;
+    access_log %(p)s/access.log;
+    client_body_temp_path %(p)s/body;
+    fastcgi_temp_path %(p)s/fastcgi;
+    proxy_temp_path %(p)s/proxy;
+    uwsgi_temp_path %(p)s/uwsgi;
+    scgi_temp_path %(p)s/scgi;
+    upstream crewlog { server %(server)s; }
+    server {
+        listen 127.0.0.1:%(port)d;
+        server_name localhost;
+        root %(htdocs)s;
+        include %(src)s/deploy/nginx/crewlog-server.conf;
+    }
+}
+""" % dict(p=self.prefix, server=server, port=self.port,
+           htdocs=self.htdocs, src=SRCDIR))
+        self._spawn(["nginx", "-p", self.prefix, "-c", conf])
+        wait_for(lambda: port_open(self.port), 10, "nginx")
+        return self
+
+    def stop(self, sig=signal.SIGQUIT, timeout=10.0):
+        Server.stop(self, sig, timeout)
+
+
+class Apache(Server):
+    """Apache httpd with mod_proxy_fcgi and the shipped deploy/apache conf."""
+
+    name = "apache"
+
+    def __init__(self, dir=None, upstream=None, htdocs=None):
+        self.dir = dir or tmpdir("crewlog-apache-")
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.upstream = upstream
+        self.htdocs = htdocs or os.path.join(SRCDIR, "htdocs")
+
+    def start(self):
+        mods = "/usr/lib/apache2/modules"
+        up = self.upstream
+        if up.startswith("/"):
+            backend = "unix:%s|fcgi://localhost" % up
+        else:
+            backend = "fcgi://%s" % up
+        conf = os.path.join(self.dir, "httpd.conf")
+        load = "\n".join("LoadModule %s_module %s/mod_%s.so" % (m, mods, m)
+                         for m in ("mpm_event", "authz_core", "authz_host",
+                                   "unixd", "mime", "dir", "log_config",
+                                   "headers", "alias", "proxy",
+                                   "proxy_fcgi", "expires", "rewrite",
+                                   "setenvif"))
+        _write(conf, """
+%(load)s
+ServerRoot "%(d)s"
+ServerName localhost
+Listen 127.0.0.1:%(port)d
+PidFile "%(d)s/httpd.pid"
+ErrorLog "%(d)s/error.log"
+LogLevel warn
+User www-data
+Group www-data
+TypesConfig /etc/mime.types
+Mutex file:%(d)s
+DefaultRuntimeDir "%(d)s"
+Define CREWLOG_BACKEND "%(backend)s"
+Define CREWLOG_HTDOCS "%(htdocs)s"
+<VirtualHost 127.0.0.1:%(port)d>
+    Include "%(src)s/deploy/apache/crewlog.conf"
+</VirtualHost>
+""" % dict(load=load, d=self.dir, port=self.port, backend=backend,
+           htdocs=self.htdocs, src=SRCDIR))
+        self._spawn(["apache2", "-f", conf, "-DFOREGROUND"])
+        wait_for(lambda: port_open(self.port), 10, "apache")
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=10.0):
+        Server.stop(self, sig, timeout)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def json(self):
+        import json
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return "<Response %d %r>" % (self.status, self.body[:200])
+
+
+def http_request(method, url, body=None, headers=None, timeout=30):
+    """One request on a fresh connection; dict bodies are sent as JSON."""
+    import json
+    u = urllib.parse.urlsplit(url)
+    h = dict(headers or {})
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body).encode()
+        h.setdefault("Content-Type", "application/json")
+    elif isinstance(body, str):
+        body = body.encode()
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        path = u.path or "/"
+        if u.query:
+            path += "?" + u.query
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        data = r.read()
+        hdrs = {}
+        for k, v in r.getheaders():
+            k = k.lower()
+            hdrs[k] = (hdrs[k] + "\n" + v) if k in hdrs else v
+        return Response(r.status, hdrs, data)
+    finally:
+        conn.close()
+
+
+def load(url, seconds=3.0, concurrency=8, method="GET", ok=(200,),
+         stop=None):
+    """Sends requests from `concurrency` threads for `seconds` (or until the
+    event `stop` is set).  Returns counts: ok, failed, statuses, errors."""
+    stats = {"ok": 0, "failed": 0, "statuses": collections.Counter(),
+             "errors": collections.Counter()}
+    lock = threading.Lock()
+    end = time.monotonic() + seconds
+
+    def worker():
+        while time.monotonic() < end and not (stop and stop.is_set()):
+            try:
+                r = http_request(method, url, timeout=20)
+                with lock:
+                    stats["statuses"][r.status] += 1
+                    stats["ok" if r.status in ok else "failed"] += 1
+            except Exception as e:  # noqa: B902 - every failure counts
+                with lock:
+                    stats["failed"] += 1
+                    stats["errors"][type(e).__name__] += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return stats
+
+
+class BackgroundLoad:
+    """load() in a thread: start(), do things, then result() to stop it."""
+
+    def __init__(self, url, concurrency=8, max_seconds=30, **kw):
+        self.stop_event = threading.Event()
+        self.stats = None
+        self.thread = threading.Thread(target=self._run, args=(
+            url, max_seconds, concurrency), kwargs=kw)
+
+    def _run(self, url, seconds, concurrency, **kw):
+        self.stats = load(url, seconds, concurrency, stop=self.stop_event,
+                          **kw)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def result(self):
+        self.stop_event.set()
+        self.thread.join()
+        return self.stats
+
+
+class TestRun:
+    """Collects @test functions and runs them, printing TAP."""
+
+    def __init__(self, name):
+        self.name = name
+        self.tests = []
+        self.teardowns = []
+
+    def test(self, name):
+        def deco(fn):
+            self.tests.append((name, fn))
+            return fn
+        return deco
+
+    def main(self):
+        print("1..%d" % len(self.tests), flush=True)
+        failed = 0
+        for i, (name, fn) in enumerate(self.tests, 1):
+            t0 = time.monotonic()
+            try:
+                fn()
+                print("ok %d - %s: %s (%.1fs)" % (i, self.name, name,
+                                                  time.monotonic() - t0),
+                      flush=True)
+            except Exception:  # noqa: B902 - a failing test is reported
+                failed += 1
+                print("not ok %d - %s: %s" % (i, self.name, name),
+                      flush=True)
+                for line in traceback.format_exc().splitlines():
+                    print("# " + line, flush=True)
+            finally:
+                stop_all()
+        return 1 if failed else 0
+
+
+def stop_all():
+    """Stops every server still running, most recent first."""
+    for s in list(reversed(_started)):
+        try:
+            s.stop()
+        except Exception:  # noqa: B902 - best effort at teardown
+            pass
