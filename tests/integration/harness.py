@@ -277,9 +277,9 @@ class Nginx(Server):
 
     name = "nginx"
 
-    def __init__(self, dir=None, upstream=None, htdocs=None):
+    def __init__(self, dir=None, upstream=None, htdocs=None, port=None):
         self.dir = dir or tmpdir("crewlog-ngx-")
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.upstream = upstream
         self.htdocs = htdocs or os.path.join(SRCDIR, "htdocs")
