@@ -1,0 +1,104 @@
+/*
+ * config.h: crewlog.conf, in php-fpm.conf style.
+ *
+ * A [global] section and one or more [poolname] sections of key = value
+ * lines; ';' and '#' start comments.  Every key may be overridden by the
+ * environment: CREWLOG_<POOL>_<KEY> with the pool name and key upper-cased
+ * and '.' turned into '_' (CREWLOG_WWW_PM_MAX_CHILDREN=8), and global keys
+ * by CREWLOG_GLOBAL_<KEY>.  CREWLOG_DATABASE_URL sets database_url for every
+ * pool that does not set it.
+ *
+ * A loaded config is read-only; config_free() releases it whole.
+ */
+#ifndef CREWLOG_CONFIG_H
+#define CREWLOG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+enum pm_mode {
+	PM_STATIC,
+	PM_DYNAMIC,
+	PM_ONDEMAND,
+	PM__MAX
+};
+
+struct pool_config {
+	char		*name;
+
+	/* Listening socket. */
+	char		*listen;		/* "/path.sock" or "host:port" */
+	int		 listen_backlog;	/* default 511 */
+	char		*listen_owner;		/* NULL: unchanged */
+	char		*listen_group;
+	int		 listen_mode;		/* -1: unchanged, else octal */
+	char		*listen_allowed_clients; /* NULL: any; "a,b" addrs */
+
+	/* Process manager. */
+	enum pm_mode	 pm;
+	unsigned	 max_children;
+	unsigned	 start_servers;
+	unsigned	 min_spare_servers;
+	unsigned	 max_spare_servers;
+	unsigned	 process_idle_timeout;	/* seconds, default 10 */
+	unsigned	 max_requests;		/* 0: never recycle */
+	unsigned	 max_requests_jitter;
+	char		*status_path;		/* NULL: disabled */
+	char		*status_listen;		/* master's own socket, NULL */
+	char		*ping_path;		/* NULL: disabled */
+	char		*ping_response;		/* default "pong" */
+	unsigned	 request_terminate_timeout;	/* s, 0: off */
+	unsigned	 request_slowlog_timeout;	/* s, 0: off */
+	char		*slowlog;		/* NULL: the error log */
+	char		*user;
+	char		*group;
+	unsigned	 rlimit_files;		/* 0: unchanged */
+	bool		 catch_workers_output;	/* default yes */
+
+	/* Requests. */
+	size_t		 request_body_limit;	/* bytes, default 1 MiB */
+	unsigned	 json_depth_limit;	/* default 32 */
+
+	/* Application. */
+	char		*database_url;		/* NULL: libpq's PG* vars */
+	char		*templates;		/* directory */
+	char		*htdocs;		/* directory (web server's) */
+	unsigned	 pwhash_opslimit;	/* 0: libsodium INTERACTIVE */
+	size_t		 pwhash_memlimit;	/* 0: libsodium INTERACTIVE */
+	unsigned	 session_ttl;		/* seconds, default 7 days */
+	int		 cookie_secure;		/* -1 auto, 0 no, 1 yes */
+	unsigned	 login_max_attempts;	/* per window, default 5 */
+	unsigned	 login_window;		/* seconds, default 300 */
+	unsigned	 leaderboard_cache;	/* 0: off, 1: LISTEN/NOTIFY */
+	bool		 test_endpoints;	/* /_test/ endpoints: tests only */
+};
+
+struct config {
+	char		*path;			/* the file it came from */
+	char		*pid_file;		/* NULL: none */
+	char		*error_log;		/* NULL or "-": stderr */
+	char		*log_level;		/* debug|info|warn|error */
+	unsigned	 process_control_timeout;	/* s, default 10 */
+	unsigned	 emergency_restart_threshold;	/* 0: off */
+	unsigned	 emergency_restart_interval;	/* s */
+	bool		 daemonize;		/* default no (-F forces no) */
+
+	struct pool_config *pools;
+	size_t		 npools;
+};
+
+/*
+ * Reads and validates path; environment overrides come from envp.
+ * Returns a config the caller frees with config_free(), or NULL with
+ * every problem appended to err as "file:line: key: message\n".
+ */
+struct config	*config_load(const char *path, char **envp, struct buf *err);
+/* The same from memory; name is used in messages (fuzzing, tests). */
+struct config	*config_parse(const char *name, const char *text, size_t len,
+		    char **envp, struct buf *err);
+void		 config_free(struct config *);
+const char	*config_pm_name(enum pm_mode);
+
+#endif
