@@ -102,6 +102,7 @@ const char *
 buf_cstr(struct buf *b)
 {
 	buf_reserve(b, 0);
+	b->data[b->len] = '\0';	/* a fresh allocation is not zeroed */
 	return b->data;
 }
 
@@ -112,6 +113,7 @@ buf_release(struct buf *b)
 	char	*p;
 
 	buf_reserve(b, 0);
+	b->data[b->len] = '\0';
 	p = b->data;
 	buf_init(b);
 	return p;
