@@ -29,7 +29,11 @@ struct pool_config {
 	char		*name;
 
 	/* Listening socket. */
-	char		*listen;		/* "/path.sock" or "host:port" */
+	/*
+	 * As written, one of: "/unix/path.sock", "9000" (every address),
+	 * "host:9000", "*:9000", "[::1]:9000".  Distinct across pools.
+	 */
+	char		*listen;
 	int		 listen_backlog;	/* default 511 */
 	char		*listen_owner;		/* NULL: unchanged */
 	char		*listen_group;
@@ -37,21 +41,27 @@ struct pool_config {
 	char		*listen_allowed_clients; /* NULL: any; "a,b" addrs */
 
 	/* Process manager. */
-	enum pm_mode	 pm;
-	unsigned	 max_children;
+	/*
+	 * After loading: dynamic has min <= start <= max spare <= max_children
+	 * (unset: min 1, max min(3, max_children), start halfway, as php-fpm);
+	 * static has start_servers = max_children and spares 0; ondemand has
+	 * start and spares 0 and process_idle_timeout >= 1.
+	 */
+	enum pm_mode	 pm;			/* default dynamic */
+	unsigned	 max_children;		/* required, >= 1 */
 	unsigned	 start_servers;
 	unsigned	 min_spare_servers;
 	unsigned	 max_spare_servers;
 	unsigned	 process_idle_timeout;	/* seconds, default 10 */
 	unsigned	 max_requests;		/* 0: never recycle */
-	unsigned	 max_requests_jitter;
+	unsigned	 max_requests_jitter;	/* < max_requests if that > 0 */
 	char		*status_path;		/* NULL: disabled */
 	char		*status_listen;		/* master's own socket, NULL */
 	char		*ping_path;		/* NULL: disabled */
 	char		*ping_response;		/* default "pong" */
 	unsigned	 request_terminate_timeout;	/* s, 0: off */
 	unsigned	 request_slowlog_timeout;	/* s, 0: off */
-	char		*slowlog;		/* NULL: the error log */
+	char		*slowlog;		/* NULL or "-": the error log */
 	char		*user;
 	char		*group;
 	unsigned	 rlimit_files;		/* 0: unchanged */
@@ -63,8 +73,8 @@ struct pool_config {
 
 	/* Application. */
 	char		*database_url;		/* NULL: libpq's PG* vars */
-	char		*templates;		/* directory */
-	char		*htdocs;		/* directory (web server's) */
+	char		*templates;		/* PKGDATADIR/templates */
+	char		*htdocs;		/* PKGDATADIR/htdocs */
 	unsigned	 pwhash_opslimit;	/* 0: libsodium INTERACTIVE */
 	size_t		 pwhash_memlimit;	/* 0: libsodium INTERACTIVE */
 	unsigned	 session_ttl;		/* seconds, default 7 days */
@@ -78,8 +88,9 @@ struct pool_config {
 struct config {
 	char		*path;			/* the file it came from */
 	char		*pid_file;		/* NULL: none */
-	char		*error_log;		/* NULL or "-": stderr */
-	char		*log_level;		/* debug|info|warn|error */
+	char		*error_log;		/* "-" (default): stderr */
+	char		*log_level;		/* debug|info|warn|error, never
+						   NULL; default info */
 	unsigned	 process_control_timeout;	/* s, default 10 */
 	unsigned	 emergency_restart_threshold;	/* 0: off */
 	unsigned	 emergency_restart_interval;	/* s */
