@@ -253,6 +253,7 @@ struct origin {
 
 struct section {
 	int		 line;		/* of the [name] header */
+	char		*envpre;	/* "CREWLOG_<NAME>_" */
 	struct origin	 org[NKEYS];
 };
 
@@ -264,6 +265,7 @@ struct parser {
 	struct config	*conf;
 	struct section	 global;
 	struct section	*pools;		/* parallel to conf->pools */
+	size_t		 cap;		/* allocated in both arrays */
 	int		 cur;		/* -2 none, -1 global, else pool */
 	int		 skip;		/* inside a rejected section header */
 };
@@ -405,7 +407,11 @@ closest_key(enum scope sc, const char *name, size_t n)
 	for (i = 0; i < NKEYS; i++) {
 		if (keys[i].scope != sc)
 			continue;
-		d = levenshtein(name, n, keys[i].name, strlen(keys[i].name));
+		/* The length difference alone is a lower bound. */
+		d = strlen(keys[i].name);
+		if (d > n + limit || n > d + limit)
+			continue;
+		d = levenshtein(name, n, keys[i].name, d);
 		if (d < bestd) {
 			bestd = d;
 			best = &keys[i];
@@ -1002,7 +1008,7 @@ static void
 new_pool(struct parser *p, const char *name, size_t n, int line)
 {
 	struct config	*c = p->conf;
-	char		*pre, *other;
+	struct section	*sec;
 	size_t		 i;
 
 	if (c->npools == MAX_POOLS) {
@@ -1010,29 +1016,29 @@ new_pool(struct parser *p, const char *name, size_t n, int line)
 		p->skip = 1;
 		return;
 	}
-	c->pools = xreallocarray(c->pools, c->npools + 1, sizeof(*c->pools));
-	p->pools = xreallocarray(p->pools, c->npools + 1, sizeof(*p->pools));
+	if (c->npools == p->cap) {
+		p->cap = p->cap == 0 ? 4 : p->cap * 2;
+		c->pools = xreallocarray(c->pools, p->cap, sizeof(*c->pools));
+		p->pools = xreallocarray(p->pools, p->cap, sizeof(*p->pools));
+	}
 	memset(&c->pools[c->npools], 0, sizeof(c->pools[0]));
 	memset(&p->pools[c->npools], 0, sizeof(p->pools[0]));
 	c->pools[c->npools].name = xstrndup(name, n);
 	c->pools[c->npools].listen_mode = -1;
-	p->pools[c->npools].line = line;
+	sec = &p->pools[c->npools];
+	sec->line = line;
+	sec->envpre = env_name(c->pools[c->npools].name, NULL);
 	p->cur = (int)c->npools++;
 
 	/* Two names that differ only in case or '-'/'_' share variables. */
-	pre = env_name(c->pools[p->cur].name, NULL);
-	for (i = 0; i + 1 < c->npools; i++) {
-		other = env_name(c->pools[i].name, NULL);
-		if (strcmp(pre, other) == 0)
+	for (i = 0; i + 1 < c->npools; i++)
+		if (strcmp(sec->envpre, p->pools[i].envpre) == 0)
 			lerrorf(p, line, "[%s]: same environment prefix %s as "
-			    "[%s] on line %d", c->pools[p->cur].name, pre,
-			    c->pools[i].name, p->pools[i].line);
-		free(other);
-	}
-	if (strcmp(pre, "CREWLOG_GLOBAL_") == 0)
+			    "[%s] on line %d", c->pools[p->cur].name,
+			    sec->envpre, c->pools[i].name, p->pools[i].line);
+	if (strcmp(sec->envpre, "CREWLOG_GLOBAL_") == 0)
 		lerrorf(p, line, "[%s]: pool name is reserved",
 		    c->pools[p->cur].name);
-	free(pre);
 }
 
 /* "[name]" with optional blanks and a trailing comment. */
@@ -1141,7 +1147,8 @@ key_line(struct parser *p, int line, const char *s, const char *end)
 			    "key)", k->name, sc == SC_GLOBAL ? "[global]" :
 			    "a pool section", sc == SC_GLOBAL ? "pool" :
 			    "[global]");
-		else if ((near = closest_key(sc, s, kn)) != NULL)
+		else if (p->nerr < MAX_ERRORS &&
+		    (near = closest_key(sc, s, kn)) != NULL)
 			lerrorf(p, line, "%.*s: unknown key (did you mean "
 			    "\"%s\"?)", (int)kn, s, near->name);
 		else if (!too_many(p)) {
@@ -1209,17 +1216,20 @@ parse_text(struct parser *p, const char *text, size_t len)
 static const struct key *
 env_key(enum scope sc, const char *s, size_t n)
 {
-	char	*e;
-	size_t	 i;
-	int	 hit;
+	const char	*k;
+	size_t		 i, j;
+	char		 c;
 
 	for (i = 0; i < NKEYS; i++) {
 		if (keys[i].scope != sc)
 			continue;
-		e = env_name("", keys[i].name);	/* "CREWLOG__KEY" */
-		hit = strlen(e + 9) == n && memcmp(e + 9, s, n) == 0;
-		free(e);
-		if (hit)
+		k = keys[i].name;
+		for (j = 0; j < n && k[j] != '\0'; j++) {
+			c = k[j] == '.' ? '_' : (char)toupper((unsigned char)k[j]);
+			if (c != s[j])
+				break;
+		}
+		if (j == n && k[j] == '\0')
 			return &keys[i];
 	}
 	return NULL;
@@ -1238,7 +1248,12 @@ env_suggest(struct parser *p, const char *var, size_t nvar,
 		if (keys[i].scope != sc)
 			continue;
 		e = env_name(pre, keys[i].name);
-		d = levenshtein(var, nvar, e, strlen(e));
+		d = strlen(e);
+		if (d > nvar + limit || nvar > d + limit) {
+			free(e);
+			continue;
+		}
+		d = levenshtein(var, nvar, e, d);
 		if (d < bestd && d <= limit) {
 			free(best);
 			best = e;
@@ -1261,7 +1276,8 @@ env_one(struct parser *p, const char *entry)
 {
 	const char	*eq, *rest, *value;
 	const struct key *k, *hitk = NULL;
-	char		*pre, *var;
+	const char	*pre;
+	char		*var;
 	size_t		 i, n, plen, best_plen = 0;
 	long		 hit = -3, best = -3;
 	int		 nhits = 0;
@@ -1276,8 +1292,8 @@ env_one(struct parser *p, const char *entry)
 	if (strcmp(var, "CREWLOG_DATABASE_URL") == 0)
 		goto out;	/* applied afterwards, see env_database_url */
 	for (i = 0; i <= p->conf->npools; i++) {
-		pre = i == p->conf->npools ? xstrdup("CREWLOG_GLOBAL_") :
-		    env_name(p->conf->pools[i].name, NULL);
+		pre = i == p->conf->npools ? "CREWLOG_GLOBAL_" :
+		    p->pools[i].envpre;
 		plen = strlen(pre);
 		if (strncmp(var, pre, plen) == 0) {
 			rest = var + plen;
@@ -1294,7 +1310,6 @@ env_one(struct parser *p, const char *entry)
 				best = (long)i;
 			}
 		}
-		free(pre);
 	}
 	from.line = 0;
 	from.env = var;
@@ -1576,6 +1591,7 @@ free_section(struct section *sec)
 
 	for (i = 0; i < NKEYS; i++)
 		free(sec->org[i].env);
+	free(sec->envpre);
 }
 
 /*
