@@ -1674,6 +1674,140 @@ out:
 	return c;
 }
 
+/* ---------------------------------------------------------------------
+ * Writing a configuration back
+ */
+
+/* A string value, quoted when reading it back would change it. */
+static void
+dump_string(struct buf *out, const char *s)
+{
+	size_t	 n = strlen(s);
+	int	 quote;
+
+	quote = n == 0 || s[0] == ' ' || s[0] == '\t' || s[0] == '"' ||
+	    s[n - 1] == ' ' || s[n - 1] == '\t' || strpbrk(s, ";$\\") != NULL;
+	if (!quote) {
+		buf_puts(out, s);
+		return;
+	}
+	buf_putc(out, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\' || *s == '$')
+			buf_putc(out, '\\');
+		buf_putc(out, *s);
+	}
+	buf_putc(out, '"');
+}
+
+static void
+dump_key(struct buf *out, const struct key *k, const void *base)
+{
+	const void		*f = (const char *)base + k->off;
+	const struct enum_val	*e;
+	const char		*str;
+	int			 iv;
+
+	switch (k->type) {
+	case CT_UINT:
+		if (k->flags & K_INT)
+			buf_printf(out, "%s = %d\n", k->name, *(const int *)f);
+		else
+			buf_printf(out, "%s = %u\n", k->name,
+			    *(const unsigned *)f);
+		return;
+	case CT_SIZE:
+		buf_printf(out, "%s = ", k->name);
+		fmt_size(out, *(const size_t *)f);
+		buf_putc(out, '\n');
+		return;
+	case CT_DURATION:
+		buf_printf(out, "%s = ", k->name);
+		fmt_duration(out, *(const unsigned *)f);
+		buf_putc(out, '\n');
+		return;
+	case CT_BOOL:
+		buf_printf(out, "%s = %s\n", k->name,
+		    *(const bool *)f ? "yes" : "no");
+		return;
+	case CT_MODE:
+		if ((iv = *(const int *)f) < 0)
+			buf_printf(out, "; %s is not set\n", k->name);
+		else
+			buf_printf(out, "%s = %04o\n", k->name, (unsigned)iv);
+		return;
+	case CT_ENUM:
+		if (!(k->flags & K_LOGLEVEL)) {
+			iv = *(const int *)f;
+			for (e = k->enums; e->name != NULL; e++)
+				if (e->shown && e->value == iv)
+					break;
+			buf_printf(out, "%s = %s\n", k->name,
+			    e->name != NULL ? e->name : "?");
+			return;
+		}
+		/* FALLTHROUGH */
+	default:
+		if ((str = *(char *const *)f) == NULL) {
+			buf_printf(out, "; %s is not set\n", k->name);
+			return;
+		}
+		buf_printf(out, "%s = ", k->name);
+		dump_string(out, str);
+		buf_putc(out, '\n');
+		return;
+	}
+}
+
+void
+config_dump(const struct config *c, struct buf *out)
+{
+	size_t	 i, j;
+
+	buf_puts(out, "[global]\n");
+	for (j = 0; j < NKEYS; j++)
+		if (keys[j].scope == SC_GLOBAL)
+			dump_key(out, &keys[j], c);
+	for (i = 0; i < c->npools; i++) {
+		buf_printf(out, "\n[%s]\n", c->pools[i].name);
+		for (j = 0; j < NKEYS; j++) {
+			if (keys[j].scope != SC_POOL)
+				continue;
+			/* Derived, and out of range, outside dynamic. */
+			if (c->pools[i].pm != PM_DYNAMIC &&
+			    (strcmp(keys[j].name, "pm.start_servers") == 0 ||
+			    strstr(keys[j].name, "_spare_servers") != NULL)) {
+				buf_printf(out, "; %s is not used with pm = %s\n",
+				    keys[j].name, config_pm_name(c->pools[i].pm));
+				continue;
+			}
+			dump_key(out, &keys[j], &c->pools[i]);
+		}
+	}
+}
+
+int
+config_test(const char *path, char **envp, int dump, FILE *out)
+{
+	struct buf	 b = BUF_INIT;
+	struct config	*c;
+	int		 status = 1;
+
+	if ((c = config_load(path, envp, &b)) == NULL)
+		goto out;
+	if (dump)
+		config_dump(c, &b);
+	buf_printf(&b, "crewlog: configuration file %s test is successful\n",
+	    path);
+	status = 0;
+out:
+	if (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) == EOF)
+		status = 1;
+	config_free(c);
+	buf_free(&b);
+	return status;
+}
+
 static void
 free_strings(enum scope sc, void *base)
 {

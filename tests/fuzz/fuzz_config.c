@@ -19,6 +19,27 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 /* At most this many environment entries; more adds nothing. */
 #define FUZZ_ENV_MAX	16
 
+/* What config_dump writes must parse, without the environment, to the
+ * same configuration. */
+static void
+round_trip(const struct config *c)
+{
+	struct buf	 one = BUF_INIT, two = BUF_INIT, err = BUF_INIT;
+	struct config	*again;
+
+	config_dump(c, &one);
+	if ((again = config_parse("dump", one.data, one.len, NULL,
+	    &err)) == NULL)
+		abort();
+	config_dump(again, &two);
+	if (one.len != two.len || memcmp(one.data, two.data, one.len) != 0)
+		abort();
+	config_free(again);
+	buf_free(&one);
+	buf_free(&two);
+	buf_free(&err);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -51,6 +72,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();	/* success must come without messages */
 	if (c == NULL && err.len == 0)
 		abort();	/* and failure with at least one */
+	if (c != NULL)
+		round_trip(c);
 	config_free(c);
 	buf_free(&err);
 	free(envtext);

@@ -1188,6 +1188,99 @@ test_null_envp(void **state)
 	buf_free(&err);
 }
 
+/* ------------------------------------------------------------------ */
+/* config_dump, config_test */
+
+static void
+test_dump_round_trip(void **state)
+{
+	char	*env[] = { "CREWLOG_WWW_PM_MAX_CHILDREN=8", "V=x", NULL };
+	struct buf	 one = BUF_INIT, two = BUF_INIT;
+	struct config	*c, *again;
+
+	(void)state;
+	c = ok_env("[global]\npid = /run/c.pid\n"
+	    "[www]\nlisten = /run/www.sock\npm.max_children = 5\n"
+	    "listen.mode = 0600\nrequest_body_limit = 1536\n"
+	    "ping.response = \"  a;b \\\"q\\\" $${V} \"\n"
+	    "[s]\nlisten = 9000\npm = static\npm.max_children = 3\n"
+	    "session_ttl = 90m\ncookie_secure = auto\n", env);
+	config_dump(c, &one);
+	assert_non_null(strstr(one.data, "\n[www]\nlisten = /run/www.sock\n"));
+	assert_non_null(strstr(one.data, "\npm.max_children = 8\n"));
+	assert_non_null(strstr(one.data, "\nlisten.mode = 0600\n"));
+	assert_non_null(strstr(one.data, "\n; listen.owner is not set\n"));
+	assert_non_null(strstr(one.data, "\nrequest_body_limit = 1536\n"));
+	assert_non_null(strstr(one.data, "\nsession_ttl = 90m\n"));
+	assert_non_null(strstr(one.data, "\ncookie_secure = auto\n"));
+	assert_non_null(strstr(one.data,
+	    "\n; pm.min_spare_servers is not used with pm = static\n"));
+	assert_non_null(strstr(one.data,
+	    "\nping.response = \"  a;b \\\"q\\\" \\$x \"\n"));
+	again = ok(one.data);
+	config_dump(again, &two);
+	assert_string_equal(one.data, two.data);
+	assert_string_equal(again->pools[0].ping_response, "  a;b \"q\" $x ");
+	config_free(c);
+	config_free(again);
+	buf_free(&one);
+	buf_free(&two);
+}
+
+/* Runs config_test on text and returns what it wrote; caller frees. */
+static char *
+test_run(const char *text, int dump, int *status)
+{
+	char		 dir[] = "/tmp/test_config.XXXXXX", path[256], *out;
+	FILE		*f, *o;
+	long		 n;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/crewlog.conf", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(o = tmpfile());
+	*status = config_test(path, no_env, dump, o);
+	n = ftell(o);
+	assert_true(n >= 0);
+	rewind(o);
+	out = calloc(1, (size_t)n + 1);
+	assert_non_null(out);
+	assert_int_equal(fread(out, 1, (size_t)n, o), (size_t)n);
+	fclose(o);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	return out;
+}
+
+static void
+test_config_test(void **state)
+{
+	char	*out;
+	int	 status;
+
+	(void)state;
+	out = test_run(POOL, 0, &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "crewlog: configuration file /tmp/"));
+	assert_non_null(strstr(out, "/crewlog.conf test is successful\n"));
+	assert_null(strstr(out, "[www]"));
+	free(out);
+
+	out = test_run(POOL, 1, &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "[global]\n"));
+	assert_non_null(strstr(out, "\n[www]\n"));
+	free(out);
+
+	out = test_run(POOL "pm = none\n", 1, &status);
+	assert_int_equal(status, 1);
+	assert_non_null(strstr(out, "/crewlog.conf:4: pm: must be one of "));
+	assert_null(strstr(out, "successful"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -1253,6 +1346,8 @@ main(void)
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_load_directory),
 		cmocka_unit_test(test_null_envp),
+		cmocka_unit_test(test_dump_round_trip),
+		cmocka_unit_test(test_config_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
