@@ -1281,6 +1281,121 @@ test_config_test(void **state)
 	free(out);
 }
 
+/* ------------------------------------------------------------------ */
+/* Shipped files: the example config and the man page */
+
+/* Reads top_srcdir/rel into b; the tests run from the build tree. */
+static void
+read_src(const char *rel, struct buf *b)
+{
+	const char	*top;
+	char		 path[4096], chunk[4096];
+	FILE		*f;
+	size_t		 n;
+
+	if ((top = getenv("top_srcdir")) == NULL)
+		top = ".";
+	snprintf(path, sizeof(path), "%s/%s", top, rel);
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("cannot open %s", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(b, chunk, n);
+	fclose(f);
+}
+
+static void
+test_example_parses(void **state)
+{
+	struct buf	 text = BUF_INIT;
+	struct config	*c;
+
+	(void)state;
+	read_src("deploy/crewlog.conf.example", &text);
+	c = ok(text.data);
+	assert_int_equal(c->npools, 1);
+	assert_string_equal(c->pools[0].listen, "/run/crewlog/www.sock");
+	assert_int_equal(c->pools[0].max_children, 5);
+	config_free(c);
+	buf_free(&text);
+}
+
+/*
+ * Every commented-out ";key = value" in the example, enabled (the first
+ * of each key per section), must be valid too: they are what operators
+ * copy.
+ */
+static void
+test_example_commented_keys_valid(void **state)
+{
+	char		*env[] = { "DATABASE_URL=postgresql:///crew", NULL };
+	struct buf	 text = BUF_INIT, out = BUF_INIT, seen = BUF_INIT;
+	struct config	*c;
+	char		*line, *save = NULL, key[128], bar[132];
+	int		 enabled = 0;
+
+	(void)state;
+	read_src("deploy/crewlog.conf.example", &text);
+	for (line = strtok_r(text.data, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '[')
+			buf_reset(&seen);
+		if (line[0] == ';' && strstr(line, " = ") != NULL &&
+		    sscanf(line + 1, "%127[a-z_.] =", key) == 1) {
+			snprintf(bar, sizeof(bar), "|%s|", key);
+			if (strstr(buf_cstr(&seen), bar) == NULL) {
+				buf_puts(&seen, bar);
+				line++;
+				enabled++;
+			}
+		}
+		buf_printf(&out, "%s\n", line);
+	}
+	assert_true(enabled >= 40);
+	c = ok_env(out.data, env);
+	assert_int_equal(c->pools[0].max_requests_jitter, 100);
+	assert_string_equal(c->pools[0].database_url,
+	    "postgresql://crewlog@localhost/crewlog");
+	config_free(c);
+	buf_free(&text);
+	buf_free(&out);
+	buf_free(&seen);
+}
+
+/* Every key config_dump knows has an entry in crewlog.conf(5). */
+static void
+test_man_page_lists_every_key(void **state)
+{
+	struct buf	 man = BUF_INIT, dump = BUF_INIT, want = BUF_INIT;
+	struct config	*c;
+	char		*line, *save = NULL, key[128];
+	int		 n = 0;
+
+	(void)state;
+	read_src("man/crewlog.conf.5", &man);
+	c = ok(POOL);
+	config_dump(c, &dump);
+	for (line = strtok_r(dump.data, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%127[a-z_.] =", key) != 1 &&
+		    sscanf(line, "; %127[a-z_.] is not", key) != 1)
+			continue;
+		n++;
+		buf_reset(&want);
+		buf_printf(&want, ".It Ic %s ", key);
+		if (strstr(man.data, want.data) == NULL) {
+			buf_reset(&want);
+			buf_printf(&want, "Ic %s Ns = ", key);
+			if (strstr(man.data, want.data) == NULL)
+				fail_msg("crewlog.conf.5 lacks key %s", key);
+		}
+	}
+	assert_int_equal(n, 45);
+	config_free(c);
+	buf_free(&man);
+	buf_free(&dump);
+	buf_free(&want);
+}
+
 int
 main(void)
 {
@@ -1348,6 +1463,9 @@ main(void)
 		cmocka_unit_test(test_null_envp),
 		cmocka_unit_test(test_dump_round_trip),
 		cmocka_unit_test(test_config_test),
+		cmocka_unit_test(test_example_parses),
+		cmocka_unit_test(test_example_commented_keys_valid),
+		cmocka_unit_test(test_man_page_lists_every_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
