@@ -270,8 +270,6 @@ struct parser {
 	int		 skip;		/* inside a rejected section header */
 };
 
-static void	*field(const struct key *, void *);
-
 /* ---------------------------------------------------------------------
  * Messages
  */
@@ -326,20 +324,26 @@ put_origin(struct parser *p, const struct origin *o)
 		buf_printf(p->err, "%s: ", p->name);
 }
 
+static void __attribute__((format(printf, 3, 0)))
+verrorf(struct parser *p, const struct origin *o, const char *fmt, va_list ap)
+{
+	if (too_many(p))
+		return;
+	p->nerr++;
+	put_origin(p, o);
+	buf_vprintf(p->err, fmt, ap);
+	buf_putc(p->err, '\n');
+}
+
 /* One error line: origin, then the formatted message. */
 static void __attribute__((format(printf, 3, 4)))
 errorf(struct parser *p, const struct origin *o, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (too_many(p))
-		return;
-	p->nerr++;
-	put_origin(p, o);
 	va_start(ap, fmt);
-	buf_vprintf(p->err, fmt, ap);
+	verrorf(p, o, fmt, ap);
 	va_end(ap);
-	buf_putc(p->err, '\n');
 }
 
 /* An error at a line of the file. */
@@ -349,14 +353,24 @@ lerrorf(struct parser *p, int line, const char *fmt, ...)
 	struct origin	 o = { line, NULL, 0 };
 	va_list		 ap;
 
-	if (too_many(p))
-		return;
-	p->nerr++;
-	put_origin(p, &o);
 	va_start(ap, fmt);
-	buf_vprintf(p->err, fmt, ap);
+	verrorf(p, &o, fmt, ap);
 	va_end(ap);
-	buf_putc(p->err, '\n');
+}
+
+/*
+ * Starts an error line whose message the caller appends itself (to quote
+ * bytes from the input) and ends with '\n'.  Returns 0 when the error
+ * limit is reached and nothing is to be written.
+ */
+static int
+begin_error(struct parser *p, const struct origin *o)
+{
+	if (too_many(p))
+		return 0;
+	p->nerr++;
+	put_origin(p, o);
+	return 1;
 }
 
 /* ---------------------------------------------------------------------
@@ -844,9 +858,7 @@ set_value(struct parser *p, const struct key *k, void *base,
 	slot->env = from->env != NULL ? xstrdup(from->env) : NULL;
 	slot->ok = 0;
 	if (parsers[k->type](k, value, field(k, base), &why) == -1) {
-		if (!too_many(p)) {
-			p->nerr++;
-			put_origin(p, from);
+		if (begin_error(p, from)) {
 			buf_printf(p->err, "%s: %s, got ", k->name,
 			    buf_cstr(&why));
 			put_quoted(p->err, value, strlen(value));
@@ -1081,10 +1093,8 @@ section_line(struct parser *p, int line, const char *s, const char *end)
 	if (!valid_pool_name(name, n)) {
 		struct origin o = { line, NULL, 0 };
 
-		if (too_many(p))
+		if (!begin_error(p, &o))
 			return;
-		p->nerr++;
-		put_origin(p, &o);
 		buf_putc(p->err, '[');
 		put_quoted(p->err, name, n);
 		buf_puts(p->err, "]: pool name must be 1 to 32 characters "
@@ -1103,10 +1113,32 @@ section_line(struct parser *p, int line, const char *s, const char *end)
 	new_pool(p, name, n, line);
 }
 
+/* A key the section does not have: another section's, a typo, or junk. */
+static void
+unknown_key(struct parser *p, int line, enum scope sc, const char *s,
+    size_t n)
+{
+	const struct key *k;
+	struct origin	 here = { line, NULL, 0 };
+
+	if ((k = find_key(sc, s, n, 1)) != NULL)
+		lerrorf(p, line, "%s: not allowed in %s (it is a %s key)",
+		    k->name, sc == SC_GLOBAL ? "[global]" : "a pool section",
+		    sc == SC_GLOBAL ? "pool" : "[global]");
+	else if (p->nerr < MAX_ERRORS &&
+	    (k = closest_key(sc, s, n)) != NULL)
+		lerrorf(p, line, "%.*s: unknown key (did you mean \"%s\"?)",
+		    (int)n, s, k->name);
+	else if (begin_error(p, &here)) {
+		put_quoted(p->err, s, n);
+		buf_puts(p->err, ": unknown key\n");
+	}
+}
+
 static void
 key_line(struct parser *p, int line, const char *s, const char *end)
 {
-	const struct key *k, *near;
+	const struct key *k;
 	const char	*eq, *kend;
 	struct section	*sec;
 	struct buf	 val = BUF_INIT;
@@ -1116,9 +1148,7 @@ key_line(struct parser *p, int line, const char *s, const char *end)
 	size_t		 kn;
 
 	if ((eq = memchr(s, '=', (size_t)(end - s))) == NULL) {
-		if (!too_many(p)) {
-			p->nerr++;
-			put_origin(p, &here);
+		if (begin_error(p, &here)) {
 			buf_puts(p->err, "expected \"key = value\", got ");
 			put_quoted(p->err, s, (size_t)(end - s));
 			buf_putc(p->err, '\n');
@@ -1142,21 +1172,7 @@ key_line(struct parser *p, int line, const char *s, const char *end)
 	}
 	sc = p->cur == -1 ? SC_GLOBAL : SC_POOL;
 	if ((k = find_key(sc, s, kn, 0)) == NULL) {
-		if ((k = find_key(sc, s, kn, 1)) != NULL)
-			lerrorf(p, line, "%s: not allowed in %s (it is a %s "
-			    "key)", k->name, sc == SC_GLOBAL ? "[global]" :
-			    "a pool section", sc == SC_GLOBAL ? "pool" :
-			    "[global]");
-		else if (p->nerr < MAX_ERRORS &&
-		    (near = closest_key(sc, s, kn)) != NULL)
-			lerrorf(p, line, "%.*s: unknown key (did you mean "
-			    "\"%s\"?)", (int)kn, s, near->name);
-		else if (!too_many(p)) {
-			p->nerr++;
-			put_origin(p, &here);
-			put_quoted(p->err, s, kn);
-			buf_puts(p->err, ": unknown key\n");
-		}
+		unknown_key(p, line, sc, s, kn);
 		return;
 	}
 	if (sc == SC_GLOBAL) {
@@ -1225,8 +1241,8 @@ env_key(enum scope sc, const char *s, size_t n)
 			continue;
 		k = keys[i].name;
 		for (j = 0; j < n && k[j] != '\0'; j++) {
-			c = k[j] == '.' ? '_' : (char)toupper((unsigned char)k[j]);
-			if (c != s[j])
+			c = (char)toupper((unsigned char)k[j]);
+			if ((c == '.' ? '_' : c) != s[j])
 				break;
 		}
 		if (j == n && k[j] == '\0')
@@ -1266,6 +1282,56 @@ env_suggest(struct parser *p, const char *var, size_t nvar,
 	free(best);
 }
 
+/* Section i counting the pools first and [global] last, as env_one does. */
+static struct section *
+section_at(struct parser *p, size_t i, void **base, enum scope *sc)
+{
+	if (i == p->conf->npools) {
+		*base = p->conf;
+		*sc = SC_GLOBAL;
+		return &p->global;
+	}
+	*base = &p->conf->pools[i];
+	*sc = SC_POOL;
+	return &p->pools[i];
+}
+
+/*
+ * Which sections' prefixes var starts with: returns how many of them
+ * have the rest of var as a key, the last such in *hit and *hitk, and
+ * the section with the longest matching prefix in *best (-1: none).
+ */
+static int
+env_match(struct parser *p, const char *var, long *hit,
+    const struct key **hitk, long *best)
+{
+	const struct key *k;
+	const char	*pre;
+	size_t		 i, plen, best_plen = 0;
+	int		 nhits = 0;
+
+	*best = -1;
+	for (i = 0; i <= p->conf->npools; i++) {
+		pre = i == p->conf->npools ? "CREWLOG_GLOBAL_" :
+		    p->pools[i].envpre;
+		plen = strlen(pre);
+		if (strncmp(var, pre, plen) != 0)
+			continue;
+		k = env_key(i == p->conf->npools ? SC_GLOBAL : SC_POOL,
+		    var + plen, strlen(var + plen));
+		if (k != NULL) {
+			nhits++;
+			*hit = (long)i;
+			*hitk = k;
+		}
+		if (plen > best_plen) {
+			best_plen = plen;
+			*best = (long)i;
+		}
+	}
+	return nhits;
+}
+
 /*
  * One CREWLOG_* variable: finds the section and key it names.  The
  * longest matching section prefix decides which section an unknown key
@@ -1274,72 +1340,41 @@ env_suggest(struct parser *p, const char *var, size_t nvar,
 static void
 env_one(struct parser *p, const char *entry)
 {
-	const char	*eq, *rest, *value;
-	const struct key *k, *hitk = NULL;
-	const char	*pre;
-	char		*var;
-	size_t		 i, n, plen, best_plen = 0;
-	long		 hit = -3, best = -3;
-	int		 nhits = 0;
-	struct origin	 from;
+	const struct key *k = NULL;
+	const char	*eq;
+	struct origin	 from = { 0, NULL, 0 };
+	struct section	*sec;
+	enum scope	 sc;
+	void		*base;
+	long		 hit = -1, best;
+	int		 nhits;
 
-	if ((eq = strchr(entry, '=')) == NULL)
-		return;
-	value = eq + 1;
-	if (*value == '\0')
+	if ((eq = strchr(entry, '=')) == NULL || eq[1] == '\0')
 		return;		/* empty counts as unset */
-	var = xstrndup(entry, (size_t)(eq - entry));
-	if (strcmp(var, "CREWLOG_DATABASE_URL") == 0)
+	from.env = xstrndup(entry, (size_t)(eq - entry));
+	if (strcmp(from.env, "CREWLOG_DATABASE_URL") == 0)
 		goto out;	/* applied afterwards, see env_database_url */
-	for (i = 0; i <= p->conf->npools; i++) {
-		pre = i == p->conf->npools ? "CREWLOG_GLOBAL_" :
-		    p->pools[i].envpre;
-		plen = strlen(pre);
-		if (strncmp(var, pre, plen) == 0) {
-			rest = var + plen;
-			n = strlen(rest);
-			k = env_key(i == p->conf->npools ? SC_GLOBAL : SC_POOL,
-			    rest, n);
-			if (k != NULL) {
-				nhits++;
-				hit = (long)i;
-				hitk = k;
-			}
-			if (plen > best_plen) {
-				best_plen = plen;
-				best = (long)i;
-			}
-		}
-	}
-	from.line = 0;
-	from.env = var;
-	if (nhits > 1) {
+	nhits = env_match(p, from.env, &hit, &k, &best);
+	if (nhits > 1)
 		errorf(p, &from, "ambiguous: names a key of more than one "
 		    "section");
-		goto out;
-	}
-	if (nhits == 0) {
-		if (best == -3)
-			goto out;	/* no such pool here: not ours */
-		if (too_many(p))
-			goto out;
-		p->nerr++;
-		put_origin(p, &from);
+	else if (nhits == 1) {
+		sec = section_at(p, (size_t)hit, &base, &sc);
+		set_value(p, k, base, &sec->org[k - keys], &from, eq + 1);
+	} else if (best != -1 && begin_error(p, &from)) {
+		/* A pool of ours (or [global]) but no key of it. */
 		buf_puts(p->err, "unknown key");
-		env_suggest(p, var, strlen(var), (size_t)best ==
-		    p->conf->npools ? "GLOBAL" : p->conf->pools[best].name,
-		    (size_t)best == p->conf->npools ? SC_GLOBAL : SC_POOL);
+		sec = section_at(p, (size_t)best, &base, &sc);
+		env_suggest(p, from.env, strlen(from.env), sc == SC_GLOBAL ?
+		    "GLOBAL" : p->conf->pools[best].name, sc);
 		buf_putc(p->err, '\n');
-		goto out;
 	}
-	if ((size_t)hit == p->conf->npools)
-		set_value(p, hitk, p->conf, &p->global.org[hitk - keys], &from,
-		    value);
-	else
-		set_value(p, hitk, &p->conf->pools[hit],
-		    &p->pools[hit].org[hitk - keys], &from, value);
+	/*
+	 * Otherwise no section matched: another program's variable or a
+	 * pool of another config, ignored by design.
+	 */
 out:
-	free(var);
+	free(from.env);
 }
 
 /* CREWLOG_DATABASE_URL fills database_url wherever it is still unset. */
@@ -1777,8 +1812,9 @@ config_dump(const struct config *c, struct buf *out)
 			if (c->pools[i].pm != PM_DYNAMIC &&
 			    (strcmp(keys[j].name, "pm.start_servers") == 0 ||
 			    strstr(keys[j].name, "_spare_servers") != NULL)) {
-				buf_printf(out, "; %s is not used with pm = %s\n",
-				    keys[j].name, config_pm_name(c->pools[i].pm));
+				buf_printf(out, "; %s is not used with "
+				    "pm = %s\n", keys[j].name,
+				    config_pm_name(c->pools[i].pm));
 				continue;
 			}
 			dump_key(out, &keys[j], &c->pools[i]);

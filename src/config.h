@@ -83,7 +83,7 @@ struct pool_config {
 	unsigned	 login_max_attempts;	/* per window, default 5 */
 	unsigned	 login_window;		/* seconds, default 300 */
 	unsigned	 leaderboard_cache;	/* 0: off, 1: LISTEN/NOTIFY */
-	bool		 test_endpoints;	/* /_test/ endpoints: tests only */
+	bool		 test_endpoints;	/* /_test/ endpoints: tests */
 };
 
 struct config {

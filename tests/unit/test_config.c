@@ -975,7 +975,8 @@ test_err_spare_order(void **state)
 {
 	(void)state;
 	fails("[www]\nlisten = /a\npm = dynamic\npm.max_children = 10\n"
-	    "\n\n\n\n\n\n\npm.min_spare_servers = 8\npm.max_spare_servers = 4\n",
+	    "\n\n\n\n\n\n\n"
+	    "pm.min_spare_servers = 8\npm.max_spare_servers = 4\n",
 	    "crewlog.conf:12: [www]: pm.min_spare_servers (8) must be <= "
 	    "pm.max_spare_servers (4)\n");
 }
