@@ -1114,6 +1114,24 @@ test_err_too_many(void **state)
 }
 
 static void
+test_err_too_many_pools(void **state)
+{
+	struct buf	 text = BUF_INIT, err = BUF_INIT;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 257; i++)
+		buf_printf(&text, "[p%d]\nlisten = /s%d\npm.max_children = 1\n",
+		    i, i);
+	assert_null(config_parse("crewlog.conf", text.data, text.len, no_env,
+	    &err));
+	assert_string_equal(buf_cstr(&err),
+	    "crewlog.conf:769: more than 256 pools\n");
+	buf_free(&text);
+	buf_free(&err);
+}
+
+static void
 test_err_messages_escape_bytes(void **state)
 {
 	static const char text[] = POOL "pm = \"\\\"\xff\"\n";
@@ -1458,6 +1476,7 @@ main(void)
 		cmocka_unit_test(test_err_emergency_restart),
 		cmocka_unit_test(test_err_collects_all),
 		cmocka_unit_test(test_err_too_many),
+		cmocka_unit_test(test_err_too_many_pools),
 		cmocka_unit_test(test_err_messages_escape_bytes),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_load_directory),
