@@ -102,7 +102,10 @@ class Server:
         except subprocess.TimeoutExpired:
             return None
 
-    def stop(self, sig=signal.SIGTERM, timeout=15.0):
+    def stop(self, sig=None, timeout=15.0):
+        # In this class body `signal` is the method above, not the module.
+        if sig is None:
+            sig = signal.SIGTERM
         if self.running():
             os.kill(self.proc.pid, sig)
             if self.wait_exit(timeout) is None:
@@ -347,7 +350,7 @@ class Apache(Server):
         conf = os.path.join(self.dir, "httpd.conf")
         load = "\n".join("LoadModule %s_module %s/mod_%s.so" % (m, mods, m)
                          for m in ("mpm_event", "authz_core", "authz_host",
-                                   "unixd", "mime", "dir", "log_config",
+                                   "mime", "dir",
                                    "headers", "alias", "proxy",
                                    "proxy_fcgi", "expires", "rewrite",
                                    "setenvif"))
