@@ -85,7 +85,17 @@ struct request {
 
 	char		*body;
 	size_t		 body_len;
+
+	/* Added by core: the JSON body's top-level strings and numbers as
+	 * text, so req_field() needs no allocation per lookup. */
+	struct kvlist	 jfields;
 };
+
+/* More query parameters, form fields or cookies than this: 400. */
+#define REQ_FIELDS_MAX	1000
+/* Defaults used when req_* is given NULL limits. */
+#define REQ_BODY_MAX_DEFAULT	(1024 * 1024)
+#define REQ_JSON_DEPTH_DEFAULT	32
 
 void	 req_init(struct request *);
 void	 req_free(struct request *);
@@ -115,7 +125,9 @@ int	 req_parse_json(const char *, size_t, unsigned depth, json_t **,
 	    struct req_error *);
 
 /* Lookups across the request. */
+/* Request header by name, case-insensitively ("user-agent"). */
 const char *req_header(const struct request *, const char *lcname);
+/* Raw FastCGI param by name ("SERVER_NAME"), first occurrence. */
 const char *req_param(const struct request *, const char *name);
 /* Field from the JSON body (string form) or else the form body. */
 const char *req_field(const struct request *, const char *name);

@@ -1,0 +1,1059 @@
+/*
+ * request.c: FastCGI params and bodies turned into a checked request.
+ *
+ * Everything here treats its input as hostile: lengths are explicit,
+ * nothing is trusted to be NUL-terminated except the envp strings
+ * libfcgi hands us, and every failure fills a struct req_error whose
+ * message names the field and is plain printable ASCII, so it can be put
+ * into JSON, HTML (escaped) or a log line without further checks.
+ *
+ * Decisions worth knowing (also in request.h and the unit tests):
+ *  - The path comes from REQUEST_URI (raw, decoded exactly once here);
+ *    only when that is missing from DOCUMENT_URI or SCRIPT_NAME +
+ *    PATH_INFO, which the web server has already decoded.  NUL, "." and
+ *    ".." segments are refused after decoding, so %2e%2e is caught too.
+ *  - %00 is refused in paths and in parameter names; parameter values
+ *    may hold it (struct kv keeps vlen), handlers see a C string.
+ *  - Cookies: a pair that is not name=value with a token name is
+ *    skipped, as browsers do, so one stray cookie set by another app on
+ *    the domain cannot lock a user out.  The request fails (400 naming
+ *    Cookie) only for bytes no browser sends: control characters.
+ *  - A non-empty body needs a Content-Type we decode (urlencoded form or
+ *    JSON), whatever the method: 415 naming Content-Type otherwise.
+ */
+#include <sys/random.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "request.h"
+#include "util.h"
+
+#define FORM_TYPE	"application/x-www-form-urlencoded"
+
+static const struct req_limits	 default_limits = {
+	REQ_BODY_MAX_DEFAULT, REQ_JSON_DEPTH_DEFAULT
+};
+
+/* ---------------------------------------------------------------------
+ * Ordered multimap
+ */
+
+void
+kv_init(struct kvlist *l)
+{
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+void
+kv_free(struct kvlist *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].key);
+		free(l->v[i].val);
+	}
+	free(l->v);
+	kv_init(l);
+}
+
+/* Copies both; the value keeps embedded NULs and is NUL-terminated. */
+void
+kv_add(struct kvlist *l, const char *k, size_t klen, const char *v,
+    size_t vlen)
+{
+	struct kv	*e;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 8 : l->cap * 2;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	e = &l->v[l->n++];
+	e->key = xstrndup(k, klen);
+	e->val = xmalloc(vlen + 1);
+	if (vlen > 0)
+		memcpy(e->val, v, vlen);
+	e->val[vlen] = '\0';
+	e->vlen = vlen;
+}
+
+const char *
+kv_get(const struct kvlist *l, const char *k)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].key, k) == 0)
+			return l->v[i].val;
+	return NULL;
+}
+
+size_t
+kv_count(const struct kvlist *l, const char *k)
+{
+	size_t	 i, c = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].key, k) == 0)
+			c++;
+	return c;
+}
+
+/* ---------------------------------------------------------------------
+ * Errors
+ */
+
+/*
+ * Copies n bytes of untrusted s into dst as printable ASCII: other bytes
+ * become '?', and a long s is cut with "...".
+ */
+static void
+show(char *dst, size_t dstsz, const char *s, size_t n)
+{
+	size_t	 i, max;
+
+	if (dstsz == 0)
+		return;
+	max = dstsz - 1;
+	for (i = 0; i < n && i < max; i++)
+		dst[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (i < n && max >= 3)
+		memcpy(dst + max - 3, "...", 3);
+	dst[i] = '\0';
+}
+
+/* Makes an error string safe for JSON, HTML-after-escaping and logs. */
+static void
+clean_ascii(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s >= 0x7f)
+			*s = '?';
+}
+
+static int	 fail(struct req_error *, int, const char *, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
+
+/* Fills err (which may be NULL) and returns -1. */
+static int
+fail(struct req_error *err, int status, const char *field, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+
+	if (err == NULL)
+		return -1;
+	err->status = status;
+	snprintf(err->field, sizeof(err->field), "%s", field != NULL ?
+	    field : "");
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	clean_ascii(err->field);
+	clean_ascii(err->message);
+	return -1;
+}
+
+/* ---------------------------------------------------------------------
+ * Percent-decoding, query strings and urlencoded forms
+ */
+
+static int
+hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decodes n bytes of s once.  "%" must start two hex digits; '+' is a
+ * space only when plus_is_space (query strings and forms, not paths).
+ * On success *out (the caller frees it) is NUL-terminated and *outlen
+ * excludes the NUL; it may hold NUL bytes from %00.  On failure: -1 and
+ * a 400 naming the bad escape and its offset; err->field is left empty
+ * for the caller to fill.
+ */
+int
+req_percent_decode(const char *s, size_t n, bool plus_is_space, char **out,
+    size_t *outlen, struct req_error *err)
+{
+	char	*d, bad[4];
+	size_t	 i, j = 0;
+	int	 hi, lo;
+
+	*out = NULL;
+	*outlen = 0;
+	d = xmalloc(n + 1);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
+			lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+			if (hi == -1 || lo == -1) {
+				show(bad, sizeof(bad), s + i, n - i < 3 ?
+				    n - i : 3);
+				free(d);
+				return fail(err, 400, NULL, "malformed "
+				    "percent-escape \"%s\" at offset %zu",
+				    bad, i);
+			}
+			d[j++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (s[i] == '+' && plus_is_space)
+			d[j++] = ' ';
+		else
+			d[j++] = s[i];
+	}
+	d[j] = '\0';
+	*out = d;
+	*outlen = j;
+	return 0;
+}
+
+/*
+ * Splits "a=1&b=2&a=3" into l, keeping order and duplicates.  Empty
+ * pieces and pieces with an empty name are skipped; "a" alone is a with
+ * an empty value.  what names the kind of field in errors.
+ */
+static int
+parse_pairs(const char *s, size_t n, struct kvlist *l, const char *what,
+    struct req_error *err)
+{
+	const char	*p, *end = s + n, *amp, *eq;
+	char		*k = NULL, *v = NULL, name[48], why[sizeof(err->message)];
+	size_t		 rawk, klen, vlen, plen;
+	int		 rc = -1;
+
+	for (p = s; p < end; p = amp + 1) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		if ((plen = (size_t)(amp - p)) == 0)
+			continue;
+		eq = memchr(p, '=', plen);
+		rawk = eq != NULL ? (size_t)(eq - p) : plen;
+		vlen = 0;
+		if (req_percent_decode(p, rawk, true, &k, &klen, err) == -1) {
+			show(name, sizeof(name), p, rawk);
+			snprintf(why, sizeof(why), "%s", err->message);
+			fail(err, 400, name, "%s name \"%s\": %s", what, name,
+			    why);
+			goto out;
+		}
+		show(name, sizeof(name), k, klen);
+		if (memchr(k, '\0', klen) != NULL) {
+			fail(err, 400, name, "%s name \"%s\" contains NUL "
+			    "(%%00)", what, name);
+			goto out;
+		}
+		if (eq == NULL)
+			v = xstrdup("");
+		else if (req_percent_decode(eq + 1, (size_t)(amp - eq - 1),
+		    true, &v, &vlen, err) == -1) {
+			snprintf(why, sizeof(why), "%s", err->message);
+			fail(err, 400, name, "%s \"%s\": %s", what, name, why);
+			goto out;
+		}
+		if (klen > 0) {
+			if (l->n >= REQ_FIELDS_MAX) {
+				fail(err, 400, NULL, "more than %d %ss",
+				    REQ_FIELDS_MAX, what);
+				goto out;
+			}
+			kv_add(l, k, klen, v, vlen);
+		}
+		free(k);
+		free(v);
+		k = v = NULL;
+		if (amp == end)
+			break;
+	}
+	rc = 0;
+out:
+	free(k);
+	free(v);
+	return rc;
+}
+
+/* Query string into l; a 400 names the parameter. */
+int
+req_parse_query(const char *s, size_t n, struct kvlist *l,
+    struct req_error *err)
+{
+	return parse_pairs(s, n, l, "query parameter", err);
+}
+
+/* ---------------------------------------------------------------------
+ * Cookies (RFC 6265, section 5.4 as sent, tolerant as browsers are)
+ */
+
+static bool
+is_tchar(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && strchr("\"(),/:;<=>?@[\\]{}", c) ==
+	    NULL;
+}
+
+static bool
+is_token(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!is_tchar((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * "a=1; b=\"two\"; c=3" into l in order, duplicates kept (the first is
+ * the most specific path, so kv_get() picks the right one).  Values lose
+ * surrounding spaces and one pair of double quotes and are not decoded.
+ * Pairs without '=' or with a name that is not a token are skipped.
+ * Fails, with 400 naming Cookie, only on control bytes (no browser sends
+ * them) or more than REQ_FIELDS_MAX pairs.
+ */
+int
+req_parse_cookies(const char *s, size_t n, struct kvlist *l,
+    struct req_error *err)
+{
+	const char	*p, *end = s + n, *semi, *eq, *k, *v, *ke, *ve;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+			return fail(err, 400, "Cookie", "Cookie header holds "
+			    "a control character at offset %zu", i);
+	}
+	for (p = s; p < end; p = semi + 1) {
+		if ((semi = memchr(p, ';', (size_t)(end - p))) == NULL)
+			semi = end;
+		if ((eq = memchr(p, '=', (size_t)(semi - p))) != NULL) {
+			for (k = p; k < eq && (*k == ' ' || *k == '\t'); k++)
+				;
+			for (ke = eq; ke > k && (ke[-1] == ' ' ||
+			    ke[-1] == '\t'); ke--)
+				;
+			for (v = eq + 1; v < semi && (*v == ' ' ||
+			    *v == '\t'); v++)
+				;
+			for (ve = semi; ve > v && (ve[-1] == ' ' ||
+			    ve[-1] == '\t'); ve--)
+				;
+			if (ve - v >= 2 && *v == '"' && ve[-1] == '"') {
+				v++;
+				ve--;
+			}
+			if (is_token(k, (size_t)(ke - k))) {
+				if (l->n >= REQ_FIELDS_MAX)
+					return fail(err, 400, "Cookie", "more "
+					    "than %d cookies", REQ_FIELDS_MAX);
+				kv_add(l, k, (size_t)(ke - k), v,
+				    (size_t)(ve - v));
+			}
+		}
+		if (semi == end)
+			break;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * JSON bodies
+ */
+
+/*
+ * Refuses nesting deeper than max before jansson (which recurses) sees
+ * the text.  Only brackets outside strings count, so the scan is right
+ * for every valid document; invalid ones are left to jansson's message.
+ * Lines and columns count like jansson's: from 1, columns in characters.
+ */
+static int
+json_depth_ok(const char *s, size_t n, unsigned max, struct req_error *err)
+{
+	size_t		 i, line = 1, col = 0;
+	unsigned	 depth = 0;
+	bool		 instr = false;
+	unsigned char	 c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c == '\n') {
+			line++;
+			col = 0;
+		} else if ((c & 0xc0) != 0x80)
+			col++;
+		if (instr) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				instr = false;
+			continue;
+		}
+		if (c == '"')
+			instr = true;
+		else if (c == '[' || c == '{') {
+			if (++depth > max)
+				return fail(err, 400, "body", "JSON nested "
+				    "deeper than %u levels at line %zu column "
+				    "%zu", max, line, col);
+		} else if ((c == ']' || c == '}') && depth > 0)
+			depth--;
+	}
+	return 0;
+}
+
+/*
+ * Parses n bytes of JSON into *out (the caller json_decref()s it).  Any
+ * value may be at the top; handlers check the shape.  Refused with a 400
+ * naming line, column and problem: syntax errors, trailing junk, invalid
+ * UTF-8, \u0000, duplicate object keys, nesting deeper than depth.
+ */
+int
+req_parse_json(const char *s, size_t n, unsigned depth, json_t **out,
+    struct req_error *err)
+{
+	json_error_t	 je;
+
+	*out = NULL;
+	if (json_depth_ok(s, n, depth, err) == -1)
+		return -1;
+	*out = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	if (*out == NULL && json_error_code(&je) == json_error_null_character)
+		return fail(err, 400, "body", "invalid JSON at line %d column "
+		    "%d: \\u0000 is not allowed in strings", je.line,
+		    je.column);
+	if (*out == NULL)
+		return fail(err, 400, "body", "invalid JSON at line %d column "
+		    "%d: %s", je.line, je.column, je.text);
+	return 0;
+}
+
+/* Shortest "%.*g" that reads back as the same double. */
+static void
+real_text(double d, char *b, size_t bsz)
+{
+	int	 prec;
+
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(b, bsz, "%.*g", prec, d);
+		if (strtod(b, NULL) == d)
+			return;
+	}
+}
+
+/* The object's top-level strings and numbers as text, for req_field(). */
+static void
+json_fields(const json_t *o, struct kvlist *l)
+{
+	const char	*k;
+	json_t		*v;
+	char		 num[32];
+
+	if (!json_is_object(o))
+		return;
+	json_object_foreach((json_t *)o, k, v) {
+		if (json_is_string(v))
+			kv_add(l, k, strlen(k), json_string_value(v),
+			    json_string_length(v));
+		else if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(v));
+			kv_add(l, k, strlen(k), num, strlen(num));
+		} else if (json_is_real(v)) {
+			real_text(json_real_value(v), num, sizeof(num));
+			kv_add(l, k, strlen(k), num, strlen(num));
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Request id
+ */
+
+static bool
+request_id_ok(const char *s)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if (n == 64 || !((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' &&
+		    s[n] <= '9') || strchr("._:-", s[n]) != NULL))
+			return false;
+	}
+	return n > 0;
+}
+
+/* Fills b with random bytes; getrandom(2) only fails on odd kernels. */
+static void
+random_bytes(unsigned char *b, size_t n)
+{
+	struct timespec	 ts;
+	uint64_t	 x;
+	size_t		 got = 0, i;
+	ssize_t		 r;
+
+	while (got < n) {
+		if ((r = getrandom(b + got, n - got, 0)) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		got += (size_t)r;
+	}
+	if (got == n)
+		return;
+	/* Unique enough for a log id; never used as a secret. */
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	x = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^
+	    (uint64_t)getpid() << 32;
+	for (i = 0; i < n; i++) {
+		x += 0x9e3779b97f4a7c15ULL;	/* splitmix64 */
+		b[i] = (unsigned char)((x ^ x >> 31) * 0xbf58476d1ce4e5b9ULL
+		    >> 56);
+	}
+}
+
+static void
+set_request_id(struct request *req, const char *incoming)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 r[16];
+	size_t			 i;
+
+	if (incoming != NULL && request_id_ok(incoming)) {
+		snprintf(req->request_id, sizeof(req->request_id), "%s",
+		    incoming);
+		return;
+	}
+	random_bytes(r, sizeof(r));
+	for (i = 0; i < sizeof(r); i++) {
+		req->request_id[2 * i] = hex[r[i] >> 4];
+		req->request_id[2 * i + 1] = hex[r[i] & 0xf];
+	}
+	req->request_id[2 * sizeof(r)] = '\0';
+}
+
+/* ---------------------------------------------------------------------
+ * FastCGI params
+ */
+
+void
+req_init(struct request *req)
+{
+	memset(req, 0, sizeof(*req));
+	kv_init(&req->params);
+	kv_init(&req->headers);
+	kv_init(&req->query);
+	kv_init(&req->cookies);
+	kv_init(&req->form);
+	kv_init(&req->route);
+	kv_init(&req->jfields);
+}
+
+void
+req_free(struct request *req)
+{
+	free(req->method_name);
+	free(req->uri);
+	free(req->path);
+	free(req->query_string);
+	free(req->remote_addr);
+	free(req->content_type);
+	free(req->body);
+	kv_free(&req->params);
+	kv_free(&req->headers);
+	kv_free(&req->query);
+	kv_free(&req->cookies);
+	kv_free(&req->form);
+	kv_free(&req->route);
+	kv_free(&req->jfields);
+	json_decref(req->json);
+	req_init(req);
+}
+
+static enum http_method
+method_of(const char *m)
+{
+	static const char *const names[HTTP_OTHER] = {
+		"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
+	};
+	int	 i;
+
+	for (i = 0; i < HTTP_OTHER; i++)
+		if (strcmp(m, names[i]) == 0)
+			return (enum http_method)i;
+	return HTTP_OTHER;
+}
+
+/* Non-empty value of a param, or NULL: nginx sends "" for unset ones. */
+static const char *
+param(const struct request *req, const char *name)
+{
+	const char	*v = kv_get(&req->params, name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* Stores every param raw and HTTP_* ones as lower-case dash headers. */
+static void
+store_params(struct request *req, char *const *envp)
+{
+	const char	*e, *eq;
+	char		*name;
+	size_t		 i, n;
+
+	for (; envp != NULL && *envp != NULL; envp++) {
+		e = *envp;
+		if ((eq = strchr(e, '=')) == NULL || eq == e)
+			continue;
+		kv_add(&req->params, e, (size_t)(eq - e), eq + 1,
+		    strlen(eq + 1));
+		if (strncmp(e, "HTTP_", 5) != 0 || eq == e + 5)
+			continue;
+		n = (size_t)(eq - e - 5);
+		name = xstrndup(e + 5, n);
+		for (i = 0; i < n; i++)
+			name[i] = name[i] == '_' ? '-' :
+			    (char)tolower((unsigned char)name[i]);
+		kv_add(&req->headers, name, n, eq + 1, strlen(eq + 1));
+		free(name);
+	}
+	/* CGI passes these two without HTTP_; handlers look them up too. */
+	if (param(req, "CONTENT_TYPE") != NULL &&
+	    kv_get(&req->headers, "content-type") == NULL)
+		kv_add(&req->headers, "content-type", 12,
+		    param(req, "CONTENT_TYPE"),
+		    strlen(param(req, "CONTENT_TYPE")));
+	if (param(req, "CONTENT_LENGTH") != NULL &&
+	    kv_get(&req->headers, "content-length") == NULL)
+		kv_add(&req->headers, "content-length", 14,
+		    param(req, "CONTENT_LENGTH"),
+		    strlen(param(req, "CONTENT_LENGTH")));
+}
+
+/* Rejects NUL, "." and ".." segments in a decoded path. */
+static int
+check_path(const char *p, size_t n, struct req_error *err)
+{
+	size_t	 i, seg;
+
+	if (memchr(p, '\0', n) != NULL)
+		return fail(err, 400, "path", "path contains NUL (%%00)");
+	if (n == 0 || p[0] != '/')
+		return fail(err, 400, "path", "path must start with \"/\"");
+	for (i = 1; i <= n; i = seg + 1) {
+		for (seg = i; seg < n && p[seg] != '/'; seg++)
+			;
+		if ((seg - i == 1 && p[i] == '.') ||
+		    (seg - i == 2 && p[i] == '.' && p[i + 1] == '.'))
+			return fail(err, 400, "path", "path contains a \"%s\" "
+			    "segment", seg - i == 1 ? "." : "..");
+	}
+	return 0;
+}
+
+/* A refused path is not kept: nothing downstream may route on it. */
+static int
+checked(struct request *req, size_t n, struct req_error *err)
+{
+	if (check_path(req->path, n, err) == 0)
+		return 0;
+	free(req->path);
+	req->path = NULL;
+	return -1;
+}
+
+/*
+ * Sets req->uri and req->path (and query_string when the server sent no
+ * QUERY_STRING).  REQUEST_URI is raw and decoded once here; the
+ * fallbacks are decoded by the web server already and only checked.
+ */
+static int
+parse_path(struct request *req, struct req_error *err)
+{
+	const char	*u, *q, *a, *b;
+	char		*pi;
+	size_t		 n;
+
+	if ((u = param(req, "REQUEST_URI")) != NULL) {
+		req->uri = xstrdup(u);
+		/* Absolute form "http://host/p?q": keep from the path on. */
+		if (strncasecmp(u, "http://", 7) == 0 ||
+		    strncasecmp(u, "https://", 8) == 0) {
+			u = strstr(u, "//") + 2;
+			u += strcspn(u, "/?");
+		}
+		q = strchr(u, '?');
+		n = q != NULL ? (size_t)(q - u) : strlen(u);
+		if (req->query_string == NULL)
+			req->query_string = xstrdup(q != NULL ? q + 1 : "");
+		if (n == 0) {
+			u = "/";
+			n = 1;
+		}
+		if (req_percent_decode(u, n, false, &req->path, &n, err) ==
+		    -1) {
+			char	 why[sizeof(err->message)];
+
+			snprintf(why, sizeof(why), "%s", err->message);
+			return fail(err, 400, "path", "path: %s", why);
+		}
+		return checked(req, n, err);
+	}
+	a = param(req, "DOCUMENT_URI");
+	b = param(req, "SCRIPT_NAME");
+	if (a == NULL && b == NULL) {
+		req->uri = xstrdup("");
+		return fail(err, 400, "path", "no REQUEST_URI, DOCUMENT_URI "
+		    "or SCRIPT_NAME param: cannot tell the path");
+	}
+	if (a != NULL)
+		req->path = xstrdup(a);
+	else {
+		pi = (char *)param(req, "PATH_INFO");
+		req->path = xasprintf("%s%s", b, pi != NULL ? pi : "");
+	}
+	req->uri = xstrdup(req->path);
+	return checked(req, strlen(req->path), err);
+}
+
+/* "Text/HTML; charset=UTF-8" -> "text/html"; NULL when empty. */
+static char *
+media_type(const char *ct)
+{
+	size_t	 n, i;
+	char	*t;
+
+	ct += strspn(ct, " \t");
+	n = strcspn(ct, ";");
+	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return NULL;
+	t = xstrndup(ct, n);
+	for (i = 0; i < n; i++)
+		t[i] = (char)tolower((unsigned char)t[i]);
+	return t;
+}
+
+/* Content-Length: digits only, no sign, fits in size_t. */
+static int
+parse_content_length(const char *s, size_t *out, struct req_error *err)
+{
+	char		 shown[32];
+	const char	*p;
+	size_t		 v = 0, d;
+
+	show(shown, sizeof(shown), s, strlen(s));
+	p = s + strspn(s, " \t");
+	if (*p == '-')
+		return fail(err, 400, "Content-Length", "Content-Length must "
+		    "not be negative, got \"%s\"", shown);
+	if (!isdigit((unsigned char)*p))
+		return fail(err, 400, "Content-Length", "Content-Length is not "
+		    "a number: \"%s\"", shown);
+	for (; isdigit((unsigned char)*p); p++) {
+		d = (size_t)(*p - '0');
+		if (v > (SIZE_MAX - d) / 10)
+			return fail(err, 400, "Content-Length", "Content-Length "
+			    "is too large to be real: \"%s\"", shown);
+		v = v * 10 + d;
+	}
+	p += strspn(p, " \t");
+	if (*p != '\0')
+		return fail(err, 400, "Content-Length", "Content-Length is not "
+		    "a number: \"%s\"", shown);
+	*out = v;
+	return 0;
+}
+
+/* 411 for a body method without a length, 400 for a bad one, 413 over. */
+static int
+check_length(struct request *req, const struct req_limits *lim,
+    struct req_error *err)
+{
+	const char	*cl = param(req, "CONTENT_LENGTH");
+
+	if (cl == NULL) {
+		if (req->method == HTTP_POST || req->method == HTTP_PUT ||
+		    req->method == HTTP_PATCH)
+			return fail(err, 411, "Content-Length", "%s needs a "
+			    "Content-Length header", req->method_name);
+		return 0;
+	}
+	if (parse_content_length(cl, &req->content_length, err) == -1)
+		return -1;
+	req->has_content_length = true;
+	if (req->content_length > lim->body_max)
+		return fail(err, 413, "Content-Length", "request body of %zu "
+		    "bytes is over the limit of %zu bytes",
+		    req->content_length, lim->body_max);
+	return 0;
+}
+
+/*
+ * Fills req from "NAME=value" params.  method_name, uri and request_id
+ * are set even when this fails (for the error reply and the logs); path
+ * is NULL when it was refused.  Statuses: 400 (path, query,
+ * cookies, Content-Length, no method), 411, 413.
+ */
+int
+req_parse_params(struct request *req, char *const *envp,
+    const struct req_limits *lim, struct req_error *err)
+{
+	const char	*m, *v;
+	char		 shown[32];
+
+	if (lim == NULL)
+		lim = &default_limits;
+	store_params(req, envp);
+	set_request_id(req, kv_get(&req->headers, "x-request-id"));
+	m = param(req, "REQUEST_METHOD");
+	req->method_name = xstrdup(m != NULL ? m : "");
+	req->method = method_of(req->method_name);
+	req->remote_addr = xstrdup((v = param(req, "REMOTE_ADDR")) != NULL ?
+	    v : "");
+	v = param(req, "HTTPS");
+	req->https = (v != NULL && strcasecmp(v, "off") != 0) ||
+	    ((v = param(req, "REQUEST_SCHEME")) != NULL &&
+	    strcasecmp(v, "https") == 0);
+	if ((v = param(req, "CONTENT_TYPE")) != NULL)
+		req->content_type = media_type(v);
+	if ((v = kv_get(&req->params, "QUERY_STRING")) != NULL)
+		req->query_string = xstrdup(v);
+	if (parse_path(req, err) == -1)
+		return -1;
+	if (req->query_string == NULL)
+		req->query_string = xstrdup("");
+	if (m == NULL)
+		return fail(err, 400, NULL, "no REQUEST_METHOD param");
+	if (!is_token(m, strlen(m))) {
+		show(shown, sizeof(shown), m, strlen(m));
+		return fail(err, 400, NULL, "malformed method \"%s\"", shown);
+	}
+	if (req_parse_query(req->query_string, strlen(req->query_string),
+	    &req->query, err) == -1)
+		return -1;
+	if ((v = kv_get(&req->headers, "cookie")) != NULL &&
+	    req_parse_cookies(v, strlen(v), &req->cookies, err) == -1)
+		return -1;
+	return check_length(req, lim, err);
+}
+
+/* ---------------------------------------------------------------------
+ * Bodies
+ */
+
+static bool
+is_json_type(const char *t)
+{
+	size_t	 n = strlen(t);
+
+	/* application/json and the structured suffix: */
+	/* application/merge-patch+json, application/problem+json, ... */
+	return strcmp(t, "application/json") == 0 ||
+	    (strncmp(t, "application/", 12) == 0 && n > 17 &&
+	    strcmp(t + n - 5, "+json") == 0);
+}
+
+/*
+ * Decodes body (len bytes, copied into req->body unless it is that
+ * buffer already) by req->content_type into req->form or req->json.
+ * An empty body is always fine.  Statuses: 400 (malformed form or JSON,
+ * too deep), 413 (over the limit), 415 (no or another Content-Type).
+ */
+int
+req_parse_body(struct request *req, const char *body, size_t len,
+    const struct req_limits *lim, struct req_error *err)
+{
+	char	*copy, shown[48];
+
+	if (lim == NULL)
+		lim = &default_limits;
+	if (len > lim->body_max)
+		return fail(err, 413, "Content-Length", "request body of %zu "
+		    "bytes is over the limit of %zu bytes", len,
+		    lim->body_max);
+	if (body != req->body) {
+		copy = xmalloc(len + 1);
+		if (len > 0)
+			memcpy(copy, body, len);
+		copy[len] = '\0';
+		free(req->body);
+		req->body = copy;
+		req->body_len = len;
+	}
+	if (len == 0)
+		return 0;
+	if (req->content_type == NULL)
+		return fail(err, 415, "Content-Type", "a request body needs a "
+		    "Content-Type: application/x-www-form-urlencoded or "
+		    "application/json");
+	if (strcmp(req->content_type, FORM_TYPE) == 0)
+		return parse_pairs(req->body, len, &req->form, "form field",
+		    err);
+	if (is_json_type(req->content_type)) {
+		if (req_parse_json(req->body, len, lim->json_depth, &req->json,
+		    err) == -1)
+			return -1;
+		json_fields(req->json, &req->jfields);
+		return 0;
+	}
+	show(shown, sizeof(shown), req->content_type,
+	    strlen(req->content_type));
+	return fail(err, 415, "Content-Type", "Content-Type \"%s\" is not "
+	    "accepted: send application/x-www-form-urlencoded or "
+	    "application/json", shown);
+}
+
+/*
+ * The worker's entry: params, then exactly Content-Length bytes of
+ * FastCGI stdin (fewer: 400), then the body.  Nothing of the body is
+ * read when the params already fail (a 413 costs no body bytes).
+ */
+int
+req_read(struct request *req, struct FCGX_Request *fr,
+    const struct req_limits *lim, struct req_error *err)
+{
+	size_t	 got = 0, want;
+	int	 n, chunk;
+
+	if (lim == NULL)
+		lim = &default_limits;
+	if (req_parse_params(req, fr->envp, lim, err) == -1)
+		return -1;
+	want = req->has_content_length ? req->content_length : 0;
+	req->body = xmalloc(want + 1);
+	while (got < want) {
+		chunk = want - got > 65536 ? 65536 : (int)(want - got);
+		if ((n = FCGX_GetStr(req->body + got, chunk, fr->in)) <= 0)
+			break;
+		got += (size_t)n;
+	}
+	req->body[got] = '\0';
+	req->body_len = got;
+	if (got < want)
+		return fail(err, 400, "Content-Length", "request body ended "
+		    "after %zu of %zu bytes", got, want);
+	return req_parse_body(req, req->body, got, lim, err);
+}
+
+/* ---------------------------------------------------------------------
+ * Lookups
+ */
+
+const char *
+req_header(const struct request *req, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < req->headers.n; i++)
+		if (strcasecmp(req->headers.v[i].key, name) == 0)
+			return req->headers.v[i].val;
+	return NULL;
+}
+
+const char *
+req_param(const struct request *req, const char *name)
+{
+	return kv_get(&req->params, name);
+}
+
+/*
+ * A JSON body's top-level string or number (as text, "1.5"), else the
+ * urlencoded form field; NULL when absent (null, booleans, arrays and
+ * objects are absent here: read req->json for those).
+ */
+const char *
+req_field(const struct request *req, const char *name)
+{
+	const char	*v;
+
+	if ((v = kv_get(&req->jfields, name)) != NULL)
+		return v;
+	return kv_get(&req->form, name);
+}
+
+/*
+ * The q value Accept gives a media type: the most specific matching
+ * range wins (type/sub over type/ * over * / *); 0 (not acceptable) when
+ * none matches.
+ */
+static double
+accept_q(const char *accept, const char *type)
+{
+	const char	*p, *end, *e, *sl, *par;
+	size_t		 tlen = strcspn(type, "/"), flen = strlen(type), rl;
+	int		 spec, best = -1;
+	double		 q, bestq = 0;
+
+	for (p = accept; *p != '\0'; p = *end == ',' ? end + 1 : end) {
+		end = p + strcspn(p, ",");
+		p += strspn(p, " \t");
+		e = p + strcspn(p, ";,");
+		for (rl = (size_t)(e - p); rl > 0 && (p[rl - 1] == ' ' ||
+		    p[rl - 1] == '\t'); rl--)
+			;
+		sl = memchr(p, '/', rl);
+		if (rl == flen && strncasecmp(p, type, rl) == 0)
+			spec = 2;
+		else if (sl != NULL && (size_t)(sl - p) == tlen &&
+		    strncasecmp(p, type, tlen) == 0 && rl == tlen + 2 &&
+		    sl[1] == '*')
+			spec = 1;
+		else if (rl == 3 && strncmp(p, "*/*", 3) == 0)
+			spec = 0;
+		else
+			continue;
+		if (spec <= best)
+			continue;
+		q = 1;
+		for (par = e; par < end && *par == ';'; ) {
+			par++;
+			par += strspn(par, " \t");
+			if ((*par == 'q' || *par == 'Q') && par[1] == '=')
+				q = strtod(par + 2, NULL);
+			par += strcspn(par, ";,");
+		}
+		if (!(q >= 0))		/* also NaN */
+			q = 0;
+		best = spec;
+		bestq = q > 1 ? 1 : q;
+	}
+	return bestq;
+}
+
+/*
+ * JSON for /api/ paths, or when Accept ranks application/json above
+ * text/html; ties (no Accept, "* / *") go to HTML, as browsers expect.
+ */
+bool
+req_wants_json(const struct request *req)
+{
+	const char	*a;
+
+	if (req->path != NULL && (strncmp(req->path, "/api/", 5) == 0 ||
+	    strcmp(req->path, "/api") == 0))
+		return true;
+	if ((a = req_header(req, "accept")) == NULL)
+		return false;
+	return accept_q(a, "application/json") > accept_q(a, "text/html");
+}
