@@ -5,6 +5,13 @@
  * "Status:" line, headers, Content-Length (always), then the body, which
  * is dropped for HEAD.  Header values with CR or LF are refused, so
  * request bytes cannot split a response.
+ *
+ * Details (core): 204 and 304 carry no body, hence no Content-Length or
+ * Content-Type (RFC 9110).  resp_header() sends "Content-Type" to
+ * resp_content_type() and refuses Content-Length and Status, which are
+ * ours to write.  A zeroed struct cookie_opts means SameSite=None, which
+ * is only written with Secure (browsers drop it otherwise); resp_cookie()
+ * with NULL options sets a session cookie for "/", HttpOnly, Lax.
  */
 #ifndef CREWLOG_RESPONSE_H
 #define CREWLOG_RESPONSE_H
@@ -54,6 +61,18 @@ int	 resp_json(struct response *, int status, const json_t *);
 /* {"error": {"code": code, "message": msg[, "fields": fields]}} */
 int	 resp_json_error(struct response *, int status, const char *code,
 	    const char *msg, json_t *fields /* stolen, may be NULL */);
+/*
+ * Added by core: an error reply in the form the client accepts.  json:
+ * {"error": {"code", "message"[, "fields": {field: message}]}}; else a
+ * small self-contained HTML page with the message HTML-escaped.  Sets
+ * status and Content-Type and replaces the body; headers already added
+ * (Allow, Location, ...) stay.  code NULL: one derived from status;
+ * message NULL: the reason phrase; field NULL or "": no "fields".
+ * Returns 0, or -1 when nothing could be built (status and body are
+ * then a bare 500).
+ */
+int	 resp_error(struct response *, bool json, int status,
+	    const char *code, const char *message, const char *field);
 /* The complete FastCGI stdout stream (CGI headers + body) into out. */
 void	 resp_serialize(struct response *, struct buf *out);
 /* Serialises and writes to the stream; -1 on a write error. */
