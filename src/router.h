@@ -5,6 +5,14 @@
  * a trailing "*" matches any rest.  HEAD matches GET routes.  A path that
  * matches no pattern is ROUTER_NOT_FOUND; one that matches a pattern under
  * other methods is ROUTER_BAD_METHOD with the Allow list filled in.
+ *
+ * Details (core): routes are tried in table order, so list literals such
+ * as "/api/hours/export" before "/api/hours/:id".  A capture matches one
+ * non-empty segment of the decoded path, copied as is; "*" matches zero
+ * or more segments and is captured under the name "*" ("css/a.css").
+ * The Allow list is sorted and de-duplicated and names HEAD with GET.
+ * router_new() returns NULL for a pattern not starting with '/', an
+ * empty ":" or a '*' segment before the end.
  */
 #ifndef CREWLOG_ROUTER_H
 #define CREWLOG_ROUTER_H
