@@ -689,8 +689,7 @@ checked(struct request *req, size_t n, struct req_error *err)
 static int
 parse_path(struct request *req, struct req_error *err)
 {
-	const char	*u, *q, *a, *b;
-	char		*pi;
+	const char	*u, *q, *a, *b, *pi;
 	size_t		 n;
 
 	if ((u = param(req, "REQUEST_URI")) != NULL) {
@@ -728,7 +727,7 @@ parse_path(struct request *req, struct req_error *err)
 	if (a != NULL)
 		req->path = xstrdup(a);
 	else {
-		pi = (char *)param(req, "PATH_INFO");
+		pi = param(req, "PATH_INFO");
 		req->path = xasprintf("%s%s", b, pi != NULL ? pi : "");
 	}
 	req->uri = xstrdup(req->path);
@@ -1042,16 +1041,19 @@ accept_q(const char *accept, const char *type)
 }
 
 /*
- * JSON for /api/ paths, or when Accept ranks application/json above
+ * JSON for /api/ paths (the raw URI when the path was refused), or when
+ * Accept ranks application/json above
  * text/html; ties (no Accept, "* / *") go to HTML, as browsers expect.
  */
 bool
 req_wants_json(const struct request *req)
 {
-	const char	*a;
+	const char	*a, *p;
 
-	if (req->path != NULL && (strncmp(req->path, "/api/", 5) == 0 ||
-	    strcmp(req->path, "/api") == 0))
+	/* A refused path leaves only the raw URI to go by. */
+	p = req->path != NULL ? req->path : req->uri;
+	if (p != NULL && (strncmp(p, "/api/", 5) == 0 || strcmp(p, "/api") ==
+	    0 || strncmp(p, "/api?", 5) == 0))
 		return true;
 	if ((a = req_header(req, "accept")) == NULL)
 		return false;

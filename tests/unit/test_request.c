@@ -1019,6 +1019,12 @@ test_wants_json(void **state)
 			    t[i].accept != NULL ? t[i].accept : "", t[i].json);
 		req_free(&req);
 	}
+	/* A refused /api/ path still gets its error as JSON. */
+	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
+	    "REQUEST_URI=/api/../etc", NULL), -1);
+	assert_null(req.path);
+	assert_true(req_wants_json(&req));
+	req_free(&req);
 }
 
 int

@@ -203,7 +203,7 @@ test_head(void **state)
 	assert_ptr_equal(found(*state, HTTP_HEAD, "/api/hours/5", &caps), h_e);
 	assert_string_equal(kv_get(&caps, "id"), "5");
 	kv_free(&caps);
-	/* An explicit HEAD route beats GET even listed after... or before. */
+	/* An explicit HEAD route beats the GET route for the same path. */
 	assert_ptr_equal(found(*state, HTTP_HEAD, "/probe", NULL), h_a);
 	assert_ptr_equal(found(*state, HTTP_GET, "/probe", NULL), h_b);
 }
