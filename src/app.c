@@ -52,11 +52,3 @@ app_check_config(const struct pool_config *pc, struct buf *err)
 	(void)err;
 	return 0;
 }
-
-int
-app_cli(int argc, char **argv)
-{
-	(void)argc;
-	fprintf(stderr, "crewlog %s: not built yet\n", argv[0]);
-	return 1;
-}
