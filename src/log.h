@@ -14,6 +14,7 @@
 #define CREWLOG_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level {
 	LOGL_DEBUG,
@@ -35,6 +36,21 @@ void	 log_vmsg(enum log_level, const char *, va_list)
 		__attribute__((format(printf, 2, 0)));
 /* The access line written once per request, with status and duration. */
 void	 log_access(int status, double duration_ms);
+
+/* Additions by the pool area. */
+void	 log_set_level(enum log_level);
+/* "debug", "info", "warn", "error" (NULL: info); -1 if unknown. */
+int	 log_level_parse(const char *, enum log_level *);
+int	 log_fd(void);			/* where lines go; inherited by workers */
+void	 log_close(void);
+/* A line a worker wrote on stdout/stderr, forwarded by the master. */
+void	 log_child_output(const char *pool, long pid, const char *stream,
+	    const char *line, size_t len);
+/* Appends s as a quoted JSON string, escaping controls and bad UTF-8. */
+struct buf;
+void	 log_json_string(struct buf *, const char *s, size_t len);
+/* Current UTC time as "2025-03-01T09:12:44.123Z". */
+void	 log_time_rfc3339(char *, size_t);
 
 #define log_debug(...)	log_msg(LOGL_DEBUG, __VA_ARGS__)
 #define log_info(...)	log_msg(LOGL_INFO, __VA_ARGS__)

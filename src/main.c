@@ -1,26 +1,153 @@
 /*
- * main.c: placeholder entry point; the pool work replaces it.
+ * main.c: the command line.
+ *
+ *	crewlog [-F] [-t] [-c file] [-p pidfile]	the master
+ *	crewlog --version | -h
+ *	crewlog render ...				mustache_cli()
+ *	crewlog migrate|seed|check ...			app_cli()
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-
 #include "app.h"
+#include "buf.h"
+#include "config.h"
+#include "log.h"
 #include "mustache.h"
+#include "pool.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc"
+#endif
+#define DEFAULT_CONFIG	SYSCONFDIR "/crewlog/crewlog.conf"
+
+extern char	**environ;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: crewlog [-Ft] [-c file] [-p pidfile]\n"
+	    "       crewlog --version | -h\n"
+	    "       crewlog render [--partials dir] template data.json\n"
+	    "       crewlog migrate | seed | check ...\n"
+	    "  -c file     configuration (default %s)\n"
+	    "  -F          stay in the foreground\n"
+	    "  -p pidfile  write the master's pid there (overrides pid)\n"
+	    "  -t          test the configuration and exit\n",
+	    DEFAULT_CONFIG);
+}
+
+/*
+ * -t: loads the file (every problem is reported, not only the first) and
+ * lets the app check what it needs of each pool (templates).
+ */
+static int
+test_config(const char *path)
+{
+	struct buf	 err = BUF_INIT;
+	struct config	*cfg;
+	size_t		 i;
+	int		 bad = 0;
+
+	if ((cfg = config_load(path, environ, &err)) == NULL) {
+		fprintf(stderr, "%s", err.data != NULL ? err.data : "");
+		if (err.len == 0 || err.data[err.len - 1] != '\n')
+			fputc('\n', stderr);
+		fprintf(stderr, "crewlog: configuration file %s test "
+		    "failed\n", path);
+		buf_free(&err);
+		return 1;
+	}
+	for (i = 0; i < cfg->npools; i++) {
+		buf_reset(&err);
+		if (app_check_config(&cfg->pools[i], &err) == -1) {
+			fprintf(stderr, "%s: pool %s: %s\n", path,
+			    cfg->pools[i].name, err.len > 0 ? err.data :
+			    "application check failed");
+			bad = 1;
+		}
+	}
+	config_free(cfg);
+	buf_free(&err);
+	fprintf(bad ? stderr : stdout, "crewlog: configuration file %s test "
+	    "%s\n", path, bad ? "failed" : "is successful");
+	return bad;
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		puts(PACKAGE_STRING);
-		return 0;
-	}
+	static const struct option longopts[] = {
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pool_opts	 opts;
+	struct buf		 err = BUF_INIT;
+	struct config		*cfg;
+	const char		*path = DEFAULT_CONFIG;
+	int			 ch, test = 0;
+
 	if (argc > 1 && strcmp(argv[1], "render") == 0)
 		return mustache_cli(argc - 1, argv + 1);
 	if (argc > 1 && (strcmp(argv[1], "migrate") == 0 ||
 	    strcmp(argv[1], "seed") == 0 || strcmp(argv[1], "check") == 0))
 		return app_cli(argc - 1, argv + 1);
-	fprintf(stderr, "usage: crewlog [-F] [-t] [-c file] | --version\n");
-	return 1;
+
+	memset(&opts, 0, sizeof(opts));
+	while ((ch = getopt_long(argc, argv, "c:Fhp:t", longopts, NULL))
+	    != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'F':
+			opts.foreground = true;
+			break;
+		case 'p':
+			opts.pid_file = optarg;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'V':
+			puts(PACKAGE_STRING);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (test)
+		return test_config(path);
+
+	log_init(NULL, LOGL_INFO);
+	if (log_open(NULL) == -1) {
+		perror("crewlog: stderr");
+		return 1;
+	}
+	if ((cfg = config_load(path, environ, &err)) == NULL) {
+		/* Before any log file is open: plain text, one per line. */
+		fprintf(stderr, "%s", err.data != NULL ? err.data : "");
+		fprintf(stderr, "crewlog: not started: configuration "
+		    "errors in %s\n", path);
+		buf_free(&err);
+		log_close();
+		return 1;
+	}
+	buf_free(&err);
+	opts.config_path = path;
+	ch = pool_run(cfg, &opts);
+	log_close();
+	return ch;
 }

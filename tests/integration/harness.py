@@ -98,7 +98,10 @@ class Server:
         except subprocess.TimeoutExpired:
             return None
 
-    def stop(self, sig=signal.SIGTERM, timeout=15.0):
+    def stop(self, sig=None, timeout=15.0):
+        # In this class body `signal` is the method above, not the module.
+        if sig is None:
+            sig = signal.SIGTERM
         if self.running():
             os.kill(self.proc.pid, sig)
             if self.wait_exit(timeout) is None:

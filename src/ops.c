@@ -1,0 +1,649 @@
+/*
+ * ops.c: ping, status, metrics, health and readiness (see ops.h).
+ *
+ * The status page keeps PHP-FPM's field names, so existing dashboards and
+ * scripts that read php-fpm's status work unchanged; crewlog adds
+ * "respawns" and "crash backoff".
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "app.h"
+#include "log.h"
+#include "ops.h"
+#include "util.h"
+
+#define CT_TEXT		"text/plain; charset=utf-8"
+#define CT_JSON		"application/json"
+#define CT_PROM		"text/plain; version=0.0.4; charset=utf-8"
+#define CT_OPENMETRICS	"application/openmetrics-text; version=1.0.0; " \
+			"charset=utf-8"
+
+/* ---------------------------------------------------------------------
+ * Pool snapshot
+ */
+
+struct snap {
+	const char	*name;
+	const char	*pm;
+	int64_t		 start_wall;	/* seconds */
+	int64_t		 start_since;
+	uint64_t	 accepted;
+	unsigned	 listen_queue;
+	uint64_t	 max_listen_queue;
+	unsigned	 listen_queue_len;
+	struct sb_counts c;
+	uint64_t	 max_active;
+	uint64_t	 max_children_reached;
+	uint64_t	 slow_requests;
+	uint64_t	 respawns;
+	uint64_t	 crash_backoff_ms;
+};
+
+void
+ops_listen_queue(int fd, unsigned *cur, unsigned *max)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	struct tcp_info		 ti;
+	socklen_t		 tlen = sizeof(ti);
+
+	*cur = *max = 0;
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return;
+	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+		return;
+	/* On a listening socket Linux reports the queue in these two. */
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen) == -1)
+		return;
+	*cur = ti.tcpi_unacked;
+	*max = ti.tcpi_sacked;
+}
+
+static void
+take_snap(const struct ops_env *env, size_t i, struct snap *s)
+{
+	const struct pool_config	*pc = env->pcs[i];
+	struct scoreboard		*sb = env->sbs[i];
+	unsigned			 maxq;
+
+	s->name = pc->name;
+	s->pm = config_pm_name(pc->pm);
+	s->start_wall = sb->started_wall_us / 1000000;
+	s->start_since = (sb_now_mono_us() - sb->started_mono_us) / 1000000;
+	s->accepted = sb_get(&sb->accepted);
+	ops_listen_queue(env->listen_fds != NULL ? env->listen_fds[i] : -1,
+	    &s->listen_queue, &maxq);
+	s->listen_queue_len = maxq != 0 ? maxq : (unsigned)pc->listen_backlog;
+	sb_max(&sb->max_listen_queue, s->listen_queue);
+	s->max_listen_queue = sb_get(&sb->max_listen_queue);
+	sb_count(sb, &s->c);
+	s->max_active = sb_get(&sb->max_active);
+	s->max_children_reached = sb_get(&sb->max_children_reached);
+	s->slow_requests = sb_get(&sb->slow_requests);
+	s->respawns = sb_get(&sb->respawns);
+	s->crash_backoff_ms = sb_get(&sb->crash_backoff_ms);
+}
+
+static size_t
+pool_index(const struct ops_env *env)
+{
+	size_t	 i;
+
+	for (i = 0; i < env->npools; i++)
+		if (env->sbs[i] == env->sb)
+			return i;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Status page
+ */
+
+static void
+fmt_date(int64_t t, char *out, size_t size)
+{
+	time_t		 tt = (time_t)t;
+	struct tm	 tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, size, "%d/%b/%Y:%H:%M:%S +0000", &tm) == 0)
+		snprintf(out, size, "-");
+}
+
+static void
+status_text(const struct snap *s, struct buf *out)
+{
+	char	 date[64];
+
+	fmt_date(s->start_wall, date, sizeof(date));
+	buf_printf(out,
+	    "pool:                 %s\n"
+	    "process manager:      %s\n"
+	    "start time:           %s\n"
+	    "start since:          %lld\n"
+	    "accepted conn:        %llu\n"
+	    "listen queue:         %u\n"
+	    "max listen queue:     %llu\n"
+	    "listen queue len:     %u\n"
+	    "idle processes:       %u\n"
+	    "active processes:     %u\n"
+	    "total processes:      %u\n"
+	    "max active processes: %llu\n"
+	    "max children reached: %llu\n"
+	    "slow requests:        %llu\n"
+	    "respawns:             %llu\n"
+	    "crash backoff:        %llu\n",
+	    s->name, s->pm, date, (long long)s->start_since,
+	    (unsigned long long)s->accepted, s->listen_queue,
+	    (unsigned long long)s->max_listen_queue, s->listen_queue_len,
+	    s->c.idle, s->c.active, s->c.total,
+	    (unsigned long long)s->max_active,
+	    (unsigned long long)s->max_children_reached,
+	    (unsigned long long)s->slow_requests,
+	    (unsigned long long)s->respawns,
+	    (unsigned long long)s->crash_backoff_ms);
+}
+
+/* "request duration": elapsed for a busy process, else the last one. */
+static int64_t
+proc_duration(const struct sb_proc *p, int64_t now)
+{
+	if (p->state == SB_READING || p->state == SB_RUNNING ||
+	    p->state == SB_FINISHING)
+		return now - p->req_start_mono_us;
+	return p->last_duration_us;
+}
+
+static void
+proc_text(const struct sb_proc *p, int64_t now, struct buf *out)
+{
+	char	 date[64];
+
+	fmt_date(p->started_wall_us / 1000000, date, sizeof(date));
+	buf_printf(out,
+	    "\n************************\n"
+	    "pid:                  %ld\n"
+	    "state:                %s\n"
+	    "start time:           %s\n"
+	    "start since:          %lld\n"
+	    "requests:             %llu\n"
+	    "request duration:     %lld\n"
+	    "request method:       %s\n"
+	    "request URI:          ",
+	    (long)p->pid, sb_state_name(p->state), date,
+	    (long long)((now - p->started_mono_us) / 1000000),
+	    (unsigned long long)p->requests,
+	    (long long)proc_duration(p, now),
+	    p->method[0] != '\0' ? p->method : "-");
+	/* The URI came from a client: no control characters on the page. */
+	if (p->uri[0] == '\0')
+		buf_putc(out, '-');
+	for (const char *c = p->uri; *c != '\0'; c++)
+		buf_putc(out, (unsigned char)*c < 0x20 ||
+		    (unsigned char)*c == 0x7f ? '?' : *c);
+	buf_printf(out, "\ngeneration:           %u\n", p->generation);
+}
+
+static int
+jset(json_t *o, const char *k, json_t *v)
+{
+	return json_object_set_new(o, k, v);
+}
+
+static json_t *
+status_json(const struct snap *s)
+{
+	json_t	*o;
+	int	 rc = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	rc |= jset(o, "pool", json_string(s->name));
+	rc |= jset(o, "process manager", json_string(s->pm));
+	rc |= jset(o, "start time", json_integer(s->start_wall));
+	rc |= jset(o, "start since", json_integer(s->start_since));
+	rc |= jset(o, "accepted conn", json_integer((json_int_t)s->accepted));
+	rc |= jset(o, "listen queue", json_integer(s->listen_queue));
+	rc |= jset(o, "max listen queue",
+	    json_integer((json_int_t)s->max_listen_queue));
+	rc |= jset(o, "listen queue len", json_integer(s->listen_queue_len));
+	rc |= jset(o, "idle processes", json_integer(s->c.idle));
+	rc |= jset(o, "active processes", json_integer(s->c.active));
+	rc |= jset(o, "total processes", json_integer(s->c.total));
+	rc |= jset(o, "max active processes",
+	    json_integer((json_int_t)s->max_active));
+	rc |= jset(o, "max children reached",
+	    json_integer((json_int_t)s->max_children_reached));
+	rc |= jset(o, "slow requests",
+	    json_integer((json_int_t)s->slow_requests));
+	rc |= jset(o, "respawns", json_integer((json_int_t)s->respawns));
+	rc |= jset(o, "crash backoff",
+	    json_integer((json_int_t)s->crash_backoff_ms));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The URI as a JSON string; request bytes may be invalid UTF-8. */
+static json_t *
+json_uri(const char *uri)
+{
+	json_t	*v;
+	char	*copy, *c;
+
+	if ((v = json_string(uri)) != NULL)
+		return v;
+	copy = xstrdup(uri);
+	for (c = copy; *c != '\0'; c++)
+		if ((unsigned char)*c >= 0x80)
+			*c = '?';
+	v = json_string(copy);
+	free(copy);
+	return v;
+}
+
+static json_t *
+proc_json(const struct sb_proc *p, int64_t now)
+{
+	json_t	*o;
+	int	 rc = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	rc |= jset(o, "pid", json_integer(p->pid));
+	rc |= jset(o, "state", json_string(sb_state_name(p->state)));
+	rc |= jset(o, "start time", json_integer(p->started_wall_us / 1000000));
+	rc |= jset(o, "start since",
+	    json_integer((now - p->started_mono_us) / 1000000));
+	rc |= jset(o, "requests", json_integer((json_int_t)p->requests));
+	rc |= jset(o, "request duration", json_integer(proc_duration(p, now)));
+	rc |= jset(o, "request method",
+	    json_string(p->method[0] != '\0' ? p->method : "-"));
+	rc |= jset(o, "request uri", json_uri(p->uri[0] != '\0' ? p->uri :
+	    "-"));
+	rc |= jset(o, "generation", json_integer(p->generation));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void
+status_procs(struct scoreboard *sb, enum ops_format fmt, json_t *list,
+    struct buf *out)
+{
+	struct sb_proc	 p;
+	int64_t		 now = sb_now_mono_us();
+	unsigned	 i;
+
+	for (i = 0; i < sb->nslots; i++) {
+		sb_read_slot(&sb->slots[i], &p);
+		if (p.state == SB_FREE || p.pid == 0)
+			continue;
+		if (fmt == OPS_JSON)
+			(void)json_array_append_new(list, proc_json(&p, now));
+		else
+			proc_text(&p, now, out);
+	}
+}
+
+void
+ops_status(const struct ops_env *env, size_t i, enum ops_format fmt,
+    bool full, struct buf *out)
+{
+	struct snap	 s;
+	json_t		*o = NULL, *list = NULL;
+	char		*txt;
+
+	take_snap(env, i, &s);
+	if (fmt != OPS_JSON) {
+		status_text(&s, out);
+		if (full)
+			status_procs(env->sbs[i], fmt, NULL, out);
+		return;
+	}
+	if ((o = status_json(&s)) == NULL)
+		goto out;
+	if (full) {
+		if ((list = json_array()) == NULL ||
+		    json_object_set(o, "processes", list) == -1)
+			goto out;
+		status_procs(env->sbs[i], fmt, list, out);
+	}
+	if ((txt = json_dumps(o, JSON_COMPACT)) == NULL)
+		goto out;
+	buf_puts(out, txt);
+	buf_putc(out, '\n');
+	free(txt);
+out:
+	json_decref(list);
+	json_decref(o);
+}
+
+/* ---------------------------------------------------------------------
+ * Prometheus / OpenMetrics
+ */
+
+enum mtype { M_GAUGE, M_COUNTER };
+
+struct metric {
+	const char	*name;		/* without _total */
+	enum mtype	 type;
+	const char	*help;
+	double		(*get)(const struct snap *, const struct pool_config *);
+};
+
+static double m_up(const struct snap *s, const struct pool_config *pc)
+{ (void)s; (void)pc; return 1; }
+static double m_start(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return (double)s->start_wall; }
+static double m_since(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return (double)s->start_since; }
+static double m_acc(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return (double)s->accepted; }
+static double m_lq(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return s->listen_queue; }
+static double m_mlq(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return (double)s->max_listen_queue; }
+static double m_lql(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return s->listen_queue_len; }
+static double m_idle(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return s->c.idle; }
+static double m_active(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return s->c.active; }
+static double m_total(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return s->c.total; }
+static double m_maxact(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return (double)s->max_active; }
+static double m_mcr(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return (double)s->max_children_reached; }
+static double m_slow(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return (double)s->slow_requests; }
+static double m_resp(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return (double)s->respawns; }
+static double m_back(const struct snap *s, const struct pool_config *pc)
+{ (void)pc; return (double)s->crash_backoff_ms / 1000.0; }
+static double m_maxch(const struct snap *s, const struct pool_config *pc)
+{ (void)s; return pc->max_children; }
+static double m_start_s(const struct snap *s, const struct pool_config *pc)
+{ (void)s; return pc->start_servers; }
+static double m_minsp(const struct snap *s, const struct pool_config *pc)
+{ (void)s; return pc->min_spare_servers; }
+static double m_maxsp(const struct snap *s, const struct pool_config *pc)
+{ (void)s; return pc->max_spare_servers; }
+static double m_maxreq(const struct snap *s, const struct pool_config *pc)
+{ (void)s; return pc->max_requests; }
+
+static const struct metric metrics[] = {
+	{ "crewlog_up", M_GAUGE, "Whether the pool answered.", m_up },
+	{ "crewlog_start_time_seconds", M_GAUGE,
+	    "Unix time the pool started.", m_start },
+	{ "crewlog_start_since_seconds", M_GAUGE,
+	    "Seconds since the pool started.", m_since },
+	{ "crewlog_accepted_connections", M_COUNTER,
+	    "Connections accepted by the pool.", m_acc },
+	{ "crewlog_listen_queue", M_GAUGE,
+	    "Connections waiting in the accept queue (0 for unix sockets).",
+	    m_lq },
+	{ "crewlog_max_listen_queue", M_GAUGE,
+	    "Largest accept queue seen.", m_mlq },
+	{ "crewlog_listen_queue_length", M_GAUGE,
+	    "Size of the accept queue (listen.backlog).", m_lql },
+	{ "crewlog_idle_processes", M_GAUGE, "Idle workers.", m_idle },
+	{ "crewlog_active_processes", M_GAUGE, "Busy workers.", m_active },
+	{ "crewlog_total_processes", M_GAUGE, "Workers.", m_total },
+	{ "crewlog_max_active_processes", M_GAUGE,
+	    "Most workers busy at once.", m_maxact },
+	{ "crewlog_max_children_reached", M_COUNTER,
+	    "Times the pool wanted more workers than pm.max_children.",
+	    m_mcr },
+	{ "crewlog_slow_requests", M_COUNTER,
+	    "Requests that ran past request_slowlog_timeout.", m_slow },
+	{ "crewlog_respawns", M_COUNTER,
+	    "Workers replaced after an unexpected exit.", m_resp },
+	{ "crewlog_crash_backoff_seconds", M_GAUGE,
+	    "Current delay before respawning a crashing worker.", m_back },
+	{ "crewlog_pm_max_children", M_GAUGE,
+	    "Configured pm.max_children.", m_maxch },
+	{ "crewlog_pm_start_servers", M_GAUGE,
+	    "Configured pm.start_servers.", m_start_s },
+	{ "crewlog_pm_min_spare_servers", M_GAUGE,
+	    "Configured pm.min_spare_servers.", m_minsp },
+	{ "crewlog_pm_max_spare_servers", M_GAUGE,
+	    "Configured pm.max_spare_servers.", m_maxsp },
+	{ "crewlog_pm_max_requests", M_GAUGE,
+	    "Configured pm.max_requests (0: never recycle).", m_maxreq },
+};
+
+/* Pool names are config keys ([a-z0-9_-]); escape anyway. */
+static void
+label(struct buf *out, const char *pool)
+{
+	buf_puts(out, "{pool=\"");
+	for (; *pool != '\0'; pool++) {
+		if (*pool == '"' || *pool == '\\')
+			buf_putc(out, '\\');
+		if (*pool == '\n')
+			buf_puts(out, "\\n");
+		else
+			buf_putc(out, *pool);
+	}
+	buf_putc(out, '"');
+}
+
+static void
+histogram(const struct ops_env *env, struct buf *out)
+{
+	size_t		 i, k;
+	uint64_t	 cum;
+
+	buf_puts(out, "# HELP crewlog_request_duration_seconds "
+	    "Time from accepting a connection to sending the response.\n"
+	    "# TYPE crewlog_request_duration_seconds histogram\n");
+	for (i = 0; i < env->npools; i++) {
+		struct scoreboard *sb = env->sbs[i];
+
+		cum = 0;
+		for (k = 0; k < SB_NBUCKETS; k++) {
+			cum += sb_get(&sb->hist[k]);
+			buf_puts(out, "crewlog_request_duration_seconds_bucket");
+			label(out, env->pcs[i]->name);
+			if (k < SB_NBUCKETS - 1)
+				buf_printf(out, ",le=\"%g\"} %llu\n",
+				    sb_bucket_bounds[k],
+				    (unsigned long long)cum);
+			else
+				buf_printf(out, ",le=\"+Inf\"} %llu\n",
+				    (unsigned long long)cum);
+		}
+		buf_puts(out, "crewlog_request_duration_seconds_sum");
+		label(out, env->pcs[i]->name);
+		buf_printf(out, "} %.6f\n",
+		    (double)sb_get(&sb->hist_sum_us) / 1e6);
+		buf_puts(out, "crewlog_request_duration_seconds_count");
+		label(out, env->pcs[i]->name);
+		buf_printf(out, "} %llu\n", (unsigned long long)cum);
+	}
+}
+
+void
+ops_metrics(const struct ops_env *env, bool openmetrics, struct buf *out)
+{
+	struct snap	*snaps;
+	size_t		 i, m;
+	const char	*sfx;
+
+	snaps = xcalloc(env->npools, sizeof(*snaps));
+	for (i = 0; i < env->npools; i++)
+		take_snap(env, i, &snaps[i]);
+	for (m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++) {
+		const struct metric *mt = &metrics[m];
+
+		sfx = mt->type == M_COUNTER ? "_total" : "";
+		/* OpenMetrics names the family without _total. */
+		buf_printf(out, "# HELP %s%s %s\n# TYPE %s%s %s\n",
+		    mt->name, openmetrics ? "" : sfx, mt->help,
+		    mt->name, openmetrics ? "" : sfx,
+		    mt->type == M_COUNTER ? "counter" : "gauge");
+		for (i = 0; i < env->npools; i++) {
+			buf_printf(out, "%s%s", mt->name, sfx);
+			label(out, env->pcs[i]->name);
+			buf_printf(out, "} %.17g\n",
+			    mt->get(&snaps[i], env->pcs[i]));
+		}
+	}
+	histogram(env, out);
+	if (openmetrics)
+		buf_puts(out, "# EOF\n");
+	free(snaps);
+}
+
+/* ---------------------------------------------------------------------
+ * Endpoints
+ */
+
+static bool
+has_query(const struct request *req, const char *key)
+{
+	return kv_count(&req->query, key) > 0;
+}
+
+static void
+text_reply(struct response *resp, int status, const char *ct,
+    const char *body)
+{
+	resp_status(resp, status);
+	resp_content_type(resp, ct);
+	buf_puts(&resp->body, body);
+}
+
+static void
+no_cache(struct response *resp)
+{
+	(void)resp_header(resp, "Cache-Control",
+	    "no-cache, no-store, must-revalidate");
+}
+
+static void
+status_page(const struct ops_env *env, struct request *req,
+    struct response *resp)
+{
+	enum ops_format	 fmt = OPS_TEXT;
+	const char	*ct = CT_TEXT;
+
+	if (has_query(req, "json")) {
+		fmt = OPS_JSON;
+		ct = CT_JSON;
+	} else if (has_query(req, "openmetrics")) {
+		resp_content_type(resp, CT_OPENMETRICS);
+		ops_metrics(env, true, &resp->body);
+		no_cache(resp);
+		return;
+	}
+	resp_content_type(resp, ct);
+	ops_status(env, pool_index(env), fmt, has_query(req, "full"),
+	    &resp->body);
+	no_cache(resp);
+}
+
+/* /_test/sleep?ms=N: a slow handler for the integration tests. */
+static void
+test_sleep(struct request *req, struct response *resp)
+{
+	const char	*v = kv_get(&req->query, "ms");
+	char		*end;
+	long		 ms;
+	struct timespec	 ts;
+
+	errno = 0;
+	ms = v == NULL ? 0 : strtol(v, &end, 10);
+	if (v == NULL || *v == '\0' || *end != '\0' || errno != 0 ||
+	    ms < 0 || ms > 600000) {
+		text_reply(resp, 400, CT_TEXT, "ms: must be 0..600000\n");
+		return;
+	}
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+	buf_printf(&resp->body, "slept %ld ms\n", ms);
+	resp_content_type(resp, CT_TEXT);
+}
+
+bool
+ops_handle(const struct ops_env *env, struct request *req,
+    struct response *resp)
+{
+	const struct pool_config	*pc = env->pc;
+	const char			*path = req->path;
+	struct buf			 why = BUF_INIT;
+
+	if (path == NULL)
+		return false;
+	if (pc->ping_path != NULL && strcmp(path, pc->ping_path) == 0) {
+		text_reply(resp, 200, CT_TEXT, pc->ping_response != NULL ?
+		    pc->ping_response : "pong");
+		if (resp->body.len == 0 || resp->body.data[resp->body.len - 1]
+		    != '\n')
+			buf_putc(&resp->body, '\n');
+		no_cache(resp);
+		return true;
+	}
+	if (pc->status_path != NULL && strcmp(path, pc->status_path) == 0) {
+		status_page(env, req, resp);
+		return true;
+	}
+	if (pc->status_path != NULL && strcmp(path, "/metrics") == 0) {
+		resp_content_type(resp, CT_PROM);
+		ops_metrics(env, false, &resp->body);
+		no_cache(resp);
+		return true;
+	}
+	if (strcmp(path, "/healthz") == 0) {
+		text_reply(resp, 200, CT_TEXT, "ok\n");
+		no_cache(resp);
+		return true;
+	}
+	if (strcmp(path, "/readyz") == 0 && env->app != NULL) {
+		if (app_ready(env->app, &why))
+			text_reply(resp, 200, CT_TEXT, "ready\n");
+		else {
+			text_reply(resp, 503, CT_TEXT, "not ready: ");
+			buf_puts(&resp->body, why.len > 0 ? why.data :
+			    "starting");
+			buf_putc(&resp->body, '\n');
+		}
+		buf_free(&why);
+		no_cache(resp);
+		return true;
+	}
+	if (pc->test_endpoints && strcmp(path, "/_test/sleep") == 0) {
+		test_sleep(req, resp);
+		return true;
+	}
+	if (pc->test_endpoints && strcmp(path, "/_test/hang") == 0) {
+		log_warn("/_test/hang: this worker now hangs on purpose");
+		for (;;)
+			(void)pause();	/* until request_terminate_timeout */
+	}
+	if (env->status_only) {
+		text_reply(resp, 404, CT_TEXT, "not an operations endpoint\n");
+		return true;
+	}
+	return false;
+}

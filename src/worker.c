@@ -1,0 +1,428 @@
+/*
+ * worker.c: a worker's accept loop and request path (see worker.h).
+ *
+ * The worker waits in epoll_pwait() with EPOLLEXCLUSIVE on the shared,
+ * non-blocking listening socket (one idle worker is woken per connection,
+ * not all of them) and with its stop signals unblocked only there.  It
+ * accepts the connection itself and hands the descriptor to libfcgi
+ * (FCGX_Accept_r uses an open ipcFd instead of accepting), so libfcgi never
+ * blocks in accept() where a signal could not reach it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "log.h"
+#include "ops.h"
+#include "request.h"
+#include "response.h"
+#include "util.h"
+#include "worker.h"
+
+/* Set by the signal handlers only; read by the loop after epoll_pwait. */
+static volatile sig_atomic_t	 w_quit;
+static volatile sig_atomic_t	 w_reopen;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	w_quit = 1;
+}
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	w_reopen = 1;
+}
+
+/*
+ * Installs the worker's handlers (replacing the master's, which wrote to
+ * the master's self-pipe) and blocks the stop signals; *waitmask gets the
+ * mask to use while waiting for a connection.
+ */
+static int
+setup_signals(sigset_t *waitmask)
+{
+	struct sigaction	 sa;
+	sigset_t		 block;
+	static const int	 dfl[] = { SIGHUP, SIGUSR2, SIGINT, SIGCHLD };
+	size_t			 i;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_DFL;
+	for (i = 0; i < sizeof(dfl) / sizeof(dfl[0]); i++)
+		if (sigaction(dfl[i], &sa, NULL) == -1)
+			return -1;
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) == -1)
+		return -1;
+	sa.sa_handler = on_stop;	/* no SA_RESTART: wake the wait */
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGQUIT, &sa, NULL) == -1)
+		return -1;
+	sa.sa_handler = on_usr1;
+	if (sigaction(SIGUSR1, &sa, NULL) == -1)
+		return -1;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGQUIT);
+	sigaddset(&block, SIGUSR1);
+	/* The master forked with every signal blocked; keep only ours. */
+	if (sigprocmask(SIG_SETMASK, &block, NULL) == -1)
+		return -1;
+	sigemptyset(waitmask);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Client address check (listen.allowed_clients)
+ */
+
+bool
+worker_client_allowed(const char *allowed, const struct sockaddr *sa)
+{
+	char		 want[INET6_ADDRSTRLEN], got[INET6_ADDRSTRLEN];
+	const char	*p, *e;
+	size_t		 n;
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+
+	if (allowed == NULL || *allowed == '\0')
+		return true;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    got, sizeof(got));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, got,
+		    sizeof(got));
+	else
+		return true;	/* unix sockets: file permissions decide */
+	for (p = allowed; *p != '\0'; p = *e == '\0' ? e : e + 1) {
+		while (*p == ' ')
+			p++;
+		e = strchr(p, ',');
+		if (e == NULL)
+			e = p + strlen(p);
+		n = (size_t)(e - p);
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		if (n == 0 || n >= sizeof(want))
+			continue;
+		memcpy(want, p, n);
+		want[n] = '\0';
+		/* Compare canonical forms: "::1" and "0:0::1" are one. */
+		if (inet_pton(AF_INET6, want, &a6) == 1)
+			inet_ntop(AF_INET6, &a6, want, sizeof(want));
+		else if (inet_pton(AF_INET, want, &a4) == 1)
+			inet_ntop(AF_INET, &a4, want, sizeof(want));
+		if (strcmp(want, got) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------------
+ * Request path
+ */
+
+struct wstate {
+	const struct worker_args *wa;
+	struct ops_env		  ops;
+	struct app		 *app;
+	struct req_limits	  limits;
+	uint64_t		  served;
+};
+
+static void
+html_escape(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			buf_puts(b, "&#39;");
+			break;
+		default:
+			buf_putc(b, *s);
+		}
+	}
+}
+
+/*
+ * The request could not be read: 400, 411, 413 or 415 with the reason,
+ * as JSON or HTML as the client prefers.
+ */
+static void
+error_reply(struct request *req, struct response *resp,
+    const struct req_error *err)
+{
+	int		 status = err->status != 0 ? err->status : 400;
+	json_t		*fields = NULL;
+
+	resp_reset(resp);
+	if (req_wants_json(req)) {
+		if (err->field[0] != '\0')
+			fields = json_pack("{s:s}", err->field, err->message);
+		if (resp_json_error(resp, status, "bad_request", err->message,
+		    fields) == 0)
+			return;
+	}
+	resp_status(resp, status);
+	resp_content_type(resp, "text/html; charset=utf-8");
+	buf_printf(&resp->body, "<!doctype html><title>%d %s</title>"
+	    "<h1>%d %s</h1><p>", status, resp_reason(status), status,
+	    resp_reason(status));
+	if (err->field[0] != '\0') {
+		html_escape(&resp->body, err->field);
+		buf_puts(&resp->body, ": ");
+	}
+	html_escape(&resp->body, err->message);
+	buf_puts(&resp->body, "</p>\n");
+}
+
+static void
+make_request_id(struct request *req)
+{
+	unsigned char	 r[12];
+	size_t		 i;
+
+	if (req->request_id[0] != '\0')
+		return;
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		memset(r, 0, sizeof(r));	/* still a valid id */
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(req->request_id + 2 * i, 3, "%02x", r[i]);
+}
+
+/* One request on an accepted connection; the connection is closed after. */
+static void
+serve(struct wstate *w, FCGX_Request *fr)
+{
+	const struct worker_args	*wa = w->wa;
+	struct sb_slot			*slot = wa->slot;
+	struct request			 req;
+	struct response			 resp;
+	struct req_error		 err;
+	struct ctx			 ctx;
+	int64_t				 t0, dur;
+	int				 rc;
+
+	t0 = sb_now_mono_us();
+	if (slot != NULL)
+		sb_begin_request(wa->sb, slot);
+	/*
+	 * FCGX_Accept_r() first finishes the previous request and would
+	 * close the descriptor we just accepted unless told the connection
+	 * is kept; the begin-request record then sets the real flag.
+	 */
+	fr->keepConnection = 1;
+	if (FCGX_Accept_r(fr) < 0) {
+		/* The peer went away before sending its parameters. */
+		fr->ipcFd = -1;
+		if (slot != NULL)
+			sb_set_state(slot, SB_IDLE);
+		return;
+	}
+	req_init(&req);
+	resp_init(&resp);
+	memset(&err, 0, sizeof(err));
+	rc = req_read(&req, fr, &w->limits, &err);
+	make_request_id(&req);
+	if (slot != NULL) {
+		sb_set_request(slot, req.method_name, req.uri);
+		sb_set_state(slot, SB_RUNNING);
+	}
+	log_set_request(req.request_id, req.method_name,
+	    req.path != NULL ? req.path : req.uri);
+	resp.head = req.method == HTTP_HEAD;
+	if (rc == -1)
+		error_reply(&req, &resp, &err);
+	else if (!ops_handle(&w->ops, &req, &resp)) {
+		ctx.req = &req;
+		ctx.resp = &resp;
+		ctx.conf = wa->pc;
+		ctx.app = w->app;
+		app_handle(&ctx);
+	}
+	(void)resp_header(&resp, "X-Request-Id", req.request_id);
+	if (slot != NULL)
+		sb_set_state(slot, SB_FINISHING);
+	if (resp_finish(&resp, fr->out) == -1)
+		log_info("client went away before the response was sent");
+	FCGX_Finish_r(fr);
+	if (fr->ipcFd >= 0) {
+		/* FCGI_KEEP_CONN: we serve one request per connection. */
+		close(fr->ipcFd);
+		fr->ipcFd = -1;
+	}
+	dur = sb_now_mono_us() - t0;
+	if (slot != NULL) {
+		sb_end_request(wa->sb, slot, dur);
+		sb_set_state(slot, SB_IDLE);
+	}
+	log_access(resp.status, (double)dur / 1000.0);
+	log_clear_request();
+	req_free(&req);
+	resp_free(&resp);
+	w->served++;
+}
+
+/* Accepts one connection if any is pending: fd, or -1 (try again later). */
+static int
+accept_one(struct wstate *w)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	int			 fd, one = 1;
+
+	fd = accept4(w->wa->listen_fd, (struct sockaddr *)&ss, &len,
+	    SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			log_error("accept: %s", strerror(errno));
+			usleep(100000);	/* let descriptors free up */
+		}
+		return -1;	/* EAGAIN: another worker took it */
+	}
+	if (!worker_client_allowed(w->wa->pc->listen_allowed_clients,
+	    (struct sockaddr *)&ss)) {
+		log_warn("connection from a client not in "
+		    "listen.allowed_clients refused");
+		close(fd);
+		return -1;
+	}
+	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
+	return fd;
+}
+
+static int
+loop(struct wstate *w, const sigset_t *waitmask)
+{
+	const struct worker_args	*wa = w->wa;
+	FCGX_Request			 fr;
+	struct epoll_event		 ev;
+	int				 ep, n, fd, status = 0;
+
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		log_error("epoll_create1: %s", strerror(errno));
+		return 1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, wa->listen_fd, &ev) == -1) {
+		log_error("epoll_ctl: %s", strerror(errno));
+		close(ep);
+		return 1;
+	}
+	if (FCGX_InitRequest(&fr, wa->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR)
+	    != 0) {
+		log_error("FCGX_InitRequest failed");
+		close(ep);
+		return 1;
+	}
+	if (wa->slot != NULL)
+		sb_set_state(wa->slot, SB_IDLE);
+	while (!w_quit) {
+		if (wa->max_requests != 0 && w->served >= wa->max_requests) {
+			log_info("recycling after %llu requests "
+			    "(pm.max_requests)",
+			    (unsigned long long)w->served);
+			break;
+		}
+		n = epoll_pwait(ep, &ev, 1, -1, waitmask);
+		if (w_reopen) {
+			w_reopen = 0;
+			if (log_reopen() == -1)
+				log_error("reopening the log: %s",
+				    strerror(errno));
+		}
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			log_error("epoll_pwait: %s", strerror(errno));
+			status = 1;
+			break;
+		}
+		if (n == 0 || w_quit || (fd = accept_one(w)) == -1)
+			continue;
+		fr.ipcFd = fd;
+		serve(w, &fr);
+	}
+	FCGX_Free(&fr, 1);
+	close(ep);
+	return status;
+}
+
+int
+worker_main(const struct worker_args *wa)
+{
+	struct wstate	 w;
+	struct buf	 err = BUF_INIT;
+	sigset_t	 waitmask;
+	int		 status = 1;
+
+	memset(&w, 0, sizeof(w));
+	w.wa = wa;
+	if (setup_signals(&waitmask) == -1) {
+		log_error("worker signals: %s", strerror(errno));
+		return 1;
+	}
+	if (wa->slot != NULL)
+		wa->slot->pid = getpid();
+	if (FCGX_Init() != 0) {
+		log_error("FCGX_Init failed");
+		return 1;
+	}
+	if (!wa->status_only &&
+	    (w.app = app_init_child(wa->pc, &err)) == NULL) {
+		log_error("application start-up failed: %s",
+		    err.len > 0 ? err.data : "unknown error");
+		goto out;
+	}
+	w.limits.body_max = wa->pc->request_body_limit;
+	w.limits.json_depth = wa->pc->json_depth_limit;
+	w.ops.pc = wa->pc;
+	w.ops.sb = wa->sb;
+	w.ops.npools = wa->npools;
+	w.ops.pcs = wa->pcs;
+	w.ops.sbs = wa->sbs;
+	w.ops.listen_fds = wa->listen_fds;
+	w.ops.app = w.app;
+	w.ops.status_only = wa->status_only;
+	status = loop(&w, &waitmask);
+out:
+	app_free(w.app);
+	buf_free(&err);
+	return status;
+}

@@ -1,0 +1,233 @@
+/*
+ * test_log.c: log lines are one JSON object each, escaped, with the
+ * request fields while a request is set.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "buf.h"
+#include "log.h"
+
+struct fixture {
+	char	 dir[64];
+	char	 path[128];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture	*f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/crewlog-log-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/test.log", f->dir);
+	log_init("www", LOGL_DEBUG);
+	if (log_open(f->path) == -1)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+	char		 rot[160];
+
+	log_close();
+	snprintf(rot, sizeof(rot), "%s.1", f->path);
+	unlink(rot);
+	unlink(f->path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Reads the file and returns its lines as parsed JSON objects. */
+static json_t *
+read_lines(const char *path)
+{
+	FILE	*fp = fopen(path, "r");
+	char	 line[8192];
+	json_t	*arr = json_array(), *o;
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		assert_int_equal(line[strlen(line) - 1], '\n');
+		o = json_loads(line, 0, NULL);
+		assert_non_null(o);
+		json_array_append_new(arr, o);
+	}
+	fclose(fp);
+	return arr;
+}
+
+static const char *
+str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void
+test_message_fields(void **state)
+{
+	struct fixture	*f = *state;
+	json_t		*lines, *o;
+
+	log_info("hello %d", 42);
+	lines = read_lines(f->path);
+	assert_int_equal(json_array_size(lines), 1);
+	o = json_array_get(lines, 0);
+	assert_string_equal(str(o, "level"), "info");
+	assert_string_equal(str(o, "pool"), "www");
+	assert_string_equal(str(o, "msg"), "hello 42");
+	assert_int_equal(json_integer_value(json_object_get(o, "pid")),
+	    getpid());
+	/* UTC, RFC 3339 with milliseconds. */
+	assert_int_equal(strlen(str(o, "time")), 24);
+	assert_int_equal(str(o, "time")[23], 'Z');
+	assert_null(json_object_get(o, "request_id"));
+	json_decref(lines);
+}
+
+static void
+test_escapes_request_bytes(void **state)
+{
+	struct fixture	*f = *state;
+	json_t		*lines, *o;
+
+	log_set_request("abc", "GET", "/a\n{\"forged\":1}\x01\xff");
+	log_warn("quote \" backslash \\ newline \n end");
+	log_clear_request();
+	lines = read_lines(f->path);
+	assert_int_equal(json_array_size(lines), 1);
+	o = json_array_get(lines, 0);
+	assert_string_equal(str(o, "request_id"), "abc");
+	assert_string_equal(str(o, "method"), "GET");
+	/* Invalid UTF-8 becomes \u00ff, so the line stays valid JSON. */
+	assert_string_equal(str(o, "path"), "/a\n{\"forged\":1}\x01\xc3\xbf");
+	assert_string_equal(str(o, "msg"),
+	    "quote \" backslash \\ newline \n end");
+	json_decref(lines);
+}
+
+static void
+test_access_line(void **state)
+{
+	struct fixture	*f = *state;
+	json_t		*lines, *o;
+
+	log_set_request("r1", "POST", "/api/hours");
+	log_access(201, 1.5);
+	log_clear_request();
+	lines = read_lines(f->path);
+	o = json_array_get(lines, 0);
+	assert_int_equal(json_integer_value(json_object_get(o, "status")),
+	    201);
+	assert_true(json_real_value(json_object_get(o, "duration_ms")) ==
+	    1.5);
+	assert_string_equal(str(o, "path"), "/api/hours");
+	assert_string_equal(str(o, "msg"), "access");
+	json_decref(lines);
+}
+
+static void
+test_level_filter(void **state)
+{
+	struct fixture	*f = *state;
+	json_t		*lines;
+
+	log_set_level(LOGL_WARN);
+	log_info("hidden");
+	log_access(200, 1);
+	log_error("shown");
+	log_set_level(LOGL_DEBUG);
+	lines = read_lines(f->path);
+	assert_int_equal(json_array_size(lines), 1);
+	assert_string_equal(str(json_array_get(lines, 0), "level"), "error");
+	json_decref(lines);
+}
+
+static void
+test_level_parse(void **state)
+{
+	enum log_level	 l;
+
+	(void)state;
+	assert_int_equal(log_level_parse("debug", &l), 0);
+	assert_int_equal(l, LOGL_DEBUG);
+	assert_int_equal(log_level_parse("WARN", &l), 0);
+	assert_int_equal(l, LOGL_WARN);
+	assert_int_equal(log_level_parse(NULL, &l), 0);
+	assert_int_equal(l, LOGL_INFO);
+	assert_int_equal(log_level_parse("loud", &l), -1);
+}
+
+static void
+test_reopen_after_rotation(void **state)
+{
+	struct fixture	*f = *state;
+	char		 rot[160];
+	json_t		*lines;
+
+	log_info("before");
+	snprintf(rot, sizeof(rot), "%s.1", f->path);
+	assert_int_equal(rename(f->path, rot), 0);
+	assert_int_equal(log_reopen(), 0);
+	log_info("after");
+	lines = read_lines(f->path);
+	assert_int_equal(json_array_size(lines), 1);
+	assert_string_equal(str(json_array_get(lines, 0), "msg"), "after");
+	json_decref(lines);
+	lines = read_lines(rot);
+	assert_string_equal(str(json_array_get(lines, 0), "msg"), "before");
+	json_decref(lines);
+}
+
+static void
+test_child_output(void **state)
+{
+	struct fixture	*f = *state;
+	json_t		*lines, *o;
+
+	log_child_output("www", 123, "output", "segfault\tat 0x0", 15);
+	lines = read_lines(f->path);
+	o = json_array_get(lines, 0);
+	assert_string_equal(str(o, "msg"), "segfault\tat 0x0");
+	assert_int_equal(json_integer_value(json_object_get(o, "pid")), 123);
+	json_decref(lines);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_message_fields, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_escapes_request_bytes,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_access_line, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_level_filter, setup,
+		    teardown),
+		cmocka_unit_test(test_level_parse),
+		cmocka_unit_test_setup_teardown(test_reopen_after_rotation,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_child_output, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
