@@ -253,6 +253,7 @@ struct origin {
 
 struct section {
 	int		 line;		/* of the [name] header */
+	char		*envpre;	/* "CREWLOG_<NAME>_" */
 	struct origin	 org[NKEYS];
 };
 
@@ -264,11 +265,10 @@ struct parser {
 	struct config	*conf;
 	struct section	 global;
 	struct section	*pools;		/* parallel to conf->pools */
+	size_t		 cap;		/* allocated in both arrays */
 	int		 cur;		/* -2 none, -1 global, else pool */
 	int		 skip;		/* inside a rejected section header */
 };
-
-static void	*field(const struct key *, void *);
 
 /* ---------------------------------------------------------------------
  * Messages
@@ -324,20 +324,26 @@ put_origin(struct parser *p, const struct origin *o)
 		buf_printf(p->err, "%s: ", p->name);
 }
 
+static void __attribute__((format(printf, 3, 0)))
+verrorf(struct parser *p, const struct origin *o, const char *fmt, va_list ap)
+{
+	if (too_many(p))
+		return;
+	p->nerr++;
+	put_origin(p, o);
+	buf_vprintf(p->err, fmt, ap);
+	buf_putc(p->err, '\n');
+}
+
 /* One error line: origin, then the formatted message. */
 static void __attribute__((format(printf, 3, 4)))
 errorf(struct parser *p, const struct origin *o, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (too_many(p))
-		return;
-	p->nerr++;
-	put_origin(p, o);
 	va_start(ap, fmt);
-	buf_vprintf(p->err, fmt, ap);
+	verrorf(p, o, fmt, ap);
 	va_end(ap);
-	buf_putc(p->err, '\n');
 }
 
 /* An error at a line of the file. */
@@ -347,14 +353,24 @@ lerrorf(struct parser *p, int line, const char *fmt, ...)
 	struct origin	 o = { line, NULL, 0 };
 	va_list		 ap;
 
-	if (too_many(p))
-		return;
-	p->nerr++;
-	put_origin(p, &o);
 	va_start(ap, fmt);
-	buf_vprintf(p->err, fmt, ap);
+	verrorf(p, &o, fmt, ap);
 	va_end(ap);
-	buf_putc(p->err, '\n');
+}
+
+/*
+ * Starts an error line whose message the caller appends itself (to quote
+ * bytes from the input) and ends with '\n'.  Returns 0 when the error
+ * limit is reached and nothing is to be written.
+ */
+static int
+begin_error(struct parser *p, const struct origin *o)
+{
+	if (too_many(p))
+		return 0;
+	p->nerr++;
+	put_origin(p, o);
+	return 1;
 }
 
 /* ---------------------------------------------------------------------
@@ -405,7 +421,11 @@ closest_key(enum scope sc, const char *name, size_t n)
 	for (i = 0; i < NKEYS; i++) {
 		if (keys[i].scope != sc)
 			continue;
-		d = levenshtein(name, n, keys[i].name, strlen(keys[i].name));
+		/* The length difference alone is a lower bound. */
+		d = strlen(keys[i].name);
+		if (d > n + limit || n > d + limit)
+			continue;
+		d = levenshtein(name, n, keys[i].name, d);
 		if (d < bestd) {
 			bestd = d;
 			best = &keys[i];
@@ -838,9 +858,7 @@ set_value(struct parser *p, const struct key *k, void *base,
 	slot->env = from->env != NULL ? xstrdup(from->env) : NULL;
 	slot->ok = 0;
 	if (parsers[k->type](k, value, field(k, base), &why) == -1) {
-		if (!too_many(p)) {
-			p->nerr++;
-			put_origin(p, from);
+		if (begin_error(p, from)) {
 			buf_printf(p->err, "%s: %s, got ", k->name,
 			    buf_cstr(&why));
 			put_quoted(p->err, value, strlen(value));
@@ -1002,7 +1020,7 @@ static void
 new_pool(struct parser *p, const char *name, size_t n, int line)
 {
 	struct config	*c = p->conf;
-	char		*pre, *other;
+	struct section	*sec;
 	size_t		 i;
 
 	if (c->npools == MAX_POOLS) {
@@ -1010,29 +1028,29 @@ new_pool(struct parser *p, const char *name, size_t n, int line)
 		p->skip = 1;
 		return;
 	}
-	c->pools = xreallocarray(c->pools, c->npools + 1, sizeof(*c->pools));
-	p->pools = xreallocarray(p->pools, c->npools + 1, sizeof(*p->pools));
+	if (c->npools == p->cap) {
+		p->cap = p->cap == 0 ? 4 : p->cap * 2;
+		c->pools = xreallocarray(c->pools, p->cap, sizeof(*c->pools));
+		p->pools = xreallocarray(p->pools, p->cap, sizeof(*p->pools));
+	}
 	memset(&c->pools[c->npools], 0, sizeof(c->pools[0]));
 	memset(&p->pools[c->npools], 0, sizeof(p->pools[0]));
 	c->pools[c->npools].name = xstrndup(name, n);
 	c->pools[c->npools].listen_mode = -1;
-	p->pools[c->npools].line = line;
+	sec = &p->pools[c->npools];
+	sec->line = line;
+	sec->envpre = env_name(c->pools[c->npools].name, NULL);
 	p->cur = (int)c->npools++;
 
 	/* Two names that differ only in case or '-'/'_' share variables. */
-	pre = env_name(c->pools[p->cur].name, NULL);
-	for (i = 0; i + 1 < c->npools; i++) {
-		other = env_name(c->pools[i].name, NULL);
-		if (strcmp(pre, other) == 0)
+	for (i = 0; i + 1 < c->npools; i++)
+		if (strcmp(sec->envpre, p->pools[i].envpre) == 0)
 			lerrorf(p, line, "[%s]: same environment prefix %s as "
-			    "[%s] on line %d", c->pools[p->cur].name, pre,
-			    c->pools[i].name, p->pools[i].line);
-		free(other);
-	}
-	if (strcmp(pre, "CREWLOG_GLOBAL_") == 0)
+			    "[%s] on line %d", c->pools[p->cur].name,
+			    sec->envpre, c->pools[i].name, p->pools[i].line);
+	if (strcmp(sec->envpre, "CREWLOG_GLOBAL_") == 0)
 		lerrorf(p, line, "[%s]: pool name is reserved",
 		    c->pools[p->cur].name);
-	free(pre);
 }
 
 /* "[name]" with optional blanks and a trailing comment. */
@@ -1075,10 +1093,8 @@ section_line(struct parser *p, int line, const char *s, const char *end)
 	if (!valid_pool_name(name, n)) {
 		struct origin o = { line, NULL, 0 };
 
-		if (too_many(p))
+		if (!begin_error(p, &o))
 			return;
-		p->nerr++;
-		put_origin(p, &o);
 		buf_putc(p->err, '[');
 		put_quoted(p->err, name, n);
 		buf_puts(p->err, "]: pool name must be 1 to 32 characters "
@@ -1097,10 +1113,32 @@ section_line(struct parser *p, int line, const char *s, const char *end)
 	new_pool(p, name, n, line);
 }
 
+/* A key the section does not have: another section's, a typo, or junk. */
+static void
+unknown_key(struct parser *p, int line, enum scope sc, const char *s,
+    size_t n)
+{
+	const struct key *k;
+	struct origin	 here = { line, NULL, 0 };
+
+	if ((k = find_key(sc, s, n, 1)) != NULL)
+		lerrorf(p, line, "%s: not allowed in %s (it is a %s key)",
+		    k->name, sc == SC_GLOBAL ? "[global]" : "a pool section",
+		    sc == SC_GLOBAL ? "pool" : "[global]");
+	else if (p->nerr < MAX_ERRORS &&
+	    (k = closest_key(sc, s, n)) != NULL)
+		lerrorf(p, line, "%.*s: unknown key (did you mean \"%s\"?)",
+		    (int)n, s, k->name);
+	else if (begin_error(p, &here)) {
+		put_quoted(p->err, s, n);
+		buf_puts(p->err, ": unknown key\n");
+	}
+}
+
 static void
 key_line(struct parser *p, int line, const char *s, const char *end)
 {
-	const struct key *k, *near;
+	const struct key *k;
 	const char	*eq, *kend;
 	struct section	*sec;
 	struct buf	 val = BUF_INIT;
@@ -1110,9 +1148,7 @@ key_line(struct parser *p, int line, const char *s, const char *end)
 	size_t		 kn;
 
 	if ((eq = memchr(s, '=', (size_t)(end - s))) == NULL) {
-		if (!too_many(p)) {
-			p->nerr++;
-			put_origin(p, &here);
+		if (begin_error(p, &here)) {
 			buf_puts(p->err, "expected \"key = value\", got ");
 			put_quoted(p->err, s, (size_t)(end - s));
 			buf_putc(p->err, '\n');
@@ -1136,20 +1172,7 @@ key_line(struct parser *p, int line, const char *s, const char *end)
 	}
 	sc = p->cur == -1 ? SC_GLOBAL : SC_POOL;
 	if ((k = find_key(sc, s, kn, 0)) == NULL) {
-		if ((k = find_key(sc, s, kn, 1)) != NULL)
-			lerrorf(p, line, "%s: not allowed in %s (it is a %s "
-			    "key)", k->name, sc == SC_GLOBAL ? "[global]" :
-			    "a pool section", sc == SC_GLOBAL ? "pool" :
-			    "[global]");
-		else if ((near = closest_key(sc, s, kn)) != NULL)
-			lerrorf(p, line, "%.*s: unknown key (did you mean "
-			    "\"%s\"?)", (int)kn, s, near->name);
-		else if (!too_many(p)) {
-			p->nerr++;
-			put_origin(p, &here);
-			put_quoted(p->err, s, kn);
-			buf_puts(p->err, ": unknown key\n");
-		}
+		unknown_key(p, line, sc, s, kn);
 		return;
 	}
 	if (sc == SC_GLOBAL) {
@@ -1209,17 +1232,20 @@ parse_text(struct parser *p, const char *text, size_t len)
 static const struct key *
 env_key(enum scope sc, const char *s, size_t n)
 {
-	char	*e;
-	size_t	 i;
-	int	 hit;
+	const char	*k;
+	size_t		 i, j;
+	char		 c;
 
 	for (i = 0; i < NKEYS; i++) {
 		if (keys[i].scope != sc)
 			continue;
-		e = env_name("", keys[i].name);	/* "CREWLOG__KEY" */
-		hit = strlen(e + 9) == n && memcmp(e + 9, s, n) == 0;
-		free(e);
-		if (hit)
+		k = keys[i].name;
+		for (j = 0; j < n && k[j] != '\0'; j++) {
+			c = (char)toupper((unsigned char)k[j]);
+			if ((c == '.' ? '_' : c) != s[j])
+				break;
+		}
+		if (j == n && k[j] == '\0')
 			return &keys[i];
 	}
 	return NULL;
@@ -1238,7 +1264,12 @@ env_suggest(struct parser *p, const char *var, size_t nvar,
 		if (keys[i].scope != sc)
 			continue;
 		e = env_name(pre, keys[i].name);
-		d = levenshtein(var, nvar, e, strlen(e));
+		d = strlen(e);
+		if (d > nvar + limit || nvar > d + limit) {
+			free(e);
+			continue;
+		}
+		d = levenshtein(var, nvar, e, d);
 		if (d < bestd && d <= limit) {
 			free(best);
 			best = e;
@@ -1251,6 +1282,56 @@ env_suggest(struct parser *p, const char *var, size_t nvar,
 	free(best);
 }
 
+/* Section i counting the pools first and [global] last, as env_one does. */
+static struct section *
+section_at(struct parser *p, size_t i, void **base, enum scope *sc)
+{
+	if (i == p->conf->npools) {
+		*base = p->conf;
+		*sc = SC_GLOBAL;
+		return &p->global;
+	}
+	*base = &p->conf->pools[i];
+	*sc = SC_POOL;
+	return &p->pools[i];
+}
+
+/*
+ * Which sections' prefixes var starts with: returns how many of them
+ * have the rest of var as a key, the last such in *hit and *hitk, and
+ * the section with the longest matching prefix in *best (-1: none).
+ */
+static int
+env_match(struct parser *p, const char *var, long *hit,
+    const struct key **hitk, long *best)
+{
+	const struct key *k;
+	const char	*pre;
+	size_t		 i, plen, best_plen = 0;
+	int		 nhits = 0;
+
+	*best = -1;
+	for (i = 0; i <= p->conf->npools; i++) {
+		pre = i == p->conf->npools ? "CREWLOG_GLOBAL_" :
+		    p->pools[i].envpre;
+		plen = strlen(pre);
+		if (strncmp(var, pre, plen) != 0)
+			continue;
+		k = env_key(i == p->conf->npools ? SC_GLOBAL : SC_POOL,
+		    var + plen, strlen(var + plen));
+		if (k != NULL) {
+			nhits++;
+			*hit = (long)i;
+			*hitk = k;
+		}
+		if (plen > best_plen) {
+			best_plen = plen;
+			*best = (long)i;
+		}
+	}
+	return nhits;
+}
+
 /*
  * One CREWLOG_* variable: finds the section and key it names.  The
  * longest matching section prefix decides which section an unknown key
@@ -1259,72 +1340,41 @@ env_suggest(struct parser *p, const char *var, size_t nvar,
 static void
 env_one(struct parser *p, const char *entry)
 {
-	const char	*eq, *rest, *value;
-	const struct key *k, *hitk = NULL;
-	char		*pre, *var;
-	size_t		 i, n, plen, best_plen = 0;
-	long		 hit = -3, best = -3;
-	int		 nhits = 0;
-	struct origin	 from;
+	const struct key *k = NULL;
+	const char	*eq;
+	struct origin	 from = { 0, NULL, 0 };
+	struct section	*sec;
+	enum scope	 sc;
+	void		*base;
+	long		 hit = -1, best;
+	int		 nhits;
 
-	if ((eq = strchr(entry, '=')) == NULL)
-		return;
-	value = eq + 1;
-	if (*value == '\0')
+	if ((eq = strchr(entry, '=')) == NULL || eq[1] == '\0')
 		return;		/* empty counts as unset */
-	var = xstrndup(entry, (size_t)(eq - entry));
-	if (strcmp(var, "CREWLOG_DATABASE_URL") == 0)
+	from.env = xstrndup(entry, (size_t)(eq - entry));
+	if (strcmp(from.env, "CREWLOG_DATABASE_URL") == 0)
 		goto out;	/* applied afterwards, see env_database_url */
-	for (i = 0; i <= p->conf->npools; i++) {
-		pre = i == p->conf->npools ? xstrdup("CREWLOG_GLOBAL_") :
-		    env_name(p->conf->pools[i].name, NULL);
-		plen = strlen(pre);
-		if (strncmp(var, pre, plen) == 0) {
-			rest = var + plen;
-			n = strlen(rest);
-			k = env_key(i == p->conf->npools ? SC_GLOBAL : SC_POOL,
-			    rest, n);
-			if (k != NULL) {
-				nhits++;
-				hit = (long)i;
-				hitk = k;
-			}
-			if (plen > best_plen) {
-				best_plen = plen;
-				best = (long)i;
-			}
-		}
-		free(pre);
-	}
-	from.line = 0;
-	from.env = var;
-	if (nhits > 1) {
+	nhits = env_match(p, from.env, &hit, &k, &best);
+	if (nhits > 1)
 		errorf(p, &from, "ambiguous: names a key of more than one "
 		    "section");
-		goto out;
-	}
-	if (nhits == 0) {
-		if (best == -3)
-			goto out;	/* no such pool here: not ours */
-		if (too_many(p))
-			goto out;
-		p->nerr++;
-		put_origin(p, &from);
+	else if (nhits == 1) {
+		sec = section_at(p, (size_t)hit, &base, &sc);
+		set_value(p, k, base, &sec->org[k - keys], &from, eq + 1);
+	} else if (best != -1 && begin_error(p, &from)) {
+		/* A pool of ours (or [global]) but no key of it. */
 		buf_puts(p->err, "unknown key");
-		env_suggest(p, var, strlen(var), (size_t)best ==
-		    p->conf->npools ? "GLOBAL" : p->conf->pools[best].name,
-		    (size_t)best == p->conf->npools ? SC_GLOBAL : SC_POOL);
+		sec = section_at(p, (size_t)best, &base, &sc);
+		env_suggest(p, from.env, strlen(from.env), sc == SC_GLOBAL ?
+		    "GLOBAL" : p->conf->pools[best].name, sc);
 		buf_putc(p->err, '\n');
-		goto out;
 	}
-	if ((size_t)hit == p->conf->npools)
-		set_value(p, hitk, p->conf, &p->global.org[hitk - keys], &from,
-		    value);
-	else
-		set_value(p, hitk, &p->conf->pools[hit],
-		    &p->pools[hit].org[hitk - keys], &from, value);
+	/*
+	 * Otherwise no section matched: another program's variable or a
+	 * pool of another config, ignored by design.
+	 */
 out:
-	free(var);
+	free(from.env);
 }
 
 /* CREWLOG_DATABASE_URL fills database_url wherever it is still unset. */
@@ -1576,6 +1626,7 @@ free_section(struct section *sec)
 
 	for (i = 0; i < NKEYS; i++)
 		free(sec->org[i].env);
+	free(sec->envpre);
 }
 
 /*
@@ -1656,6 +1707,141 @@ out:
 	fclose(f);
 	buf_free(&text);
 	return c;
+}
+
+/* ---------------------------------------------------------------------
+ * Writing a configuration back
+ */
+
+/* A string value, quoted when reading it back would change it. */
+static void
+dump_string(struct buf *out, const char *s)
+{
+	size_t	 n = strlen(s);
+	int	 quote;
+
+	quote = n == 0 || s[0] == ' ' || s[0] == '\t' || s[0] == '"' ||
+	    s[n - 1] == ' ' || s[n - 1] == '\t' || strpbrk(s, ";$\\") != NULL;
+	if (!quote) {
+		buf_puts(out, s);
+		return;
+	}
+	buf_putc(out, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\' || *s == '$')
+			buf_putc(out, '\\');
+		buf_putc(out, *s);
+	}
+	buf_putc(out, '"');
+}
+
+static void
+dump_key(struct buf *out, const struct key *k, const void *base)
+{
+	const void		*f = (const char *)base + k->off;
+	const struct enum_val	*e;
+	const char		*str;
+	int			 iv;
+
+	switch (k->type) {
+	case CT_UINT:
+		if (k->flags & K_INT)
+			buf_printf(out, "%s = %d\n", k->name, *(const int *)f);
+		else
+			buf_printf(out, "%s = %u\n", k->name,
+			    *(const unsigned *)f);
+		return;
+	case CT_SIZE:
+		buf_printf(out, "%s = ", k->name);
+		fmt_size(out, *(const size_t *)f);
+		buf_putc(out, '\n');
+		return;
+	case CT_DURATION:
+		buf_printf(out, "%s = ", k->name);
+		fmt_duration(out, *(const unsigned *)f);
+		buf_putc(out, '\n');
+		return;
+	case CT_BOOL:
+		buf_printf(out, "%s = %s\n", k->name,
+		    *(const bool *)f ? "yes" : "no");
+		return;
+	case CT_MODE:
+		if ((iv = *(const int *)f) < 0)
+			buf_printf(out, "; %s is not set\n", k->name);
+		else
+			buf_printf(out, "%s = %04o\n", k->name, (unsigned)iv);
+		return;
+	case CT_ENUM:
+		if (!(k->flags & K_LOGLEVEL)) {
+			iv = *(const int *)f;
+			for (e = k->enums; e->name != NULL; e++)
+				if (e->shown && e->value == iv)
+					break;
+			buf_printf(out, "%s = %s\n", k->name,
+			    e->name != NULL ? e->name : "?");
+			return;
+		}
+		/* FALLTHROUGH */
+	default:
+		if ((str = *(char *const *)f) == NULL) {
+			buf_printf(out, "; %s is not set\n", k->name);
+			return;
+		}
+		buf_printf(out, "%s = ", k->name);
+		dump_string(out, str);
+		buf_putc(out, '\n');
+		return;
+	}
+}
+
+void
+config_dump(const struct config *c, struct buf *out)
+{
+	size_t	 i, j;
+
+	buf_puts(out, "[global]\n");
+	for (j = 0; j < NKEYS; j++)
+		if (keys[j].scope == SC_GLOBAL)
+			dump_key(out, &keys[j], c);
+	for (i = 0; i < c->npools; i++) {
+		buf_printf(out, "\n[%s]\n", c->pools[i].name);
+		for (j = 0; j < NKEYS; j++) {
+			if (keys[j].scope != SC_POOL)
+				continue;
+			/* Derived, and out of range, outside dynamic. */
+			if (c->pools[i].pm != PM_DYNAMIC &&
+			    (strcmp(keys[j].name, "pm.start_servers") == 0 ||
+			    strstr(keys[j].name, "_spare_servers") != NULL)) {
+				buf_printf(out, "; %s is not used with "
+				    "pm = %s\n", keys[j].name,
+				    config_pm_name(c->pools[i].pm));
+				continue;
+			}
+			dump_key(out, &keys[j], &c->pools[i]);
+		}
+	}
+}
+
+int
+config_test(const char *path, char **envp, int dump, FILE *out)
+{
+	struct buf	 b = BUF_INIT;
+	struct config	*c;
+	int		 status = 1;
+
+	if ((c = config_load(path, envp, &b)) == NULL)
+		goto out;
+	if (dump)
+		config_dump(c, &b);
+	buf_printf(&b, "crewlog: configuration file %s test is successful\n",
+	    path);
+	status = 0;
+out:
+	if (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) == EOF)
+		status = 1;
+	config_free(c);
+	buf_free(&b);
+	return status;
 }
 
 static void

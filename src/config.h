@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 
@@ -82,7 +83,7 @@ struct pool_config {
 	unsigned	 login_max_attempts;	/* per window, default 5 */
 	unsigned	 login_window;		/* seconds, default 300 */
 	unsigned	 leaderboard_cache;	/* 0: off, 1: LISTEN/NOTIFY */
-	bool		 test_endpoints;	/* /_test/ endpoints: tests only */
+	bool		 test_endpoints;	/* /_test/ endpoints: tests */
 };
 
 struct config {
@@ -111,5 +112,19 @@ struct config	*config_parse(const char *name, const char *text, size_t len,
 		    char **envp, struct buf *err);
 void		 config_free(struct config *);
 const char	*config_pm_name(enum pm_mode);
+/*
+ * Appends the effective configuration (file, environment and defaults
+ * merged) to out in crewlog.conf syntax; parsing it again gives the same
+ * configuration.  Unset keys appear as comments.
+ */
+void		 config_dump(const struct config *, struct buf *out);
+/*
+ * crewlog -t: loads path and writes to out either every error or
+ * "crewlog: configuration file PATH test is successful", preceded by the
+ * effective configuration when dump is set (crewlog -tt).  Returns the
+ * exit status, 0 or 1.
+ */
+int		 config_test(const char *path, char **envp, int dump,
+		    FILE *out);
 
 #endif

@@ -975,7 +975,8 @@ test_err_spare_order(void **state)
 {
 	(void)state;
 	fails("[www]\nlisten = /a\npm = dynamic\npm.max_children = 10\n"
-	    "\n\n\n\n\n\n\npm.min_spare_servers = 8\npm.max_spare_servers = 4\n",
+	    "\n\n\n\n\n\n\n"
+	    "pm.min_spare_servers = 8\npm.max_spare_servers = 4\n",
 	    "crewlog.conf:12: [www]: pm.min_spare_servers (8) must be <= "
 	    "pm.max_spare_servers (4)\n");
 }
@@ -1113,6 +1114,24 @@ test_err_too_many(void **state)
 }
 
 static void
+test_err_too_many_pools(void **state)
+{
+	struct buf	 text = BUF_INIT, err = BUF_INIT;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 257; i++)
+		buf_printf(&text, "[p%d]\nlisten = /s%d\npm.max_children = 1\n",
+		    i, i);
+	assert_null(config_parse("crewlog.conf", text.data, text.len, no_env,
+	    &err));
+	assert_string_equal(buf_cstr(&err),
+	    "crewlog.conf:769: more than 256 pools\n");
+	buf_free(&text);
+	buf_free(&err);
+}
+
+static void
 test_err_messages_escape_bytes(void **state)
 {
 	static const char text[] = POOL "pm = \"\\\"\xff\"\n";
@@ -1188,6 +1207,214 @@ test_null_envp(void **state)
 	buf_free(&err);
 }
 
+/* ------------------------------------------------------------------ */
+/* config_dump, config_test */
+
+static void
+test_dump_round_trip(void **state)
+{
+	char	*env[] = { "CREWLOG_WWW_PM_MAX_CHILDREN=8", "V=x", NULL };
+	struct buf	 one = BUF_INIT, two = BUF_INIT;
+	struct config	*c, *again;
+
+	(void)state;
+	c = ok_env("[global]\npid = /run/c.pid\n"
+	    "[www]\nlisten = /run/www.sock\npm.max_children = 5\n"
+	    "listen.mode = 0600\nrequest_body_limit = 1536\n"
+	    "ping.response = \"  a;b \\\"q\\\" $${V} \"\n"
+	    "[s]\nlisten = 9000\npm = static\npm.max_children = 3\n"
+	    "session_ttl = 90m\ncookie_secure = auto\n", env);
+	config_dump(c, &one);
+	assert_non_null(strstr(one.data, "\n[www]\nlisten = /run/www.sock\n"));
+	assert_non_null(strstr(one.data, "\npm.max_children = 8\n"));
+	assert_non_null(strstr(one.data, "\nlisten.mode = 0600\n"));
+	assert_non_null(strstr(one.data, "\n; listen.owner is not set\n"));
+	assert_non_null(strstr(one.data, "\nrequest_body_limit = 1536\n"));
+	assert_non_null(strstr(one.data, "\nsession_ttl = 90m\n"));
+	assert_non_null(strstr(one.data, "\ncookie_secure = auto\n"));
+	assert_non_null(strstr(one.data,
+	    "\n; pm.min_spare_servers is not used with pm = static\n"));
+	assert_non_null(strstr(one.data,
+	    "\nping.response = \"  a;b \\\"q\\\" \\$x \"\n"));
+	again = ok(one.data);
+	config_dump(again, &two);
+	assert_string_equal(one.data, two.data);
+	assert_string_equal(again->pools[0].ping_response, "  a;b \"q\" $x ");
+	config_free(c);
+	config_free(again);
+	buf_free(&one);
+	buf_free(&two);
+}
+
+/* Runs config_test on text and returns what it wrote; caller frees. */
+static char *
+test_run(const char *text, int dump, int *status)
+{
+	char		 dir[] = "/tmp/test_config.XXXXXX", path[256], *out;
+	FILE		*f, *o;
+	long		 n;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/crewlog.conf", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(o = tmpfile());
+	*status = config_test(path, no_env, dump, o);
+	n = ftell(o);
+	assert_true(n >= 0);
+	rewind(o);
+	out = calloc(1, (size_t)n + 1);
+	assert_non_null(out);
+	assert_int_equal(fread(out, 1, (size_t)n, o), (size_t)n);
+	fclose(o);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	return out;
+}
+
+static void
+test_config_test(void **state)
+{
+	char	*out;
+	int	 status;
+
+	(void)state;
+	out = test_run(POOL, 0, &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "crewlog: configuration file /tmp/"));
+	assert_non_null(strstr(out, "/crewlog.conf test is successful\n"));
+	assert_null(strstr(out, "[www]"));
+	free(out);
+
+	out = test_run(POOL, 1, &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "[global]\n"));
+	assert_non_null(strstr(out, "\n[www]\n"));
+	free(out);
+
+	out = test_run(POOL "pm = none\n", 1, &status);
+	assert_int_equal(status, 1);
+	assert_non_null(strstr(out, "/crewlog.conf:4: pm: must be one of "));
+	assert_null(strstr(out, "successful"));
+	free(out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Shipped files: the example config and the man page */
+
+/* Reads top_srcdir/rel into b; the tests run from the build tree. */
+static void
+read_src(const char *rel, struct buf *b)
+{
+	const char	*top;
+	char		 path[4096], chunk[4096];
+	FILE		*f;
+	size_t		 n;
+
+	if ((top = getenv("top_srcdir")) == NULL)
+		top = ".";
+	snprintf(path, sizeof(path), "%s/%s", top, rel);
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("cannot open %s", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(b, chunk, n);
+	fclose(f);
+}
+
+static void
+test_example_parses(void **state)
+{
+	struct buf	 text = BUF_INIT;
+	struct config	*c;
+
+	(void)state;
+	read_src("deploy/crewlog.conf.example", &text);
+	c = ok(text.data);
+	assert_int_equal(c->npools, 1);
+	assert_string_equal(c->pools[0].listen, "/run/crewlog/www.sock");
+	assert_int_equal(c->pools[0].max_children, 5);
+	config_free(c);
+	buf_free(&text);
+}
+
+/*
+ * Every commented-out ";key = value" in the example, enabled (the first
+ * of each key per section), must be valid too: they are what operators
+ * copy.
+ */
+static void
+test_example_commented_keys_valid(void **state)
+{
+	char		*env[] = { "DATABASE_URL=postgresql:///crew", NULL };
+	struct buf	 text = BUF_INIT, out = BUF_INIT, seen = BUF_INIT;
+	struct config	*c;
+	char		*line, *save = NULL, key[128], bar[132];
+	int		 enabled = 0;
+
+	(void)state;
+	read_src("deploy/crewlog.conf.example", &text);
+	for (line = strtok_r(text.data, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '[')
+			buf_reset(&seen);
+		if (line[0] == ';' && strstr(line, " = ") != NULL &&
+		    sscanf(line + 1, "%127[a-z_.] =", key) == 1) {
+			snprintf(bar, sizeof(bar), "|%s|", key);
+			if (strstr(buf_cstr(&seen), bar) == NULL) {
+				buf_puts(&seen, bar);
+				line++;
+				enabled++;
+			}
+		}
+		buf_printf(&out, "%s\n", line);
+	}
+	assert_true(enabled >= 40);
+	c = ok_env(out.data, env);
+	assert_int_equal(c->pools[0].max_requests_jitter, 100);
+	assert_string_equal(c->pools[0].database_url,
+	    "postgresql://crewlog@localhost/crewlog");
+	config_free(c);
+	buf_free(&text);
+	buf_free(&out);
+	buf_free(&seen);
+}
+
+/* Every key config_dump knows has an entry in crewlog.conf(5). */
+static void
+test_man_page_lists_every_key(void **state)
+{
+	struct buf	 man = BUF_INIT, dump = BUF_INIT, want = BUF_INIT;
+	struct config	*c;
+	char		*line, *save = NULL, key[128];
+	int		 n = 0;
+
+	(void)state;
+	read_src("man/crewlog.conf.5", &man);
+	c = ok(POOL);
+	config_dump(c, &dump);
+	for (line = strtok_r(dump.data, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%127[a-z_.] =", key) != 1 &&
+		    sscanf(line, "; %127[a-z_.] is not", key) != 1)
+			continue;
+		n++;
+		buf_reset(&want);
+		buf_printf(&want, ".It Ic %s ", key);
+		if (strstr(man.data, want.data) == NULL) {
+			buf_reset(&want);
+			buf_printf(&want, "Ic %s Ns = ", key);
+			if (strstr(man.data, want.data) == NULL)
+				fail_msg("crewlog.conf.5 lacks key %s", key);
+		}
+	}
+	assert_int_equal(n, 45);
+	config_free(c);
+	buf_free(&man);
+	buf_free(&dump);
+	buf_free(&want);
+}
+
 int
 main(void)
 {
@@ -1249,10 +1476,16 @@ main(void)
 		cmocka_unit_test(test_err_emergency_restart),
 		cmocka_unit_test(test_err_collects_all),
 		cmocka_unit_test(test_err_too_many),
+		cmocka_unit_test(test_err_too_many_pools),
 		cmocka_unit_test(test_err_messages_escape_bytes),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_load_directory),
 		cmocka_unit_test(test_null_envp),
+		cmocka_unit_test(test_dump_round_trip),
+		cmocka_unit_test(test_config_test),
+		cmocka_unit_test(test_example_parses),
+		cmocka_unit_test(test_example_commented_keys_valid),
+		cmocka_unit_test(test_man_page_lists_every_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
