@@ -572,5 +572,14 @@ def _():
     check_totals()
 
 
+@T.test("crewlog stops cleanly with no sanitizer report in its log")
+def _():
+    S["cw"].stop()
+    log = S["cw"].output()
+    for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:",
+                "signal 11", "signal 6"):
+        assert bad not in log, log[-3000:]
+
+
 if __name__ == "__main__":
     sys.exit(T.main())
