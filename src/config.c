@@ -53,6 +53,8 @@
 #define POOL_NAME_MAX	32
 /* Pools per file; far beyond any use, it bounds a hostile input. */
 #define MAX_POOLS	256
+/* Bytes per file: a device such as /dev/zero must not exhaust memory. */
+#define MAX_FILE	(4UL << 20)
 
 /* ---------------------------------------------------------------------
  * The key table
@@ -1695,8 +1697,14 @@ config_load(const char *path, char **envp, struct buf *err)
 		buf_printf(err, "%s: %s\n", path, strerror(errno));
 		return NULL;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (text.len + n > MAX_FILE) {
+			buf_printf(err, "%s: larger than %luM\n", path,
+			    MAX_FILE >> 20);
+			goto out;
+		}
 		buf_append(&text, chunk, n);
+	}
 	if (ferror(f)) {
 		buf_printf(err, "%s: %s\n", path, strerror(errno));
 		goto out;

@@ -78,6 +78,7 @@ struct mpool {
 	int64_t			  last_idle_kill_us;
 	pid_t			  status_pid;
 	int64_t			  status_next_spawn_us;
+	struct scoreboard	 *handed;	/* counters at hand-over, or NULL */
 	bool			  reached;	/* max children reached, now */
 };
 
@@ -420,9 +421,16 @@ find_pool(struct generation *g, const char *name)
 static void
 gen_free(struct master *m, struct generation *g)
 {
-	size_t	 i;
+	struct mpool	*cur;
+	size_t		 i;
 
 	for (i = 0; i < g->npools; i++) {
+		/* Hand what it served after the reload to its successor. */
+		if (g->pools[i].handed != NULL && m->gens != g &&
+		    (cur = find_pool(m->gens, g->pools[i].pc->name)) != NULL)
+			sb_add_since(cur->sb, g->pools[i].sb,
+			    g->pools[i].handed);
+		free(g->pools[i].handed);
 		listener_put(m, g->pools[i].ls);
 		listener_put(m, g->pools[i].status_ls);
 		sb_free(g->pools[i].sb);
@@ -476,8 +484,12 @@ gen_new(struct master *m, struct config *cfg, struct generation *prev,
 			goto fail;
 		}
 		g->sbs[i] = mp->sb;
-		if ((old = find_pool(prev, mp->pc->name)) != NULL)
+		if ((old = find_pool(prev, mp->pc->name)) != NULL) {
 			sb_inherit(mp->sb, old->sb);
+			free(old->handed);
+			old->handed = xmalloc(sizeof(*old->handed));
+			memcpy(old->handed, old->sb, sizeof(*old->handed));
+		}
 		if (app_init_main(mp->pc, err) == -1) {
 			if (err->len == 0)
 				buf_printf(err, "pool %s: application "
@@ -1186,6 +1198,22 @@ apply_logging(const struct config *cfg)
 	return 0;
 }
 
+/* Config errors come one per line; a log line must stay one line. */
+static const char *
+one_line(struct buf *err)
+{
+	size_t	 i;
+
+	if (err->data == NULL)
+		return "";
+	while (err->len > 0 && err->data[err->len - 1] == '\n')
+		err->data[--err->len] = '\0';
+	for (i = 0; i < err->len; i++)
+		if (err->data[i] == '\n')
+			err->data[i] = ';';
+	return err->data;
+}
+
 static void
 reload(struct master *m, const char *why)
 {
@@ -1197,12 +1225,12 @@ reload(struct master *m, const char *why)
 	log_info("reloading %s (%s)", m->opts->config_path, why);
 	if ((cfg = config_load(m->opts->config_path, environ, &err)) == NULL) {
 		log_error("reload failed, still serving the running "
-		    "configuration: %s", err.data != NULL ? err.data : "");
+		    "configuration: %s", one_line(&err));
 		goto out;
 	}
 	if ((g = gen_new(m, cfg, m->gens, &err)) == NULL) {
 		log_error("reload failed, still serving the running "
-		    "configuration: %s", err.data != NULL ? err.data : "");
+		    "configuration: %s", one_line(&err));
 		goto out;
 	}
 	for (o = m->gens; o != NULL; o = o->next)
@@ -1448,7 +1476,8 @@ pool_run(struct config *cfg, const struct pool_opts *opts)
 		return 1;
 	}
 	if ((m.gens = gen_new(&m, cfg, NULL, &err)) == NULL) {
-		log_error("%s", err.data != NULL ? err.data : "start-up failed");
+		log_error("not started: %s", err.len > 0 ? one_line(&err) :
+		    "start-up failed");
 		goto out;
 	}
 	m.pid_file = (char *)(opts->pid_file != NULL ? opts->pid_file :

@@ -101,6 +101,26 @@ sb_inherit(struct scoreboard *sb, const struct scoreboard *old)
 	sb_set(&sb->hist_count, sb_get(&old->hist_count));
 }
 
+void
+sb_add_since(struct scoreboard *sb, const struct scoreboard *old,
+    const struct scoreboard *base)
+{
+	size_t	 i;
+
+#define DELTA(f)	sb_add(&sb->f, sb_get(&old->f) - sb_get(&base->f))
+	DELTA(accepted);
+	DELTA(max_children_reached);
+	DELTA(slow_requests);
+	DELTA(respawns);
+	for (i = 0; i < SB_NBUCKETS; i++)
+		DELTA(hist[i]);
+	DELTA(hist_sum_us);
+	DELTA(hist_count);
+#undef DELTA
+	sb_max(&sb->max_active, sb_get(&old->max_active));
+	sb_max(&sb->max_listen_queue, sb_get(&old->max_listen_queue));
+}
+
 uint64_t
 sb_get(const uint64_t *p)
 {

@@ -96,6 +96,13 @@ struct scoreboard *sb_new(const char *name, unsigned nslots);
 void		 sb_free(struct scoreboard *);
 /* Copies the pool counters (not the slots) from old, for a reload. */
 void		 sb_inherit(struct scoreboard *, const struct scoreboard *old);
+/*
+ * Adds what old counted since base (a copy taken when the counters were
+ * inherited) into sb, so requests the retiring generation served after a
+ * reload are not lost.
+ */
+void		 sb_add_since(struct scoreboard *, const struct scoreboard *old,
+		    const struct scoreboard *base);
 
 int64_t		 sb_now_mono_us(void);
 int64_t		 sb_now_wall_us(void);

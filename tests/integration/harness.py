@@ -352,7 +352,7 @@ class Apache(Server):
         conf = os.path.join(self.dir, "httpd.conf")
         load = "\n".join("LoadModule %s_module %s/mod_%s.so" % (m, mods, m)
                          for m in ("mpm_event", "authz_core", "authz_host",
-                                   "unixd", "mime", "dir", "log_config",
+                                   "mime", "dir",
                                    "headers", "alias", "proxy",
                                    "proxy_fcgi", "expires", "rewrite",
                                    "setenvif"))

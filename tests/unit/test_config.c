@@ -1194,6 +1194,17 @@ test_load_directory(void **state)
 }
 
 static void
+test_load_too_large(void **state)
+{
+	struct buf	 err = BUF_INIT;
+
+	(void)state;
+	assert_null(config_load("/dev/zero", no_env, &err));
+	assert_string_equal(buf_cstr(&err), "/dev/zero: larger than 4M\n");
+	buf_free(&err);
+}
+
+static void
 test_null_envp(void **state)
 {
 	struct buf	 err = BUF_INIT;
@@ -1480,6 +1491,7 @@ main(void)
 		cmocka_unit_test(test_err_messages_escape_bytes),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_load_directory),
+		cmocka_unit_test(test_load_too_large),
 		cmocka_unit_test(test_null_envp),
 		cmocka_unit_test(test_dump_round_trip),
 		cmocka_unit_test(test_config_test),

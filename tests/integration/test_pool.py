@@ -1,0 +1,413 @@
+"""The process manager behind real nginx (and Apache): signals, recycling,
+timeouts, dynamic sizing and the status page, with real processes only.
+
+Run: CREWLOG_BIN=build/normal/crewlog python3 tests/integration/test_pool.py
+"""
+
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (TestRun, Crewlog, Nginx, Apache, BackgroundLoad,  # noqa
+                     free_port, http_request, load, wait_for)
+
+t = TestRun("pool")
+
+
+def status(ng, full=False):
+    r = http_request("GET", ng.url + "/status?json" + ("&full" if full
+                                                       else ""))
+    assert r.status == 200, r
+    return r.json()
+
+
+def start(pool=None, glob=None, **kw):
+    p = {"test_endpoints": "yes"}
+    p.update(pool or {})
+    cw = Crewlog(pool=p, glob=glob, **kw).start()
+    ng = Nginx(upstream=cw.listen).start()
+    # The first worker may still be starting: wait until one answers.
+    wait_for(lambda: http_request("GET", ng.url + "/ping").status == 200,
+             10, "a worker to answer /ping")
+    return cw, ng
+
+
+def assert_no_failures(stats, what):
+    assert stats["failed"] == 0, "%s: %r" % (what, stats)
+    assert stats["ok"] > 0, "%s: no requests at all: %r" % (what, stats)
+
+
+def log_lines(cw):
+    out = []
+    for line in cw.log().splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            out.append({"msg": line})
+    return out
+
+
+def fcgi_get(sock_path, uri):
+    """A bare FastCGI GET over a unix socket; returns the stdout bytes."""
+    def rec(rtype, content, rid=1):
+        pad = (8 - len(content) % 8) % 8
+        return struct.pack("!BBHHBx", 1, rtype, rid, len(content),
+                           pad) + content + b"\0" * pad
+
+    def nv(k, v):
+        k, v = k.encode(), v.encode()
+        return bytes([len(k), len(v)]) + k + v
+    path, _, query = uri.partition("?")
+    params = b"".join(nv(k, v) for k, v in (
+        ("REQUEST_METHOD", "GET"), ("REQUEST_URI", uri),
+        ("DOCUMENT_URI", path), ("QUERY_STRING", query),
+        ("SCRIPT_NAME", ""), ("SERVER_PROTOCOL", "HTTP/1.1"),
+        ("REMOTE_ADDR", "127.0.0.1")))
+    msg = (rec(1, struct.pack("!HB5x", 1, 0)) + rec(4, params) +
+           rec(4, b"") + rec(5, b""))
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(sock_path)
+    s.sendall(msg)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    out = b""
+    while len(data) >= 8:
+        _, rtype, _, clen, pad = struct.unpack("!BBHHBx", data[:8])
+        if rtype == 6:
+            out += data[8:8 + clen]
+        data = data[8 + clen + pad:]
+    return out
+
+
+@t.test("round trip through nginx: ping, health, app, request id")
+def _():
+    cw, ng = start()
+    r = http_request("GET", ng.url + "/ping")
+    assert r.status == 200 and r.body == b"pong\n", r
+    assert len(r.headers.get("x-request-id", "")) >= 8, r.headers
+    r = http_request("GET", ng.url + "/healthz")
+    assert r.status == 200, r
+    r = http_request("GET", ng.url + "/readyz")
+    assert r.status in (200, 503), r
+    r = http_request("HEAD", ng.url + "/ping")
+    assert r.status == 200 and r.body == b"", r
+    r = http_request("GET", ng.url + "/ping",
+                     headers={"X-Request-Id": "test-id-123"})
+    rid = r.headers.get("x-request-id")
+    access = [ln for ln in log_lines(cw) if ln.get("msg") == "access"]
+    assert any(ln.get("request_id") == rid and ln.get("path") == "/ping"
+               and ln.get("status") == 200 for ln in access), access[-3:]
+
+
+@t.test("kill -9 an idle worker under load: respawned, 0 failed")
+def _():
+    cw, ng = start({"pm.max_children": "4"})
+    bg = BackgroundLoad(ng.url + "/ping", concurrency=2).start()
+    time.sleep(0.5)
+    procs = status(ng, full=True)["processes"]
+    idle = [p for p in procs if p["state"] == "Idle"]
+    assert idle, procs
+    # The one that served least is the one the kernel wakes last.
+    victim = min(idle, key=lambda p: p["requests"])["pid"]
+    os.kill(victim, signal.SIGKILL)
+    time.sleep(1.5)
+    stats = bg.result()
+    assert_no_failures(stats, "load while killing %d" % victim)
+    st = status(ng, full=True)
+    pids = [p["pid"] for p in st["processes"]]
+    assert victim not in pids and len(pids) == 4, pids
+    assert st["respawns"] >= 1, st
+    assert "signal 9" in cw.log(), cw.log()[-2000:]
+
+
+@t.test("pm.max_requests=50 under load: workers recycled, 0 failed")
+def _():
+    cw, ng = start({"pm.max_children": "2", "pm.max_requests": "50",
+                    "pm.max_requests_jitter": "10"})
+    stats = load(ng.url + "/ping", 3, 4)
+    assert_no_failures(stats, "load with recycling")
+    recycled = cw.log().count("recycling after")
+    assert recycled >= 2, "only %d recycled for %d requests" % (
+        recycled, stats["ok"])
+    st = status(ng)
+    assert st["respawns"] == 0, st      # recycling is not a crash
+
+
+@t.test("SIGHUP reload under load: 0 failed, new config in effect")
+def _():
+    cw, ng = start({"pm.max_children": "3"})
+    bg = BackgroundLoad(ng.url + "/ping", concurrency=4).start()
+    time.sleep(0.7)
+    cw.pool["ping.response"] = "pong again"
+    cw.write_config()
+    cw.signal(signal.SIGHUP)
+    time.sleep(1.5)
+    stats = bg.result()
+    assert_no_failures(stats, "load across a reload")
+    r = http_request("GET", ng.url + "/ping")
+    assert r.body == b"pong again\n", r
+    assert "generation 1 retired" in cw.log(), cw.log()[-2000:]
+    # Counters survive the reload.
+    assert status(ng)["accepted conn"] >= stats["ok"], stats
+
+
+@t.test("SIGHUP with a broken config: logged, old config keeps serving")
+def _():
+    cw, ng = start()
+    with open(cw.conf, "a") as f:
+        f.write("pm.max_childern = 3\n")
+    cw.signal(signal.SIGHUP)
+    wait_for(lambda: "reload failed" in cw.log(), 5, "the reload error")
+    assert "pm.max_childern" in cw.log(), cw.log()[-2000:]
+    assert cw.running()
+    r = http_request("GET", ng.url + "/ping")
+    assert r.status == 200 and r.body == b"pong\n", r
+
+
+@t.test("SIGTERM with a slow request in flight: it completes, then exit")
+def _():
+    cw, ng = start({"pm.max_children": "2"})
+    res = {}
+
+    def slow():
+        res["r"] = http_request("GET", ng.url + "/_test/sleep?ms=1500")
+        res["t"] = time.monotonic()
+    th = threading.Thread(target=slow)
+    th.start()
+    time.sleep(0.5)
+    cw.signal(signal.SIGTERM)
+    code = cw.wait_exit(10)
+    t_exit = time.monotonic()
+    th.join()
+    assert code == 0, "master exit status %r" % code
+    assert res["r"].status == 200, res["r"]
+    assert res["r"].body == b"slept 1500 ms\n", res["r"]
+    assert res["t"] <= t_exit + 0.2, "master exited before the request"
+    assert not os.path.exists(cw.listen), "socket left behind"
+
+
+@t.test("SIGINT stops at once, even with a request in flight")
+def _():
+    cw, ng = start({"pm.max_children": "1"})
+    th = threading.Thread(target=lambda: http_request(
+        "GET", ng.url + "/_test/sleep?ms=5000"))
+    th.start()
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    cw.signal(signal.SIGINT)
+    assert cw.wait_exit(3) == 0
+    assert time.monotonic() - t0 < 2
+    th.join()
+
+
+@t.test("request_terminate_timeout kills a stuck handler; pool serves on")
+def _():
+    cw, ng = start({"pm.max_children": "2",
+                    "request_terminate_timeout": "1s",
+                    "request_slowlog_timeout": "1s"})
+    t0 = time.monotonic()
+    r = http_request("GET", ng.url + "/_test/hang")
+    took = time.monotonic() - t0
+    assert r.status in (502, 504), r
+    assert took < 5, "stuck request answered after %.1fs" % took
+    log = cw.log()
+    assert "past request_terminate_timeout" in log, log[-2000:]
+    assert "GET /_test/hang" in log, log[-2000:]
+    stats = load(ng.url + "/ping", 1, 2)
+    assert_no_failures(stats, "after the kill")
+    wait_for(lambda: status(ng)["total processes"] == 2, 5,
+             "the pool back at 2 workers")
+    st = status(ng)
+    assert st["slow requests"] >= 1, st
+
+
+@t.test("dynamic pm grows to pm.max_children under load, then shrinks")
+def _():
+    cw, ng = start({"pm": "dynamic", "pm.max_children": "4",
+                    "pm.start_servers": "1", "pm.min_spare_servers": "1",
+                    "pm.max_spare_servers": "2"})
+    assert status(ng)["total processes"] <= 2
+    seen = []
+    bg = BackgroundLoad(ng.url + "/_test/sleep?ms=100",
+                        concurrency=6).start()
+    end = time.monotonic() + 4
+    while time.monotonic() < end:
+        seen.append(status(ng)["total processes"])
+        time.sleep(0.2)
+    stats = bg.result()
+    assert_no_failures(stats, "dynamic load")
+    assert max(seen) == 4, seen
+    st = status(ng)
+    assert st["max children reached"] >= 1, st
+    wait_for(lambda: status(ng)["total processes"] <= 2, 10,
+             "the pool to shrink to pm.max_spare_servers")
+
+
+@t.test("ondemand forks on the first request and reaps idle workers")
+def _():
+    cw = Crewlog(pool={"pm": "ondemand", "pm.max_children": "2",
+                       "pm.process_idle_timeout": "1s"}).start()
+    ng = Nginx(upstream=cw.listen).start()
+    r = http_request("GET", ng.url + "/status?json")
+    assert r.status == 200, r
+    assert r.json()["total processes"] >= 1
+    wait_for(lambda: "exited" in cw.log(), 6, "the idle worker to exit")
+    time.sleep(0.5)
+    r = http_request("GET", ng.url + "/ping")
+    assert r.status == 200 and r.body == b"pong\n", r
+
+
+@t.test("a crash loop backs off, visible in status and log")
+def _():
+    cw, ng = start({"pm.max_children": "1"})
+    for i in range(4):
+        pid = wait_pid = None
+
+        def one_worker():
+            nonlocal pid
+            procs = status(ng, full=True)["processes"]
+            if procs and procs[0]["pid"] != wait_pid:
+                pid = procs[0]["pid"]
+                return True
+            return False
+        wait_pid = pid
+        wait_for(one_worker, 10, "a (new) worker")
+        os.kill(pid, signal.SIGSEGV)
+        time.sleep(0.15)
+    log = cw.log()
+    assert "crash loop" in log, log[-2000:]
+    wait_for(lambda: http_request("GET", ng.url + "/ping").status == 200,
+             10, "the pool to serve again after the back-off")
+    st = status(ng)
+    assert st["respawns"] >= 4, st
+
+
+@t.test("emergency_restart_threshold reloads after crashes in a row")
+def _():
+    cw, ng = start({"pm.max_children": "3"},
+                   glob={"emergency_restart_threshold": "2",
+                         "emergency_restart_interval": "10s"})
+    pids = [p["pid"] for p in status(ng, full=True)["processes"]]
+    for pid in pids[:2]:
+        os.kill(pid, signal.SIGBUS)
+    wait_for(lambda: "generation 2 started" in cw.log(), 5,
+             "the emergency reload")
+    assert "emergency_restart_threshold" in cw.log()
+    r = http_request("GET", ng.url + "/ping")
+    assert r.status == 200, r
+
+
+@t.test("status ?json accepted conn matches the requests sent")
+def _():
+    cw, ng = start({"pm.max_children": "2"})
+    before = status(ng)["accepted conn"]      # start() pinged: >= 1
+    for _ in range(25):
+        assert http_request("GET", ng.url + "/ping").status == 200
+    st = status(ng)
+    # 25 pings and this status request itself, as PHP-FPM counts.
+    assert st["accepted conn"] == before + 26, (before, st)
+    for k in ("pool", "process manager", "start time", "start since",
+              "listen queue", "max listen queue", "listen queue len",
+              "idle processes", "active processes", "total processes",
+              "max active processes", "max children reached",
+              "slow requests", "respawns", "crash backoff"):
+        assert k in st, k
+    assert st["pool"] == "www" and st["process manager"] == "static"
+    assert st["total processes"] == 2 and st["active processes"] >= 1
+    text = http_request("GET", ng.url + "/status").text
+    assert "accepted conn:        %d" % (before + 27) in text, text
+
+
+@t.test("metrics: Prometheus and OpenMetrics text formats")
+def _():
+    cw, ng = start({"pm.max_children": "3"})
+    load(ng.url + "/ping", 0.5, 2)
+    r = http_request("GET", ng.url + "/metrics")
+    assert r.status == 200, r
+    assert r.headers["content-type"].startswith(
+        "text/plain; version=0.0.4"), r.headers
+    types, samples = {}, {}
+    for line in r.text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, typ = line.split(" ")
+            types[name] = typ
+        elif line and not line.startswith("#"):
+            name_labels, value = line.rsplit(" ", 1)
+            samples[name_labels] = float(value)
+            base = name_labels.split("{")[0]
+            fam = [n for n in types if base == n or base.startswith(
+                n + "_")]
+            assert fam, "sample before its TYPE: " + line
+    assert types["crewlog_accepted_connections_total"] == "counter"
+    assert types["crewlog_request_duration_seconds"] == "histogram"
+    assert samples['crewlog_pm_max_children{pool="www"}'] == 3
+    assert samples['crewlog_total_processes{pool="www"}'] == 3
+    buckets = [v for k, v in samples.items()
+               if k.startswith("crewlog_request_duration_seconds_bucket")]
+    assert buckets == sorted(buckets) and len(buckets) == 12, buckets
+    assert buckets[-1] == samples[
+        'crewlog_request_duration_seconds_count{pool="www"}'] > 0
+    om = http_request("GET", ng.url + "/status?openmetrics")
+    assert om.headers["content-type"].startswith(
+        "application/openmetrics-text"), om.headers
+    assert om.text.endswith("# EOF\n"), om.text[-100:]
+    assert "# TYPE crewlog_accepted_connections counter" in om.text
+
+
+@t.test("pm.status_listen answers while every worker is busy")
+def _():
+    cw = Crewlog(pool={"pm.max_children": "1", "test_endpoints": "yes"})
+    cw.pool["pm.status_listen"] = os.path.join(cw.dir, "status.sock")
+    cw.write_config()
+    cw.start()
+    ng = Nginx(upstream=cw.listen).start()
+    wait_for(lambda: os.path.exists(cw.pool["pm.status_listen"]), 5,
+             "the status socket")
+    th = threading.Thread(target=lambda: http_request(
+        "GET", ng.url + "/_test/sleep?ms=2000"))
+    th.start()
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    out = fcgi_get(cw.pool["pm.status_listen"], "/status?json")
+    assert time.monotonic() - t0 < 1, "status waited for the busy worker"
+    body = out.split(b"\r\n\r\n", 1)[1]
+    st = json.loads(body)
+    assert st["active processes"] == 1 and st["idle processes"] == 0, st
+    assert b"pong" in fcgi_get(cw.pool["pm.status_listen"], "/ping")
+    th.join()
+
+
+@t.test("TCP listen address round trip")
+def _():
+    port = free_port()
+    cw, ng = start({"listen": "127.0.0.1:%d" % port})
+    r = http_request("GET", ng.url + "/status?json")
+    assert r.status == 200 and r.json()["listen queue len"] > 0, r
+
+
+@t.test("Apache mod_proxy_fcgi round trip")
+def _():
+    cw = Crewlog(pool={"pm.max_children": "2"}).start()
+    ap = Apache(upstream=cw.listen).start()
+    wait_for(lambda: http_request("GET", ap.url + "/ping").status == 200,
+             10, "apache to pass /ping")
+    r = http_request("GET", ap.url + "/ping")
+    assert r.status == 200 and r.body == b"pong\n", r
+    assert r.headers.get("x-request-id"), r.headers
+    r = http_request("GET", ap.url + "/status?json")
+    assert r.status == 200 and r.json()["pool"] == "www", r
+
+
+sys.exit(t.main())
