@@ -353,12 +353,47 @@ router_match(const struct router *ro, enum http_method m, const char *path,
 	return any ? ROUTER_BAD_METHOD : ROUTER_NOT_FOUND;
 }
 
-/* --- mustache shim (weak): the view-model as JSON in a page ---------- */
+/* --- mustache shim (weak): a small renderer for the app's templates --- */
+/*
+ * Enough of mustache for templates/: variables (escaped, {{{ }}}, {{& }}),
+ * sections, inverted sections, comments, partials, parents and blocks.
+ * No delimiter changes, no standalone-line trimming.  Compiled once into
+ * tokens at load.  The real engine (src/mustache.c) replaces all of it.
+ */
+
+#include <dirent.h>
+#include <math.h>
 
 #define WEAK	__attribute__((weak))
 
+enum mtok { MT_TEXT, MT_VAR, MT_RAW, MT_SEC, MT_INV, MT_END, MT_PARTIAL,
+	MT_PARENT, MT_BLOCK };
+
+struct mt {
+	enum mtok	 type;
+	const char	*s;		/* text, or the name */
+	size_t		 len;
+	size_t		 end;		/* sections: index of the END token */
+};
+
+struct mtmpl {
+	char		*name;
+	char		*src;
+	struct mt	*t;
+	size_t		 n;
+};
+
 struct mustache_set {
-	int	 unused;
+	struct mtmpl	*v;
+	size_t		 n;
+};
+
+struct mblock {
+	const char	*name;
+	size_t		 len;
+	const struct mtmpl *tp;
+	size_t		 a, b;
+	const struct mblock *next;
 };
 
 WEAK struct mustache_set *
@@ -370,42 +405,442 @@ mustache_set_new(void)
 WEAK void
 mustache_set_free(struct mustache_set *s)
 {
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++) {
+		free(s->v[i].name);
+		free(s->v[i].src);
+		free(s->v[i].t);
+	}
+	free(s->v);
 	free(s);
+}
+
+static void
+merr(struct mustache_error *e, const char *file, const char *src,
+    const char *at, const char *msg)
+{
+	const char	*p;
+
+	snprintf(e->file, sizeof(e->file), "%s", file);
+	e->line = 1;
+	e->col = 1;
+	for (p = src; p < at; p++) {
+		if (*p == '\n') {
+			e->line++;
+			e->col = 1;
+		} else
+			e->col++;
+	}
+	snprintf(e->msg, sizeof(e->msg), "%s", msg);
+}
+
+static int
+mcompile(struct mtmpl *tp, const char *file, struct mustache_error *e)
+{
+	const char	*p = tp->src, *o, *c, *nm;
+	size_t		 cap = 0, stack[64], depth = 0, nl;
+	struct mt	 t;
+	char		 ty;
+
+	while (*p != '\0') {
+		o = strstr(p, "{{");
+		memset(&t, 0, sizeof(t));
+		if (o != p) {
+			t.type = MT_TEXT;
+			t.s = p;
+			t.len = o != NULL ? (size_t)(o - p) : strlen(p);
+			p += t.len;
+			goto add;
+		}
+		ty = o[2];
+		if (ty == '{') {
+			c = strstr(o + 3, "}}}");
+			nm = o + 3;
+		} else
+			c = strstr(o + 2, "}}");
+		if (c == NULL) {
+			merr(e, file, tp->src, o, "unclosed tag");
+			return -1;
+		}
+		if (ty == '{') {
+			t.type = MT_RAW;
+			p = c + 3;
+		} else {
+			p = c + 2;
+			nm = o + 2;
+			switch (ty) {
+			case '!':
+				continue;
+			case '&': t.type = MT_RAW; nm++; break;
+			case '#': t.type = MT_SEC; nm++; break;
+			case '^': t.type = MT_INV; nm++; break;
+			case '/': t.type = MT_END; nm++; break;
+			case '>': t.type = MT_PARTIAL; nm++; break;
+			case '<': t.type = MT_PARENT; nm++; break;
+			case '$': t.type = MT_BLOCK; nm++; break;
+			default: t.type = MT_VAR; break;
+			}
+		}
+		while (nm < c && *nm == ' ')
+			nm++;
+		nl = (size_t)(c - nm);
+		while (nl > 0 && nm[nl - 1] == ' ')
+			nl--;
+		t.s = nm;
+		t.len = nl;
+		if (t.type == MT_SEC || t.type == MT_INV || t.type == MT_PARENT ||
+		    t.type == MT_BLOCK) {
+			if (depth == 64) {
+				merr(e, file, tp->src, o, "nested too deep");
+				return -1;
+			}
+			stack[depth++] = tp->n;
+		} else if (t.type == MT_END) {
+			if (depth == 0 || tp->t[stack[depth - 1]].len != nl ||
+			    memcmp(tp->t[stack[depth - 1]].s, nm, nl) != 0) {
+				merr(e, file, tp->src, o, "mismatched close tag");
+				return -1;
+			}
+			tp->t[stack[--depth]].end = tp->n;
+		}
+add:
+		if (tp->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			tp->t = xreallocarray(tp->t, cap, sizeof(*tp->t));
+		}
+		tp->t[tp->n++] = t;
+	}
+	if (depth > 0) {
+		merr(e, file, tp->src, tp->t[stack[depth - 1]].s,
+		    "section is never closed");
+		return -1;
+	}
+	return 0;
 }
 
 WEAK int
 mustache_set_load_dir(struct mustache_set *s, const char *d,
     struct mustache_error *e)
 {
-	(void)s; (void)d; (void)e;
+	DIR		*dir;
+	struct dirent	*de;
+	FILE		*f;
+	struct buf	 b = BUF_INIT;
+	char		*path, tmp[4096];
+	size_t		 len, got;
+	struct mtmpl	*tp;
+
+	if ((dir = opendir(d)) == NULL) {
+		snprintf(e->file, sizeof(e->file), "%s", d);
+		snprintf(e->msg, sizeof(e->msg), "cannot open directory");
+		return -1;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= 9 || strcmp(de->d_name + len - 9, ".mustache") != 0)
+			continue;
+		path = xasprintf("%s/%s", d, de->d_name);
+		if ((f = fopen(path, "rb")) == NULL) {
+			snprintf(e->file, sizeof(e->file), "%s", path);
+			snprintf(e->msg, sizeof(e->msg), "cannot open");
+			free(path);
+			closedir(dir);
+			return -1;
+		}
+		buf_reset(&b);
+		while ((got = fread(tmp, 1, sizeof(tmp), f)) > 0)
+			buf_append(&b, tmp, got);
+		fclose(f);
+		s->v = xreallocarray(s->v, s->n + 1, sizeof(*s->v));
+		tp = &s->v[s->n++];
+		memset(tp, 0, sizeof(*tp));
+		tp->name = xstrndup(de->d_name, len - 9);
+		tp->src = xstrdup(buf_cstr(&b));
+		if (mcompile(tp, path, e) == -1) {
+			free(path);
+			buf_free(&b);
+			closedir(dir);
+			return -1;
+		}
+		free(path);
+	}
+	buf_free(&b);
+	closedir(dir);
 	return 0;
+}
+
+static const struct mtmpl *
+mfind(const struct mustache_set *s, const char *n, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->n; i++)
+		if (strlen(s->v[i].name) == len &&
+		    memcmp(s->v[i].name, n, len) == 0)
+			return &s->v[i];
+	return NULL;
 }
 
 WEAK bool
 mustache_set_has(const struct mustache_set *s, const char *n)
 {
-	(void)s; (void)n;
+	return mfind(s, n, strlen(n)) != NULL;
+}
+
+struct mctx {
+	const struct mustache_set *set;
+	const json_t	*stack[64];
+	size_t		 depth;
+	struct buf	*out;
+	unsigned	 calls;
+};
+
+static const json_t *
+mlookup(struct mctx *c, const char *n, size_t len)
+{
+	const json_t	*v = NULL;
+	const char	*dot;
+	size_t		 i, k;
+	char		 key[128];
+
+	if (len == 1 && *n == '.')
+		return c->depth > 0 ? c->stack[c->depth - 1] : NULL;
+	dot = memchr(n, '.', len);
+	k = dot != NULL ? (size_t)(dot - n) : len;
+	if (k >= sizeof(key))
+		return NULL;
+	memcpy(key, n, k);
+	key[k] = '\0';
+	for (i = c->depth; i > 0; i--)
+		if (json_is_object(c->stack[i - 1]) && (v = json_object_get(
+		    c->stack[i - 1], key)) != NULL)
+			break;
+	while (v != NULL && dot != NULL) {
+		n = dot + 1;
+		len -= k + 1;
+		dot = memchr(n, '.', len);
+		k = dot != NULL ? (size_t)(dot - n) : len;
+		if (k >= sizeof(key))
+			return NULL;
+		memcpy(key, n, k);
+		key[k] = '\0';
+		v = json_is_object(v) ? json_object_get(v, key) : NULL;
+	}
+	return v;
+}
+
+static bool
+mtruthy(const json_t *v)
+{
+	if (v == NULL || json_is_null(v) || json_is_false(v))
+		return false;
+	if (json_is_array(v))
+		return json_array_size(v) > 0;
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	if (json_is_integer(v))
+		return json_integer_value(v) != 0;
+	if (json_is_real(v))
+		return json_real_value(v) != 0;
 	return true;
+}
+
+static void
+mput(struct buf *o, const json_t *v, bool esc)
+{
+	const char	*s;
+	char		 num[64];
+	size_t		 i, n;
+
+	if (v == NULL || json_is_null(v))
+		return;
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		n = json_string_length(v);
+		for (i = 0; i < n; i++) {
+			if (!esc) {
+				buf_putc(o, s[i]);
+				continue;
+			}
+			switch (s[i]) {
+			case '&': buf_puts(o, "&amp;"); break;
+			case '<': buf_puts(o, "&lt;"); break;
+			case '>': buf_puts(o, "&gt;"); break;
+			case '"': buf_puts(o, "&quot;"); break;
+			case '\'': buf_puts(o, "&#39;"); break;
+			default: buf_putc(o, s[i]); break;
+			}
+		}
+	} else if (json_is_integer(v))
+		buf_printf(o, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v)) {
+		snprintf(num, sizeof(num), "%.15g", json_real_value(v));
+		if (strtod(num, NULL) != json_real_value(v))
+			snprintf(num, sizeof(num), "%.17g", json_real_value(v));
+		buf_puts(o, num);
+	} else if (json_is_true(v))
+		buf_puts(o, "true");
+	else if (json_is_false(v))
+		buf_puts(o, "false");
+}
+
+static int mrender(struct mctx *, const struct mtmpl *, size_t, size_t,
+    const struct mblock *);
+
+static int
+mpush(struct mctx *c, const json_t *v)
+{
+	if (c->depth == 64)
+		return -1;
+	c->stack[c->depth++] = v;
+	return 0;
+}
+
+static const struct mblock *
+mblock_find(const struct mblock *b, const char *n, size_t len)
+{
+	for (; b != NULL; b = b->next)
+		if (b->len == len && memcmp(b->name, n, len) == 0)
+			return b;
+	return NULL;
+}
+
+static int
+mrender(struct mctx *c, const struct mtmpl *tp, size_t a, size_t b,
+    const struct mblock *blocks)
+{
+	const struct mt		*t;
+	const struct mtmpl	*pt;
+	const struct mblock	*bl;
+	struct mblock		 mine[16];
+	const json_t		*v, *item;
+	size_t			 i, j, k, nb;
+
+	if (++c->calls > 100000)
+		return -1;
+	for (i = a; i < b; i++) {
+		t = &tp->t[i];
+		switch (t->type) {
+		case MT_TEXT:
+			buf_append(c->out, t->s, t->len);
+			break;
+		case MT_VAR:
+		case MT_RAW:
+			mput(c->out, mlookup(c, t->s, t->len),
+			    t->type == MT_VAR);
+			break;
+		case MT_SEC:
+			v = mlookup(c, t->s, t->len);
+			if (mtruthy(v)) {
+				if (json_is_array(v)) {
+					for (k = 0; k < json_array_size(v);
+					    k++) {
+						item = json_array_get(v, k);
+						if (mpush(c, item) == -1 ||
+						    mrender(c, tp, i + 1, t->end,
+						    blocks) == -1)
+							return -1;
+						c->depth--;
+					}
+				} else {
+					if (mpush(c, v) == -1 || mrender(c, tp,
+					    i + 1, t->end, blocks) == -1)
+						return -1;
+					c->depth--;
+				}
+			}
+			i = t->end;
+			break;
+		case MT_INV:
+			if (!mtruthy(mlookup(c, t->s, t->len)) &&
+			    mrender(c, tp, i + 1, t->end, blocks) == -1)
+				return -1;
+			i = t->end;
+			break;
+		case MT_BLOCK:
+			if ((bl = mblock_find(blocks, t->s, t->len)) != NULL) {
+				if (mrender(c, bl->tp, bl->a, bl->b,
+				    blocks) == -1)
+					return -1;
+			} else if (mrender(c, tp, i + 1, t->end, blocks) == -1)
+				return -1;
+			i = t->end;
+			break;
+		case MT_PARTIAL:
+			if ((pt = mfind(c->set, t->s, t->len)) != NULL &&
+			    mrender(c, pt, 0, pt->n, blocks) == -1)
+				return -1;
+			break;
+		case MT_PARENT:
+			nb = 0;
+			for (j = i + 1; j < t->end; j++) {
+				if (tp->t[j].type == MT_BLOCK && nb < 16) {
+					mine[nb].name = tp->t[j].s;
+					mine[nb].len = tp->t[j].len;
+					mine[nb].tp = tp;
+					mine[nb].a = j + 1;
+					mine[nb].b = tp->t[j].end;
+					/* Outer overrides win over ours. */
+					mine[nb].next = nb > 0 ? &mine[nb - 1]
+					    : NULL;
+					nb++;
+				}
+				if (tp->t[j].type == MT_SEC ||
+				    tp->t[j].type == MT_INV ||
+				    tp->t[j].type == MT_BLOCK ||
+				    tp->t[j].type == MT_PARENT)
+					j = tp->t[j].end;
+			}
+			if ((pt = mfind(c->set, t->s, t->len)) != NULL) {
+				struct mblock	 all[32];
+				const struct mblock *x;
+				size_t		 m = 0;
+
+				/* Caller's blocks first (they win), then ours. */
+				for (x = blocks; x != NULL && m < 16; x = x->next)
+					all[m++] = *x;
+				for (k = nb; k > 0 && m < 32; k--)
+					all[m++] = mine[k - 1];
+				for (k = 0; k < m; k++)
+					all[k].next = k + 1 < m ? &all[k + 1] :
+					    NULL;
+				if (mrender(c, pt, 0, pt->n, m > 0 ? &all[0] :
+				    NULL) == -1)
+					return -1;
+			}
+			i = t->end;
+			break;
+		case MT_END:
+			break;
+		}
+	}
+	return 0;
 }
 
 WEAK int
 mustache_render(const struct mustache_set *s, const char *n,
     const json_t *d, struct buf *out, struct mustache_error *e)
 {
-	char	*j = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+	const struct mtmpl	*tp;
+	struct mctx		 c;
 
-	(void)s; (void)e;
-	buf_printf(out, "<!doctype html><title>%s</title><pre>", n);
-	for (char *p = j; p != NULL && *p != '\0'; p++) {
-		if (*p == '<')
-			buf_puts(out, "&lt;");
-		else if (*p == '&')
-			buf_puts(out, "&amp;");
-		else
-			buf_putc(out, *p);
+	if ((tp = mfind(s, n, strlen(n))) == NULL) {
+		snprintf(e->file, sizeof(e->file), "%s", n);
+		snprintf(e->msg, sizeof(e->msg), "no such template");
+		return -1;
 	}
-	buf_puts(out, "</pre>\n");
-	free(j);
+	memset(&c, 0, sizeof(c));
+	c.set = s;
+	c.out = out;
+	c.stack[c.depth++] = d;
+	if (mrender(&c, tp, 0, tp->n, NULL) == -1) {
+		snprintf(e->file, sizeof(e->file), "%s", n);
+		snprintf(e->msg, sizeof(e->msg), "render limit exceeded");
+		return -1;
+	}
 	return 0;
 }
 
