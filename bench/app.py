@@ -44,17 +44,21 @@ def sh(argv, **kw):
     return r.stdout
 
 
-def rss_kib(master_pid):
-    """VmRSS of each direct child of master_pid, in KiB."""
+def mem_kib(master_pid):
+    """(RSS, PSS, private) in KiB of each direct child of master_pid."""
     out = []
     for pid in sh(["pgrep", "-P", str(master_pid)]).split():
+        f = {}
         try:
-            with open("/proc/%s/status" % pid) as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        out.append(int(line.split()[1]))
+            with open("/proc/%s/smaps_rollup" % pid) as fh:
+                for line in fh:
+                    parts = line.split()
+                    if len(parts) >= 2 and parts[0].endswith(":"):
+                        f[parts[0][:-1]] = int(parts[1])
         except OSError:
-            pass
+            continue
+        out.append((f.get("Rss", 0), f.get("Pss", 0),
+                    f.get("Private_Clean", 0) + f.get("Private_Dirty", 0)))
     return out
 
 
@@ -302,8 +306,8 @@ def main():
                       flush=True)
         results[("GET /api/leaderboard", "bare")] = median_runs(
             base["bare"] + "/api/leaderboard")
-        rss = {"crewlog": rss_kib(cw.pid), "peer": rss_kib(php.pid),
-               "bare": rss_kib(bare.pid)}
+        rss = {"crewlog": mem_kib(cw.pid), "peer": mem_kib(php.pid),
+               "bare": mem_kib(bare.pid)}
         stale = staleness(base["crewlog"]) if CACHE != "off" else 0.0
         r = subprocess.run([cw.bin, "check", "-c", cw.conf],
                            capture_output=True, text=True)
@@ -331,8 +335,11 @@ def main():
     print()
     for k, v in rss.items():
         if v:
-            print("worker RSS %-8s max %.1f MiB, mean %.1f MiB (%d workers)"
-                  % (k, max(v) / 1024, sum(v) / len(v) / 1024, len(v)))
+            print("worker memory %-8s RSS max %.1f MiB, PSS max %.1f MiB, "
+                  "private max %.1f MiB (%d workers)" % (
+                      k, max(x[0] for x in v) / 1024,
+                      max(x[1] for x in v) / 1024,
+                      max(x[2] for x in v) / 1024, len(v)))
     print("leaderboard staleness after a write (worst of 20): %.1f ms"
           % (stale * 1000))
     print("crewlog check after the runs: %s" % (r.stdout.strip() or

@@ -68,11 +68,25 @@ END $$;
 -- Every writer of hour_logs first locks the astronaut's totals row, so
 -- two concurrent writes for one astronaut cannot both pass the 24 hour
 -- check; each statement of a volatile function sees the other's commit.
+-- The add and update functions return the entry as the API shows it (one
+-- round trip per write), or o_id -1 when the day would pass 24 hours and
+-- no row when the entry is not the astronaut's.
 
--- Adds a log: its id, or -1 when the day would exceed 24 hours.
+CREATE FUNCTION hour_log_row(p_id bigint)
+RETURNS TABLE (o_id bigint, o_day text, o_q integer, o_activity text,
+    o_created text, o_updated text)
+LANGUAGE sql STABLE AS $$
+	SELECT h.id, to_char(h.day, 'YYYY-MM-DD'), h.quarters, h.activity,
+	    to_char(h.created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	    to_char(h.updated AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+	FROM hour_logs h WHERE h.id = p_id
+$$;
+
 CREATE FUNCTION hours_add(p_who bigint, p_day date, p_q integer,
     p_activity text)
-RETURNS bigint LANGUAGE plpgsql AS $$
+RETURNS TABLE (o_id bigint, o_day text, o_q integer, o_activity text,
+    o_created text, o_updated text)
+LANGUAGE plpgsql AS $$
 DECLARE
 	v_id bigint;
 	v_sum bigint;
@@ -81,20 +95,23 @@ BEGIN
 	SELECT coalesce(sum(quarters), 0) INTO v_sum FROM hour_logs
 	    WHERE astronaut_id = p_who AND day = p_day;
 	IF v_sum + p_q > 96 THEN
-		RETURN -1;
+		RETURN QUERY SELECT -1::bigint, NULL::text, NULL::integer,
+		    NULL::text, NULL::text, NULL::text;
+		RETURN;
 	END IF;
 	INSERT INTO hour_logs (astronaut_id, day, quarters, activity)
 	    VALUES (p_who, p_day, p_q, p_activity) RETURNING id INTO v_id;
 	UPDATE totals SET quarters = quarters + p_q
 	    WHERE astronaut_id = p_who;
 	PERFORM pg_notify('crewlog_leaderboard', '');
-	RETURN v_id;
+	RETURN QUERY SELECT * FROM hour_log_row(v_id);
 END $$;
 
--- Changes a log: 1, 0 when it is not the astronaut's, -1 over 24 hours.
 CREATE FUNCTION hours_update(p_who bigint, p_id bigint, p_day date,
     p_q integer, p_activity text)
-RETURNS integer LANGUAGE plpgsql AS $$
+RETURNS TABLE (o_id bigint, o_day text, o_q integer, o_activity text,
+    o_created text, o_updated text)
+LANGUAGE plpgsql AS $$
 DECLARE
 	v_old integer;
 	v_sum bigint;
@@ -103,19 +120,21 @@ BEGIN
 	SELECT quarters INTO v_old FROM hour_logs
 	    WHERE id = p_id AND astronaut_id = p_who;
 	IF NOT FOUND THEN
-		RETURN 0;
+		RETURN;
 	END IF;
 	SELECT coalesce(sum(quarters), 0) INTO v_sum FROM hour_logs
 	    WHERE astronaut_id = p_who AND day = p_day AND id <> p_id;
 	IF v_sum + p_q > 96 THEN
-		RETURN -1;
+		RETURN QUERY SELECT -1::bigint, NULL::text, NULL::integer,
+		    NULL::text, NULL::text, NULL::text;
+		RETURN;
 	END IF;
 	UPDATE hour_logs SET day = p_day, quarters = p_q,
 	    activity = p_activity, updated = now() WHERE id = p_id;
 	UPDATE totals SET quarters = quarters - v_old + p_q
 	    WHERE astronaut_id = p_who;
 	PERFORM pg_notify('crewlog_leaderboard', '');
-	RETURN 1;
+	RETURN QUERY SELECT * FROM hour_log_row(p_id);
 END $$;
 
 -- Deletes a log: 1, or 0 when it is not the astronaut's.

@@ -387,7 +387,14 @@ render(struct ctx *c, int status, const char *tmpl, json_t *view)
 		app_vset(u, "name", app_vstr(a->user.name));
 		app_vset(view, "me", u);
 	}
-	app_vset(view, "csrf", app_vstr(csrf_token(c)));
+	/*
+	 * Only pages with a form need the token (and its cookie): an
+	 * anonymous leaderboard or error page goes without, keeping the
+	 * most requested page free of a random draw and a Set-Cookie.
+	 */
+	if (app_user(c) != NULL || strcmp(tmpl, "signup") == 0 ||
+	    strcmp(tmpl, "login") == 0)
+		app_vset(view, "csrf", app_vstr(csrf_token(c)));
 	snprintf(key, sizeof(key), "tab_%s", a->tab != NULL ? a->tab : tmpl);
 	app_vset(view, key, json_true());
 	buf_reset(&c->resp->body);

@@ -88,12 +88,12 @@ static const struct stmt_def stmts[ST__MAX] = {
 	[ST_THROTTLE_CLEAR] = { "throttle_clear",
 	    "DELETE FROM login_failures WHERE key = $1", false },
 	[ST_HOURS_ADD] = { "hours_add",
-	    "SELECT hours_add($1, $2::date, $3, $4)", false },
+	    "SELECT * FROM hours_add($1, $2::date, $3, $4)", false },
 	[ST_HOURS_GET] = { "hours_get",
 	    "SELECT " ENTRY_COLS " FROM hour_logs "
 	    "WHERE id = $1 AND astronaut_id = $2", true },
 	[ST_HOURS_UPDATE] = { "hours_update",
-	    "SELECT hours_update($1, $2, $3::date, $4, $5)", false },
+	    "SELECT * FROM hours_update($1, $2, $3::date, $4, $5)", false },
 	[ST_HOURS_DELETE] = { "hours_delete",
 	    "SELECT hours_delete($1, $2)", false },
 	[ST_HOURS_LIST] = { "hours_list",
@@ -159,20 +159,23 @@ set_err(struct store *st, const char *what, const char *msg)
 }
 
 /*
- * Connects with a default connect_timeout and application_name, both
- * overridable by the connection string itself (later keywords win, and
- * the expanded dbname comes last).  NULL with err set on failure.
+ * Connects with defaults the connection string can override (later
+ * keywords win, and the expanded dbname comes last): connect_timeout,
+ * application_name, and gssencmode=disable, because probing for GSSAPI
+ * encryption loads Kerberos into every worker (about 1 MiB of RSS) and
+ * costs a round trip for a feature few sites use; a URL that wants it
+ * says gssencmode=prefer.  NULL with err set on failure.
  */
 static PGconn *
 connect_db(const char *conninfo, struct buf *err)
 {
 	const char	*keys[] = { "connect_timeout", "application_name",
-			    "dbname", NULL };
-	const char	*vals[] = { "3", "crewlog", conninfo, NULL };
+			    "gssencmode", "dbname", NULL };
+	const char	*vals[] = { "3", "crewlog", "disable", conninfo, NULL };
 	PGconn		*c;
 
 	if (conninfo == NULL || *conninfo == '\0')
-		keys[2] = vals[2] = NULL;
+		keys[3] = vals[3] = NULL;
 	c = PQconnectdbParams(keys, vals, 1);
 	if (c == NULL) {
 		buf_puts(err, "out of memory");
@@ -606,6 +609,24 @@ store_throttle_clear(struct store *st, const char *acct)
 /* Hours and the leaderboard                                           */
 /* ------------------------------------------------------------------ */
 
+/* The entry a write function returned: STORE_OK, _LIMIT or _NOTFOUND. */
+static int
+write_result(struct store *st, PGresult *r, json_t **entry)
+{
+	int	 rc = STORE_OK;
+
+	if (PQntuples(r) == 0)
+		rc = STORE_NOTFOUND;
+	else if (col_i64(r, 0, 0) < 0)
+		rc = STORE_LIMIT;
+	else {
+		*entry = entry_json(r, 0);
+		st->changed = true;	/* our own cache: at once */
+	}
+	PQclear(r);
+	return rc;
+}
+
 int
 store_hours_add(struct store *st, int64_t user, const char *day,
     int quarters, const char *activity, json_t **entry)
@@ -614,23 +635,14 @@ store_hours_add(struct store *st, int64_t user, const char *day,
 	const char	*v[4] = { ubuf, day, qbuf, activity };
 	PGresult	*r;
 	int		 rc;
-	int64_t		 id;
 
 	snprintf(ubuf, sizeof(ubuf), "%" PRId64, user);
 	snprintf(qbuf, sizeof(qbuf), "%d", quarters);
 	if ((r = exec_stmt(st, ST_HOURS_ADD, 4, v, &rc)) == NULL)
 		return rc;
-	id = col_i64(r, 0, 0);
-	PQclear(r);
-	if (id < 0)
-		return STORE_LIMIT;
-	st->changed = true;
-	/* Committed; a failure to read it back must not look like a 5xx. */
-	if (store_hours_get(st, user, id, entry) != STORE_OK) {
-		*entry = json_object();
-		set_new(*entry, "id", json_integer(id));
-	}
-	return STORE_OK;
+	rc = write_result(st, r, entry);
+	/* The function always answers a row: none would be a bug. */
+	return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 }
 
 int
@@ -662,25 +674,13 @@ store_hours_update(struct store *st, int64_t user, int64_t id,
 	const char	*v[5] = { ubuf, ibuf, day, qbuf, activity };
 	PGresult	*r;
 	int		 rc;
-	int64_t		 res;
 
 	snprintf(ubuf, sizeof(ubuf), "%" PRId64, user);
 	snprintf(ibuf, sizeof(ibuf), "%" PRId64, id);
 	snprintf(qbuf, sizeof(qbuf), "%d", quarters);
 	if ((r = exec_stmt(st, ST_HOURS_UPDATE, 5, v, &rc)) == NULL)
 		return rc;
-	res = col_i64(r, 0, 0);
-	PQclear(r);
-	if (res == 0)
-		return STORE_NOTFOUND;
-	if (res < 0)
-		return STORE_LIMIT;
-	st->changed = true;
-	if (store_hours_get(st, user, id, entry) != STORE_OK) {
-		*entry = json_object();
-		set_new(*entry, "id", json_integer(id));
-	}
-	return STORE_OK;
+	return write_result(st, r, entry);
 }
 
 int

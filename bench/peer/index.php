@@ -112,22 +112,15 @@ function h_hours_create(): void
 		fail(400, 'validation', 'Please correct the highlighted fields.', $err);
 		return;
 	}
-	$st = db()->prepare('SELECT hours_add(?, ?::date, ?, ?)');
+	$st = db()->prepare('SELECT * FROM hours_add(?, ?::date, ?, ?)');
 	$st->execute([$u['id'], $date, (int)($h * 4), $act]);
-	$id = (int)$st->fetchColumn();
-	if ($id < 0) {
+	$r = $st->fetch(PDO::FETCH_NUM);
+	if ((int)$r[0] < 0) {
 		fail(422, 'validation', "An astronaut's day has 24 hours.",
 		    ['hours' => 'would bring this day past 24 hours']);
 		return;
 	}
-	$st = db()->prepare("SELECT id, to_char(day, 'YYYY-MM-DD'), quarters, " .
-	    "activity, to_char(created AT TIME ZONE 'UTC', " .
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), to_char(updated AT TIME ZONE " .
-	    "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM hour_logs " .
-	    "WHERE id = ? AND astronaut_id = ?");
-	$st->execute([$id, $u['id']]);
-	$r = $st->fetch(PDO::FETCH_NUM);
-	header('Location: /api/hours/' . $id);
+	header('Location: /api/hours/' . $r[0]);
 	json_out(201, ['id' => (int)$r[0], 'date' => $r[1],
 	    'hours' => hours((int)$r[2]), 'activity' => $r[3],
 	    'created' => $r[4], 'updated' => $r[5]]);

@@ -310,6 +310,34 @@ def _():
     check_totals()
 
 
+@T.test("hours: concurrent writes cannot pass 24 hours in a day together")
+def _():
+    import threading
+    _, tok = new_user("Racer")
+    statuses = []
+    lock = threading.Lock()
+
+    def post(day):
+        r = req("POST", "/api/hours", {"date": day, "hours": 13,
+                                       "activity": "race"}, token=tok)
+        with lock:
+            statuses.append(r.status)
+
+    for d in range(1, 9):
+        ts = [threading.Thread(target=post, args=("2024-07-%02d" % d,))
+              for _ in range(2)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    assert sorted(statuses) == [201] * 8 + [422] * 8, statuses
+    assert q("SELECT max(s) FROM (SELECT sum(quarters) s FROM hour_logs "
+             "GROUP BY astronaut_id, day) x")
+    assert int(q("SELECT max(s) FROM (SELECT sum(quarters) s FROM "
+                 "hour_logs GROUP BY astronaut_id, day) x")) <= 96
+    check_totals()
+
+
 @T.test("hours: someone else's entry is 404 for get, patch and delete")
 def _():
     _, a = new_user("Owner")

@@ -152,14 +152,15 @@ def _():
     url = fresh_db("h1")
     assert crewlog("migrate", "--database", url, "--sql", SQL).returncode == 0
     uid = q("h1", "SELECT astronaut_create('a@x.test', 'A', 'h')")
-    assert q("h1", "SELECT hours_add(%s, '2026-01-01', 90, 'x')" % uid) != "-1"
-    assert q("h1", "SELECT hours_add(%s, '2026-01-01', 7, 'x')" % uid) == "-1"
-    lid = q("h1", "SELECT hours_add(%s, '2026-01-01', 6, 'y')" % uid)
+    add = "SELECT o_id FROM hours_add(%s, '2026-01-01', %d, 'x')"
+    assert q("h1", add % (uid, 90)) != "-1"
+    assert q("h1", add % (uid, 7)) == "-1"
+    lid = q("h1", add % (uid, 6))
     assert q("h1", "SELECT quarters FROM totals") == "96"
-    assert q("h1", "SELECT hours_update(%s, %s, '2026-01-01', 7, 'y')"
-             % (uid, lid)) == "-1"
-    assert q("h1", "SELECT hours_update(%s, %s, '2026-01-02', 7, 'y')"
-             % (uid, lid)) == "1"
+    upd = "SELECT o_id, o_day FROM hours_update(%s, %s, '%s', 7, 'y')"
+    assert q("h1", upd % (uid, lid, "2026-01-01")) == "-1|"
+    assert q("h1", upd % (uid, lid, "2026-01-02")) == lid + "|2026-01-02"
+    assert q("h1", upd % (uid, 999999, "2026-01-02")) == ""
     assert q("h1", "SELECT hours_delete(%s, %s)" % (uid, lid)) == "1"
     assert q("h1", "SELECT hours_delete(%s, %s)" % (uid, lid)) == "0"
     assert q("h1", "SELECT quarters FROM totals") == "90"
