@@ -35,6 +35,9 @@ SECS = int(os.environ.get("SECONDS", "10"))
 RUNS = int(os.environ.get("RUNS", "3"))
 WORKERS = int(os.environ.get("WORKERS", "4"))
 CACHE = os.environ.get("LEADERBOARD_CACHE", "notify")
+# ONLY=post (or page, api): run just those endpoints, for experiments.
+ONLY = [x for x in os.environ.get("ONLY", "").split(",") if x]
+EXPERIMENT_SQL = os.environ.get("EXPERIMENT_SQL")  # run after seeding
 
 
 def sh(argv, **kw):
@@ -215,6 +218,9 @@ def main():
     sh([cw.bin, "seed", "-c", cw.conf, "--astronauts", str(ASTRONAUTS),
         "--logs", str(LOGS)])
     sh([cw.bin, "seed", "-c", cw.conf, "--demo"])
+    if EXPERIMENT_SQL:
+        with open(EXPERIMENT_SQL) as f:
+            pg.psql(f.read())
     pg.psql("VACUUM ANALYZE")
     print("loaded %d astronauts, %d logs in %.1fs" % (
         ASTRONAUTS, LOGS, time.monotonic() - t0), flush=True)
@@ -291,11 +297,13 @@ def main():
 
     results = {}
     try:
-        for name, path, script in (
-                ("GET /leaderboard", "/leaderboard", None),
-                ("GET /api/leaderboard", "/api/leaderboard", None),
-                ("POST /api/hours", "/api/hours",
+        for key, name, path, script in (
+                ("page", "GET /leaderboard", "/leaderboard", None),
+                ("api", "GET /api/leaderboard", "/api/leaderboard", None),
+                ("post", "POST /api/hours", "/api/hours",
                  os.path.join(HERE, "peer", "hours.lua"))):
+            if ONLY and key not in ONLY:
+                continue
             for who in ("crewlog", "peer"):
                 results[(name, who)] = median_runs(
                     base[who] + path, script=script,
@@ -304,8 +312,9 @@ def main():
                       "  non-2xx %d %s" % ((name, who) +
                                            results[(name, who)]),
                       flush=True)
-        results[("GET /api/leaderboard", "bare")] = median_runs(
-            base["bare"] + "/api/leaderboard")
+        if not ONLY or "api" in ONLY:
+            results[("GET /api/leaderboard", "bare")] = median_runs(
+                base["bare"] + "/api/leaderboard")
         rss = {"crewlog": mem_kib(cw.pid), "peer": mem_kib(php.pid),
                "bare": mem_kib(bare.pid)}
         stale = staleness(base["crewlog"]) if CACHE != "off" else 0.0
@@ -323,15 +332,18 @@ def main():
     print("|---|---|---:|---:|---:|---:|")
     for name in ("GET /leaderboard", "GET /api/leaderboard",
                  "POST /api/hours"):
+        if (name, "crewlog") not in results:
+            continue
         c = results[(name, "crewlog")]
         p = results[(name, "peer")]
         print("| %s | crewlog | %.0f | %.2f | %.2f | %.1fx |" % (
             name, c[0], c[1], c[2], c[0] / p[0]))
         print("| %s | PHP-FPM peer | %.0f | %.2f | %.2f | 1.0x |" % (
             name, p[0], p[1], p[2]))
-    bb = results[("GET /api/leaderboard", "bare")]
-    print("| GET /api/leaderboard bytes | bare libfcgi | %.0f | %.2f | %.2f "
-          "| |" % bb[:3])
+    bb = results.get(("GET /api/leaderboard", "bare"))
+    if bb:
+        print("| GET /api/leaderboard bytes | bare libfcgi | %.0f | %.2f | "
+              "%.2f | |" % bb[:3])
     print()
     for k, v in rss.items():
         if v:
