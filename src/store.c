@@ -67,6 +67,7 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    "SELECT id, email, name, pwhash FROM astronauts "
 	    "WHERE lower(email) = lower($1)", true },
 	[ST_SESSION_CREATE] = { "session_create",
+	    "WITH old AS (DELETE FROM sessions WHERE expires < now()) "
 	    "INSERT INTO sessions (token_hash, astronaut_id, expires) "
 	    "VALUES ($1, $2, now() + make_interval(secs => $3::int))", false },
 	[ST_SESSION_GET] = { "session_get",
@@ -384,8 +385,14 @@ exec_stmt(struct store *st, enum stmt s, int n, const char *const *vals,
 			break;
 		}
 		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		set_err(st, stmts[s].name, r != NULL ?
-		    PQresultErrorMessage(r) : PQerrorMessage(st->conn));
+		/*
+		 * Only the primary message: DETAIL lines quote row values
+		 * ("Failing row contains ..."), request data and password
+		 * hashes that must not reach the log.
+		 */
+		set_err(st, stmts[s].name, r != NULL && PQresultErrorField(r,
+		    PG_DIAG_MESSAGE_PRIMARY) != NULL ? PQresultErrorField(r,
+		    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(st->conn));
 		if (state != NULL && strcmp(state, "23505") == 0) {
 			PQclear(r);
 			*rc = STORE_CONFLICT;
