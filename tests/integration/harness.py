@@ -230,6 +230,7 @@ class Crewlog(Server):
         self.env = dict(os.environ)
         self.env.update(env or {})
         self.conf = os.path.join(self.dir, "crewlog.conf")
+        os.makedirs(self.dir, exist_ok=True)    # a dir= given may not exist
         self.write_config()
 
     def write_config(self):
