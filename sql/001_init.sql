@@ -26,6 +26,22 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_expires ON sessions (expires);
 
+-- Workers cache sessions they have looked up; any change to a session
+-- (logout, pruning, an expiry moved) tells them to forget their caches.
+CREATE FUNCTION sessions_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM changed) THEN
+		PERFORM pg_notify('crewlog_sessions', '');
+	END IF;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER sessions_deleted AFTER DELETE ON sessions
+    REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION sessions_changed();
+CREATE TRIGGER sessions_updated AFTER UPDATE ON sessions
+    REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION sessions_changed();
+
 CREATE TABLE hour_logs (
 	id		bigserial PRIMARY KEY,
 	astronaut_id	bigint NOT NULL REFERENCES astronauts ON DELETE CASCADE,

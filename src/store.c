@@ -71,7 +71,8 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    "INSERT INTO sessions (token_hash, astronaut_id, expires) "
 	    "VALUES ($1, $2, now() + make_interval(secs => $3::int))", false },
 	[ST_SESSION_GET] = { "session_get",
-	    "SELECT a.id, a.email, a.name FROM sessions s "
+	    "SELECT a.id, a.email, a.name, "
+	    "floor(extract(epoch FROM s.expires))::bigint FROM sessions s "
 	    "JOIN astronauts a ON a.id = s.astronaut_id "
 	    "WHERE s.token_hash = $1 AND s.expires > now()", true },
 	[ST_SESSION_DELETE] = { "session_delete",
@@ -121,6 +122,20 @@ static const struct stmt_def stmts[ST__MAX] = {
 
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
+#define SESS_CACHE	256
+
+/*
+ * A session this worker looked up.  Valid until its expiry, or until a
+ * crewlog_sessions notification (a session was deleted or changed by any
+ * worker) or a lost connection empties the cache.
+ */
+struct sess_ent {
+	char		 hash[65];
+	int64_t		 id;
+	char		*email;
+	char		*name;
+	time_t		 expires;
+};
 
 struct store {
 	PGconn		*conn;		/* NULL while down */
@@ -130,6 +145,8 @@ struct store {
 	int64_t		 next_try_ms;	/* monotonic; reconnect not before */
 	int		 backoff_ms;
 	char		 errmsg[256];
+	struct sess_ent	*sess;		/* SESS_CACHE slots when listening */
+	size_t		 nsess;
 };
 
 /* ------------------------------------------------------------------ */
@@ -193,8 +210,21 @@ connect_db(const char *conninfo, struct buf *err)
 }
 
 static void
+sess_clear(struct store *st)
+{
+	size_t	 i;
+
+	for (i = 0; i < st->nsess; i++) {
+		free(st->sess[i].email);
+		free(st->sess[i].name);
+	}
+	st->nsess = 0;
+}
+
+static void
 drop_conn(struct store *st)
 {
+	sess_clear(st);
 	if (st->conn != NULL)
 		PQfinish(st->conn);
 	st->conn = NULL;
@@ -220,9 +250,9 @@ setup_conn(struct store *st)
 		}
 		PQclear(r);
 	}
-	if (st->listen) {
-		r = PQexecParams(st->conn, "LISTEN crewlog_leaderboard", 0,
-		    NULL, NULL, NULL, NULL, 0);
+	for (i = 0; st->listen && i < 2; i++) {
+		r = PQexecParams(st->conn, i == 0 ? "LISTEN crewlog_leaderboard"
+		    : "LISTEN crewlog_sessions", 0, NULL, NULL, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			set_err(st, "listen", PQresultErrorMessage(r));
 			PQclear(r);
@@ -230,6 +260,7 @@ setup_conn(struct store *st)
 		}
 		PQclear(r);
 	}
+	sess_clear(st);		/* anything may have happened meanwhile */
 	return 0;
 }
 
@@ -267,6 +298,8 @@ store_open(const struct store_opts *o)
 	st = xcalloc(1, sizeof(*st));
 	st->conninfo = o->conninfo != NULL ? xstrdup(o->conninfo) : NULL;
 	st->listen = o->listen;
+	if (st->listen)
+		st->sess = xcalloc(SESS_CACHE, sizeof(*st->sess));
 	st->backoff_ms = BACKOFF_MIN_MS;
 	snprintf(st->errmsg, sizeof(st->errmsg), "no error");
 	(void)ensure(st);
@@ -280,6 +313,8 @@ store_close(struct store *st)
 		return;
 	if (st->conn != NULL)
 		PQfinish(st->conn);
+	sess_clear(st);
+	free(st->sess);
 	free(st->conninfo);
 	free(st);
 }
@@ -314,7 +349,11 @@ store_poll(struct store *st)
 				drop_conn(st);
 			} else {
 				while ((n = PQnotifies(st->conn)) != NULL) {
-					st->changed = true;
+					if (strcmp(n->relname,
+					    "crewlog_sessions") == 0)
+						sess_clear(st);
+					else
+						st->changed = true;
 					PQfreemem(n);
 				}
 			}
@@ -530,16 +569,46 @@ store_session_create(struct store *st, const char *token_hash, int64_t user,
 	return STORE_OK;
 }
 
+/*
+ * With LISTEN on, a session found once is served from the cache until it
+ * expires or any session changes anywhere (see sess_ent): an
+ * authenticated request then needs no query of its own.
+ */
 int
 store_session_get(struct store *st, const char *token_hash,
     struct store_user *u)
 {
 	const char	*v[1] = { token_hash };
+	struct sess_ent	*e;
 	PGresult	*r;
 	int		 rc;
+	size_t		 i;
 
+	for (i = 0; i < st->nsess; i++) {
+		e = &st->sess[i];
+		if (strcmp(e->hash, token_hash) != 0)
+			continue;
+		if (e->expires <= time(NULL))
+			break;
+		u->id = e->id;
+		u->email = xstrdup(e->email);
+		u->name = xstrdup(e->name);
+		u->pwhash = NULL;
+		return STORE_OK;
+	}
 	if ((r = exec_stmt(st, ST_SESSION_GET, 1, v, &rc)) == NULL)
 		return rc;
+	if (st->sess != NULL && PQntuples(r) == 1 &&
+	    strlen(token_hash) < sizeof(e->hash)) {
+		if (st->nsess == SESS_CACHE)
+			sess_clear(st);
+		e = &st->sess[st->nsess++];
+		snprintf(e->hash, sizeof(e->hash), "%s", token_hash);
+		e->id = col_i64(r, 0, 0);
+		e->email = xstrdup(PQgetvalue(r, 0, 1));
+		e->name = xstrdup(PQgetvalue(r, 0, 2));
+		e->expires = (time_t)col_i64(r, 0, 3);
+	}
 	return fill_user(r, u, false);
 }
 
@@ -549,6 +618,8 @@ store_session_delete(struct store *st, const char *token_hash)
 	const char	*v[1] = { token_hash };
 	PGresult	*r;
 	int		 rc;
+
+	sess_clear(st);		/* ours at once; the others on NOTIFY */
 
 	if ((r = exec_stmt(st, ST_SESSION_DELETE, 1, v, &rc)) == NULL)
 		return rc;

@@ -221,9 +221,22 @@ def _():
 @T.test("an expired session is refused")
 def _():
     _, tok = new_user()
-    assert req("GET", "/api/me", token=tok).status == 200
+    for _ in range(6):
+        assert req("GET", "/api/me", token=tok).status == 200
     q("UPDATE sessions SET expires = now() - interval '1 second'")
-    assert req("GET", "/api/me", token=tok).status == 401
+    for _ in range(6):
+        assert req("GET", "/api/me", token=tok).status == 401
+
+
+@T.test("a session deleted anywhere is refused by every worker at once")
+def _():
+    _, tok = new_user()
+    for _ in range(6):     # every worker has it cached now
+        assert req("GET", "/api/me", token=tok).status == 200
+    q("DELETE FROM sessions WHERE astronaut_id = (SELECT max(id) FROM "
+      "astronauts)")
+    for _ in range(6):
+        assert req("GET", "/api/me", token=tok).status == 401
 
 
 # --- API: hours ------------------------------------------------------------
