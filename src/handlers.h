@@ -81,7 +81,7 @@ void			 app_vset(json_t *, const char *key, json_t *stolen);
 /* A JSON string; bytes that are not UTF-8 become "?". */
 json_t			*app_vstr(const char *);
 
-/* --- src/handlers/: one file per resource --------------------  */
+/* --- src/handlers/: one file per resource ---------------------- */
 
 void	 h_home_get(struct ctx *);
 void	 h_signup_form(struct ctx *);

@@ -306,7 +306,8 @@ hours_text(const json_t *h)
 	char	 b[32];
 
 	if (json_is_integer(h))
-		snprintf(b, sizeof(b), "%lld", (long long)json_integer_value(h));
+		snprintf(b, sizeof(b), "%lld",
+		    (long long)json_integer_value(h));
 	else
 		snprintf(b, sizeof(b), "%g", json_number_value(h));
 	return app_vstr(b);

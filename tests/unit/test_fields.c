@@ -21,7 +21,8 @@ test_text_rejects_bad_utf8_and_controls(void **state)
 	assert_false(field_text_ok("\xff", 1, false));
 	assert_false(field_text_ok("\xc0\xaf", 2, false));	/* overlong */
 	assert_false(field_text_ok("\xed\xa0\x80", 3, false));	/* surrogate */
-	assert_false(field_text_ok("\xf4\x90\x80\x80", 4, false)); /* > 10FFFF */
+	/* Past U+10FFFF. */
+	assert_false(field_text_ok("\xf4\x90\x80\x80", 4, false));
 	assert_false(field_text_ok("\xe2\x82", 2, false));	/* truncated */
 	assert_false(field_text_ok("a\nb", 3, false));
 	assert_false(field_text_ok("a\tb", 3, false));

@@ -62,7 +62,8 @@ test_split_skips_quotes_and_comments(void **state)
 	check("SELECT ';'; SELECT \"a;b\";", "SELECT ';'| SELECT \"a;b\"|");
 	check("SELECT 'it''s;'", "SELECT 'it''s;'|");
 	check("-- a; b\nSELECT 1;", "-- a; b\nSELECT 1|");
-	check("/* a; /* b; */ c; */ SELECT 1;", "/* a; /* b; */ c; */ SELECT 1|");
+	check("/* a; /* b; */ c; */ SELECT 1;",
+	    "/* a; /* b; */ c; */ SELECT 1|");
 	check("-- only a comment;\n", "");
 }
 
