@@ -167,6 +167,20 @@ def _():
     assert crewlog("check", "--database", url).returncode == 0
 
 
+@T.test("a multi-host URL with target_session_attrs finds the live primary")
+def _():
+    url = fresh_db("f1")
+    p = pg()
+    multi = ("postgresql://postgres@127.0.0.1:%d,127.0.0.1:%d/f1"
+             "?target_session_attrs=read-write" % (harness.free_port(),
+                                                   p.port))
+    r = crewlog("migrate", "--database", multi, "--sql", SQL)
+    assert r.returncode == 0, r.stderr
+    assert crewlog("seed", "--database", multi, "--demo").returncode == 0
+    r = crewlog("check", "--database", multi)
+    assert r.returncode == 0 and "4 astronauts" in r.stdout, r
+
+
 @T.test("bad command lines are refused with a reason")
 def _():
     r = crewlog("seed", "--astronauts", "many", "--logs", "1")
