@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "app.h"
 #include "auth.h"
@@ -80,6 +81,7 @@ struct app {
 	bool			 cache_on;
 	struct board_slot	 board[BOARD_SLOTS];
 	unsigned long		 clock;
+	time_t			 down_logged;	/* last "unavailable" line */
 
 	/* The request in progress; reset by app_handle(). */
 	struct ctx		*cur;
@@ -497,7 +499,12 @@ app_store_fail(struct ctx *c, int rc)
 	char	 ra[16];
 
 	if (rc == STORE_DOWN) {
-		log_warn("database unavailable: %s", store_errmsg(c->app->st));
+		/* Once per 10 s per worker: an outage must not flood the log. */
+		if (time(NULL) - c->app->down_logged >= 10) {
+			c->app->down_logged = time(NULL);
+			log_warn("database unavailable: %s",
+			    store_errmsg(c->app->st));
+		}
 		snprintf(ra, sizeof(ra), "%d",
 		    store_retry_after(c->app->st));
 		(void)resp_header(c->resp, "Retry-After", ra);
