@@ -24,7 +24,6 @@
 #include "handlers.h"
 #include "log.h"
 #include "mustache.h"
-#include "app_fallback.h"	/* TEMPORARY: until mustache lands */
 #include "router.h"
 #include "store.h"
 #include "util.h"
