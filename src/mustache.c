@@ -284,9 +284,10 @@ name_ok(struct parser *p, char sigil, size_t a, size_t b, size_t tagoff)
 	size_t	 i;
 
 	if (a == b) {
-		perr(p, tagoff, "empty tag name%s%c%s",
-		    sigil ? " after '" : "", sigil ? sigil : ' ',
-		    sigil ? "'" : "");
+		if (sigil != '\0')
+			perr(p, tagoff, "empty tag name after '%c'", sigil);
+		else
+			perr(p, tagoff, "empty tag name");
 		return -1;
 	}
 	for (i = a; i < b; i++)
@@ -794,6 +795,7 @@ struct render {
 	size_t		 ind_from;	/* the active one: [ind_from, len) */
 	bool		 skip_indent;	/* the next line start already has it */
 	size_t		 dedent;	/* blanks to drop at each line start */
+	unsigned long	 budget;	/* operations left to run */
 	unsigned	 depth;
 	struct mustache_error *err;
 };
@@ -1206,6 +1208,12 @@ run(struct render *r, const struct tpl *t, size_t from, size_t to)
 
 	for (i = from; i < to; i++) {
 		o = &t->ops[i];
+		/* Partials nested in loops can multiply without bound. */
+		if (r->budget-- == 0) {
+			seterr(r->err, t->file, o->line, o->col, "rendering "
+			    "takes more than %lu operations", MUSTACHE_MAX_OPS);
+			return -1;
+		}
 		if ((o->flags & F_BOL) && !(o->flags & F_STANDALONE) &&
 		    o->type != OP_TEXT && r->indent.len > r->ind_from)
 			put_indent(r);
@@ -1263,6 +1271,7 @@ mustache_render(const struct mustache_set *set, const char *name,
 	r.err = err;
 	buf_init(&r.indent);
 	r.ctx[r.nctx++] = data;
+	r.budget = MUSTACHE_MAX_OPS;
 	rc = run(&r, &set->t[k], 0, set->t[k].nops);
 	buf_free(&r.indent);
 	return rc;

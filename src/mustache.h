@@ -23,6 +23,7 @@
 #include "buf.h"
 
 #define MUSTACHE_MAX_DEPTH	64	/* nested partials and parents */
+#define MUSTACHE_MAX_OPS	20000000UL	/* operations run per render */
 
 struct mustache_set;
 

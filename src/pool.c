@@ -800,7 +800,12 @@ unexpected_exit(struct master *m, struct child *c, int st, int64_t age)
 	int64_t		 back;
 
 	sb_add(&mp->sb->respawns, 1);
-	if (WIFSIGNALED(st) && is_crash_signal(WTERMSIG(st)))
+	/*
+	 * Sanitizer builds turn SIGSEGV and SIGBUS into exit(1), and a worker
+	 * never exits non-zero by choice, so that counts as a crash too.
+	 */
+	if ((WIFSIGNALED(st) && is_crash_signal(WTERMSIG(st))) ||
+	    (WIFEXITED(st) && WEXITSTATUS(st) != 0))
 		note_crash(m, mp->gen->cfg);
 	if (age >= CRASH_WINDOW_US) {
 		mp->strikes = 0;

@@ -91,10 +91,6 @@ class Server:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def signal(self, sig):
-        if self.running():
-            os.kill(self.proc.pid, sig)
-
     def wait_exit(self, timeout=10.0):
         """Returns the exit code, or None if still running after timeout."""
         try:
@@ -113,6 +109,12 @@ class Server:
                 self.proc.wait()
         if self in _started:
             _started.remove(self)
+
+    # Defined after stop(): in the class body this name would shadow
+    # the signal module that stop()'s default argument needs.
+    def signal(self, sig):
+        if self.running():
+            os.kill(self.proc.pid, sig)
 
     def persist(self):
         """Keeps this server across tests; it is stopped when Python exits."""
@@ -228,6 +230,7 @@ class Crewlog(Server):
         self.env = dict(os.environ)
         self.env.update(env or {})
         self.conf = os.path.join(self.dir, "crewlog.conf")
+        os.makedirs(self.dir, exist_ok=True)    # a dir= given may not exist
         self.write_config()
 
     def write_config(self):

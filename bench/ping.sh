@@ -1,0 +1,160 @@
+#!/bin/sh
+# bench/ping.sh: crewlog's /ping against a bare libfcgi responder, both
+# behind the same nginx, measured with wrk in alternating rounds.
+#
+#   bench/ping.sh [CREWLOG_BIN]     (default: build/normal/crewlog)
+#
+# Environment: ROUNDS (3), SECONDS_PER_RUN (5), CONNS (16), WORKERS (2).
+# Prints requests/s, p50 and p99 latency (medians over the rounds), the
+# workers' RSS, and the crewlog/peer throughput ratio.  Not a test: it
+# prints figures; the goal is a ratio >= 0.9 and worker RSS <= 3 MiB.
+set -eu
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${1:-${CREWLOG_BIN:-$TOP/build/normal/crewlog}}
+ROUNDS=${ROUNDS:-3}
+SECS=${SECONDS_PER_RUN:-5}
+CONNS=${CONNS:-16}
+WORKERS=${WORKERS:-2}
+
+[ -x "$BIN" ] || { echo "ping.sh: no crewlog binary at $BIN" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "ping.sh: wrk not installed" >&2; exit 1; }
+command -v nginx >/dev/null || { echo "ping.sh: nginx not installed" >&2; exit 1; }
+
+D=$(mktemp -d /tmp/crewlog-bench-XXXXXX)
+chmod 755 "$D"
+PIDS=""
+cleanup() {
+	for p in $PIDS; do
+		pkill -P "$p" 2>/dev/null || true
+		kill "$p" 2>/dev/null || true
+	done
+	sleep 0.3
+	for p in $PIDS; do kill -9 "$p" 2>/dev/null || true; done
+	rm -rf "$D"
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# The peer: the textbook libfcgi accept loop (bench/peer/bare.c), built
+# here, answering "pong" like crewlog's ping.path.
+cc -O2 -o "$D/bare" "$TOP/bench/peer/bare.c" $(pkg-config --cflags --libs fcgi)
+printf 'pong\n' > "$D/pong"
+"$D/bare" "$D/peer.sock" "$WORKERS" "$D/pong" &
+PIDS="$PIDS $!"
+
+# crewlog: static pool of the same size, access log to a file.
+cat > "$D/crewlog.conf" <<CONF
+[global]
+error_log = $D/crewlog.log
+
+[www]
+listen = $D/crewlog.sock
+listen.mode = 0666
+pm = static
+pm.max_children = $WORKERS
+ping.path = /ping
+templates = $TOP/templates
+CONF
+"$BIN" -F -c "$D/crewlog.conf" &
+CPID=$!
+PIDS="$PIDS $CPID"
+
+PC=$(free_port)
+PP=$(free_port)
+mkdir -p "$D/nginx"
+cp /etc/nginx/fastcgi_params "$D/nginx/"
+cat > "$D/nginx/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $D/nginx/nginx.pid;
+error_log $D/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $D/nginx/body;
+    fastcgi_temp_path $D/nginx/fastcgi;
+    proxy_temp_path $D/nginx/proxy;
+    uwsgi_temp_path $D/nginx/uwsgi;
+    scgi_temp_path $D/nginx/scgi;
+    server {
+        listen 127.0.0.1:$PC;
+        location / { include fastcgi_params; fastcgi_pass unix:$D/crewlog.sock; }
+    }
+    server {
+        listen 127.0.0.1:$PP;
+        location / { include fastcgi_params; fastcgi_pass unix:$D/peer.sock; }
+    }
+}
+CONF
+nginx -p "$D/nginx" -c "$D/nginx/nginx.conf" &
+PIDS="$PIDS $!"
+
+for i in $(seq 50); do
+	if curl -sf "http://127.0.0.1:$PC/ping" >/dev/null 2>&1 &&
+	    curl -sf "http://127.0.0.1:$PP/ping" >/dev/null 2>&1; then
+		break
+	fi
+	sleep 0.1
+done
+[ "$(curl -s "http://127.0.0.1:$PC/ping")" = pong ] || { echo "crewlog does not answer" >&2; exit 1; }
+[ "$(curl -s "http://127.0.0.1:$PP/ping")" = pong ] || { echo "peer does not answer: $(curl -si "http://127.0.0.1:$PP/ping")" >&2; cat "$D/nginx/error.log" >&2; exit 1; }
+
+# One wrk run: prints "req/s p50_ms p99_ms".
+run() {
+	wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$1/ping" |
+	awk '
+	function ms(v) {
+		if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
+		if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
+		if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
+		return v
+	}
+	/^ +50%/ { p50 = ms($2) }
+	/^ +99%/ { p99 = ms($2) }
+	/^Requests\/sec:/ { rps = $2 }
+	/Non-2xx|Socket errors/ { bad = bad " " $0 }
+	END {
+		if (bad != "") print "wrk reported errors:" bad > "/dev/stderr"
+		printf "%.0f %.3f %.3f\n", rps, p50, p99
+	}'
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+: > "$D/c.txt"
+: > "$D/p.txt"
+for r in $(seq "$ROUNDS"); do
+	run "$PC" >> "$D/c.txt"
+	run "$PP" >> "$D/p.txt"
+done
+
+col() { awk -v c="$2" '{ print $c }' "$1" | median; }
+C_RPS=$(col "$D/c.txt" 1); C_P50=$(col "$D/c.txt" 2); C_P99=$(col "$D/c.txt" 3)
+P_RPS=$(col "$D/p.txt" 1); P_P50=$(col "$D/p.txt" 2); P_P99=$(col "$D/p.txt" 3)
+
+# Worker RSS and PSS (kB), the master's children.
+rss_of() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+pss_of() { awk '/^Pss:/ { s += $2 } END { print s }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
+W_RSS=0; W_PSS=0; N=0
+for w in $(pgrep -P "$CPID"); do
+	W_RSS=$(( W_RSS > $(rss_of "$w") ? W_RSS : $(rss_of "$w") ))
+	W_PSS=$(( W_PSS > $(pss_of "$w") ? W_PSS : $(pss_of "$w") ))
+	N=$((N + 1))
+done
+PEER_RSS=0
+for w in $(pgrep -f "$D/bare"); do
+	[ "$(rss_of "$w")" -gt "$PEER_RSS" ] && PEER_RSS=$(rss_of "$w")
+done
+
+echo "bench/ping: $ROUNDS x ${SECS}s rounds, wrk -c$CONNS, $WORKERS workers each, same nginx"
+printf "%-10s %10s %9s %9s\n" "" "req/s" "p50 ms" "p99 ms"
+printf "%-10s %10s %9s %9s\n" crewlog "$C_RPS" "$C_P50" "$C_P99"
+printf "%-10s %10s %9s %9s\n" libfcgi "$P_RPS" "$P_P50" "$P_P99"
+awk -v c="$C_RPS" -v p="$P_RPS" 'BEGIN { printf "ratio crewlog/libfcgi: %.2f (goal >= 0.90)\n", c / p }'
+awk -v r="$W_RSS" -v s="$W_PSS" -v n="$N" -v pr="$PEER_RSS" 'BEGIN {
+	printf "crewlog worker RSS: %.2f MiB max of %d (PSS %.2f MiB; goal RSS <= 3 MiB); peer RSS %.2f MiB\n",
+	    r / 1024, n, s / 1024, pr / 1024 }'
