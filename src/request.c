@@ -142,8 +142,8 @@ clean_ascii(char *s)
 			*s = '?';
 }
 
-static int	 fail(struct req_error *, int, const char *, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
+static int	 fail(struct req_error *, int, const char *, const char *,
+		    ...) __attribute__((format(printf, 4, 5)));
 
 /* Fills err (which may be NULL) and returns -1. */
 static int
@@ -235,7 +235,8 @@ parse_pairs(const char *s, size_t n, struct kvlist *l, const char *what,
     struct req_error *err)
 {
 	const char	*p, *end = s + n, *amp, *eq;
-	char		*k = NULL, *v = NULL, name[48], why[sizeof(err->message)];
+	char		*k = NULL, *v = NULL, name[48];
+	char		 why[sizeof(err->message)];
 	size_t		 rawk, klen, vlen, plen;
 	int		 rc = -1;
 
@@ -772,8 +773,9 @@ parse_content_length(const char *s, size_t *out, struct req_error *err)
 	for (; isdigit((unsigned char)*p); p++) {
 		d = (size_t)(*p - '0');
 		if (v > (SIZE_MAX - d) / 10)
-			return fail(err, 400, "Content-Length", "Content-Length "
-			    "is too large to be real: \"%s\"", shown);
+			return fail(err, 400, "Content-Length",
+			    "Content-Length is too large to be real: \"%s\"",
+			    shown);
 		v = v * 10 + d;
 	}
 	p += strspn(p, " \t");
@@ -1000,7 +1002,8 @@ static double
 accept_q(const char *accept, const char *type)
 {
 	const char	*p, *end, *e, *sl, *par;
-	size_t		 tlen = strcspn(type, "/"), flen = strlen(type), rl;
+	size_t		 tlen = strcspn(type, "/"), flen = strlen(type);
+	size_t		 rl;
 	int		 spec, best = -1;
 	double		 q, bestq = 0;
 

@@ -21,7 +21,7 @@ enum seg_kind {
 
 struct seg {
 	enum seg_kind	 kind;
-	const char	*s;	/* into the pattern; for captures the name */
+	const char	*s;	/* into the pattern; a capture's name */
 	size_t		 len;
 };
 

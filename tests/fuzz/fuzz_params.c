@@ -92,7 +92,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct req_limits	 lim = { 4096, 16 };
 	struct request			 req;
 	struct req_error		 err;
-	char				*copy, *envp[MAX_PARAMS + 1], *p, *end;
+	char				*envp[MAX_PARAMS + 1];
+	char				*copy, *p, *end;
 	const char			*body = "";
 	size_t				 n = 0, blen = 0;
 

@@ -464,7 +464,7 @@ test_path_accepts(void **state)
 		{ "REQUEST_URI=/...", "/..." },
 		{ "REQUEST_URI=/a..b/.c/d.", "/a..b/.c/d." },
 		{ "REQUEST_URI=/a%2Fb", "/a/b" },
-		{ "REQUEST_URI=/a+b%2B", "/a+b+" },	/* no plus in paths */
+		{ "REQUEST_URI=/a+b%2B", "/a+b+" },	/* '+' stays */
 		{ "REQUEST_URI=/%25zz", "/%zz" },	/* decoded once */
 		{ "REQUEST_URI=/x?y=/../", "/x" },
 		{ "REQUEST_URI=http://h.example:80/p?q", "/p" },
@@ -682,7 +682,8 @@ test_form_body(void **state)
 {
 	struct request		 req;
 	struct req_error	 err;
-	const char		*b = "name=J%C3%BCrgen+M&csrf=abc&tag=a&tag=b";
+	const char		*b =
+	    "name=J%C3%BCrgen+M&csrf=abc&tag=a&tag=b";
 
 	(void)state;
 	assert_int_equal(post(&req, &err, "Application/X-WWW-Form-Urlencoded;"
@@ -743,7 +744,8 @@ test_json_body_fields(void **state)
 {
 	struct request		 req;
 	struct req_error	 err;
-	const char		*b = "{\"email\":\"a@b.example\",\"minutes\":90,"
+	const char		*b =
+	    "{\"email\":\"a@b.example\",\"minutes\":90,"
 	    "\"hours\":1.5,\"ok\":true,\"n\":null,\"o\":{\"x\":\"y\"}}";
 
 	(void)state;
@@ -819,7 +821,8 @@ test_json_rejects(void **state)
 		{ "{}{}", "end of file expected" },
 		{ "{\"a\":1,}", "invalid JSON at line 1 column 8" },
 		{ "{\n  \"a\": tru }", "invalid JSON at line 2 column" },
-		{ "\"\\u0000\"", "column 8: \\u0000 is not allowed in strings" },
+		{ "\"\\u0000\"",
+		    "column 8: \\u0000 is not allowed in strings" },
 		{ "{\"a\":1", "invalid JSON at line 1" },
 		{ "\xef\xbb\xbf{}", "invalid JSON" },
 	};
@@ -992,16 +995,19 @@ test_wants_json(void **state)
 		{ "REQUEST_URI=/", NULL, false },
 		{ "REQUEST_URI=/", "HTTP_ACCEPT=application/json", true },
 		{ "REQUEST_URI=/", "HTTP_ACCEPT=*/*", false },
-		{ "REQUEST_URI=/", "HTTP_ACCEPT=text/html,application/xhtml+xml,"
+		{ "REQUEST_URI=/",
+		    "HTTP_ACCEPT=text/html,application/xhtml+xml,"
 		    "application/xml;q=0.9,*/*;q=0.8", false },
-		{ "REQUEST_URI=/", "HTTP_ACCEPT=text/html,application/json;q=0.9",
+		{ "REQUEST_URI=/",
+		    "HTTP_ACCEPT=text/html,application/json;q=0.9",
 		    false },
 		{ "REQUEST_URI=/", "HTTP_ACCEPT=text/html;q=0.5, "
 		    "application/json", true },
 		{ "REQUEST_URI=/", "HTTP_ACCEPT=application/json;q=0", false },
 		{ "REQUEST_URI=/", "HTTP_ACCEPT=application/*, text/html;q=0.1",
 		    true },
-		{ "REQUEST_URI=/", "HTTP_ACCEPT=application/json; charset=utf-8;"
+		{ "REQUEST_URI=/",
+		    "HTTP_ACCEPT=application/json; charset=utf-8;"
 		    " q=0.4, */*;q=0.5", false },
 		{ "REQUEST_URI=/", "HTTP_ACCEPT=Application/JSON", true },
 		{ "REQUEST_URI=/", "HTTP_ACCEPT=;;,,q=", false },

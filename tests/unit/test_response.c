@@ -198,7 +198,8 @@ test_cookie_flags(void **state)
 	o.same_site = SAMESITE_NONE;
 	assert_int_equal(resp_cookie(&r, "a", "1", &o), 0);
 	/* SameSite=None without Secure makes browsers drop the cookie. */
-	assert_string_equal(buf_cstr(&r.headers), "Set-Cookie: a=1; Path=/\r\n");
+	assert_string_equal(buf_cstr(&r.headers),
+	    "Set-Cookie: a=1; Path=/\r\n");
 	buf_reset(&r.headers);
 	o.secure = true;
 	assert_int_equal(resp_cookie(&r, "a", "1", &o), 0);
