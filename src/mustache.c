@@ -707,8 +707,9 @@ mustache_set_check(struct mustache_set *set, struct mustache_error *err)
 	return 0;
 }
 
-static int
-read_file(const char *path, struct buf *b, struct mustache_error *err)
+int
+mustache_read_file(const char *path, struct buf *b,
+    struct mustache_error *err)
 {
 	FILE	*f;
 	char	 chunk[8192];
@@ -739,7 +740,7 @@ load_one(struct mustache_set *set, const char *dir, const char *fname,
 
 	path = xasprintf("%s/%s", dir, fname);
 	name = xstrndup(fname, strlen(fname) - strlen(".mustache"));
-	if (read_file(path, &b, err) == 0 &&
+	if (mustache_read_file(path, &b, err) == 0 &&
 	    mustache_set_add(set, name, b.data ? b.data : "", b.len, path,
 	    err) == 0)
 		rc = 0;
