@@ -37,6 +37,8 @@ enum op_type {
 #define F_STANDALONE	0x04	/* tag alone on its line */
 #define F_DYNAMIC	0x08	/* {{>*name}}: the name is looked up */
 #define F_WSBEFORE	0x10	/* only blanks before it on its line */
+#define F_DOTTED	0x20	/* the name has a '.' (not just ".") */
+#define F_INDENT	0x40	/* a tag that starts a line of a partial */
 
 struct op {
 	uint8_t		 type;
@@ -519,6 +521,10 @@ parse_tag(struct parser *p, size_t tagoff, size_t textstart)
 	}
 	if (dyn)
 		o->flags |= F_DYNAMIC;
+	if (b - a > 1 && memchr(p->s + a, '.', b - a) != NULL)
+		o->flags |= F_DOTTED;
+	if ((o->flags & (F_BOL | F_STANDALONE)) == F_BOL)
+		o->flags |= F_INDENT;
 	linecol(p->s, tagoff, &o->line, &o->col);
 	if (type == OP_SECTION || type == OP_INVERTED || type == OP_PARENT ||
 	    type == OP_BLOCK)
@@ -701,8 +707,9 @@ mustache_set_check(struct mustache_set *set, struct mustache_error *err)
 	return 0;
 }
 
-static int
-read_file(const char *path, struct buf *b, struct mustache_error *err)
+int
+mustache_read_file(const char *path, struct buf *b,
+    struct mustache_error *err)
 {
 	FILE	*f;
 	char	 chunk[8192];
@@ -733,7 +740,7 @@ load_one(struct mustache_set *set, const char *dir, const char *fname,
 
 	path = xasprintf("%s/%s", dir, fname);
 	name = xstrndup(fname, strlen(fname) - strlen(".mustache"));
-	if (read_file(path, &b, err) == 0 &&
+	if (mustache_read_file(path, &b, err) == 0 &&
 	    mustache_set_add(set, name, b.data ? b.data : "", b.len, path,
 	    err) == 0)
 		rc = 0;
@@ -795,12 +802,24 @@ struct render {
 	size_t		 ind_from;	/* the active one: [ind_from, len) */
 	bool		 skip_indent;	/* the next line start already has it */
 	size_t		 dedent;	/* blanks to drop at each line start */
-	unsigned long	 budget;	/* operations left to run */
+	size_t		 budget;	/* operations left to run */
 	unsigned	 depth;
 	struct mustache_error *err;
 };
 
 static int	run(struct render *, const struct tpl *, size_t, size_t);
+
+/* buf_append's fast path, inlined: rendering appends many short runs. */
+static inline void
+out_append(struct buf *b, const char *p, size_t n)
+{
+	if (b->len + n < b->cap) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+	} else
+		buf_append(b, p, n);
+}
 
 static const unsigned char escape_map[256] = {
 	['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
@@ -812,19 +831,80 @@ mustache_escape(struct buf *out, const char *s, size_t len)
 	static const char *const rep[] = {
 		NULL, "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"
 	};
+	static const unsigned char replen[] = { 0, 5, 4, 4, 6, 5 };
 	size_t	 i, run_start = 0;
 	unsigned char c;
 
 	buf_reserve(out, len);
 	for (i = 0; i < len; i++) {
+		while (i < len && escape_map[(unsigned char)s[i]] == 0)
+			i++;
+		if (i == len)
+			break;
 		c = escape_map[(unsigned char)s[i]];
-		if (c == 0)
-			continue;
-		buf_append(out, s + run_start, i - run_start);
-		buf_puts(out, rep[c]);
+		out_append(out, s + run_start, i - run_start);
+		out_append(out, rep[c], replen[c]);
 		run_start = i + 1;
 	}
-	buf_append(out, s + run_start, len - run_start);
+	out_append(out, s + run_start, len - run_start);
+}
+
+/* Appends a 64-bit integer in decimal, without stdio (it is hot). */
+static void
+put_int(struct buf *out, long long v)
+{
+	char			 tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long	 u;
+
+	u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	out_append(out, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/*
+ * Fast path for reals people type (hours like 102.75): the fewest
+ * fraction digits k <= 6 such that m / 10^k is exactly d.  Division of
+ * an integer below 2^53 by an exact power of ten rounds correctly, as
+ * strtod does, so the digits are proven to read back as d.
+ */
+static bool
+format_fixed(struct buf *out, double d)
+{
+	static const double	 p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
+	double			 a = fabs(d), m;
+	long long		 im, ip, frac;
+	char			 digits[8];
+	int			 k, i;
+
+	if (a >= 1e9)
+		return false;
+	for (k = 0; k <= 6; k++) {
+		/* a * 10^k < 1e15: adding 0.5 and truncating rounds it. */
+		m = (double)(long long)(a * p10[k] + 0.5);
+		if (m >= 9007199254740992.0 || m / p10[k] != a)
+			continue;
+		im = (long long)m;
+		ip = im / (long long)p10[k];
+		frac = im % (long long)p10[k];
+		if (d < 0)
+			buf_putc(out, '-');
+		put_int(out, ip);
+		if (k > 0) {
+			digits[0] = '.';
+			for (i = k; i >= 1; i--) {
+				digits[i] = (char)('0' + frac % 10);
+				frac /= 10;
+			}
+			out_append(out, digits, (size_t)k + 1);
+		}
+		return true;
+	}
+	return false;
 }
 
 /* Shortest "%.*g" that reads back as the same double. */
@@ -843,6 +923,8 @@ format_real(struct buf *out, double d)
 		buf_puts(out, signbit(d) ? "-0" : "0");
 		return;
 	}
+	if (format_fixed(out, d))
+		return;
 	for (prec = 1; prec <= 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
 		if (strtod(tmp, NULL) == d)
@@ -855,7 +937,7 @@ void
 mustache_format_number(struct buf *out, const json_t *v)
 {
 	if (json_is_integer(v))
-		buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		put_int(out, (long long)json_integer_value(v));
 	else if (json_is_real(v))
 		format_real(out, json_real_value(v));
 }
@@ -887,7 +969,7 @@ truthy(const json_t *v)
  * the innermost frame that has it, the rest strictly inside that value.
  */
 static const json_t *
-lookup(const struct render *r, const char *name, size_t len)
+lookup(const struct render *r, const char *name, size_t len, bool dotted)
 {
 	const json_t	*v = NULL;
 	const char	*dot, *end = name + len;
@@ -897,7 +979,7 @@ lookup(const struct render *r, const char *name, size_t len)
 		return NULL;
 	if (len == 1 && name[0] == '.')
 		return r->ctx[r->nctx - 1];
-	dot = memchr(name, '.', len);
+	dot = dotted ? memchr(name, '.', len) : NULL;
 	seg = dot ? (size_t)(dot - name) : len;
 	for (i = r->nctx; i > 0; i--) {
 		if (json_is_object(r->ctx[i - 1]) &&
@@ -920,7 +1002,7 @@ put_indent(struct render *r)
 		r->skip_indent = false;
 		return;
 	}
-	buf_append(r->out, r->indent.data + r->ind_from,
+	out_append(r->out, r->indent.data + r->ind_from,
 	    r->indent.len - r->ind_from);
 }
 
@@ -946,7 +1028,7 @@ put_text(struct render *r, const char *s, size_t len, bool bol)
 	size_t		 n;
 
 	if (r->indent.len == r->ind_from && r->dedent == 0) {
-		buf_append(r->out, s, len);
+		out_append(r->out, s, len);
 		return;
 	}
 	if (bol) {
@@ -957,7 +1039,7 @@ put_text(struct render *r, const char *s, size_t len, bool bol)
 	}
 	while ((nl = memchr(s, '\n', len)) != NULL &&
 	    (n = (size_t)(nl - s) + 1) < len) {
-		buf_append(r->out, s, n);
+		out_append(r->out, s, n);
 		s += n;
 		len -= n;
 		n = skip_dedent(r, s, len);
@@ -965,7 +1047,7 @@ put_text(struct render *r, const char *s, size_t len, bool bol)
 		len -= n;
 		put_indent(r);
 	}
-	buf_append(r->out, s, len);
+	out_append(r->out, s, len);
 }
 
 static void
@@ -979,7 +1061,7 @@ put_value(struct render *r, const json_t *v, bool escape)
 			mustache_escape(r->out, json_string_value(v),
 			    json_string_length(v));
 		else
-			buf_append(r->out, json_string_value(v),
+			out_append(r->out, json_string_value(v),
 			    json_string_length(v));
 		break;
 	case JSON_INTEGER:
@@ -1018,7 +1100,7 @@ section(struct render *r, const struct tpl *t, size_t i)
 	size_t		 k;
 	int		 rc = 0;
 
-	v = lookup(r, t->src + o->off, o->len);
+	v = lookup(r, t->src + o->off, o->len, o->flags & F_DOTTED);
 	if (o->type == OP_INVERTED)
 		return truthy(v) ? 0 : run(r, t, i + 1, o->end);
 	if (!truthy(v))
@@ -1051,7 +1133,7 @@ target(const struct render *r, const struct tpl *t, const struct op *o)
 	if (o->target >= 0)
 		return &r->set->t[o->target];
 	if (o->flags & F_DYNAMIC) {
-		v = lookup(r, t->src + o->off, o->len);
+		v = lookup(r, t->src + o->off, o->len, o->flags & F_DOTTED);
 		if (!json_is_string(v))
 			return NULL;
 		k = find(r->set, json_string_value(v), json_string_length(v));
@@ -1206,24 +1288,25 @@ run(struct render *r, const struct tpl *t, size_t from, size_t to)
 	const struct tpl *p;
 	size_t		  i;
 
+	/* Partials nested in loops can multiply without bound. */
+	if (r->budget < to - from + 1) {
+		seterr(r->err, t->file, from < to ? t->ops[from].line : 0,
+		    from < to ? t->ops[from].col : 0, "rendering takes more "
+		    "than %lu operations", MUSTACHE_MAX_OPS);
+		return -1;
+	}
+	r->budget -= to - from + 1;
 	for (i = from; i < to; i++) {
 		o = &t->ops[i];
-		/* Partials nested in loops can multiply without bound. */
-		if (r->budget-- == 0) {
-			seterr(r->err, t->file, o->line, o->col, "rendering "
-			    "takes more than %lu operations", MUSTACHE_MAX_OPS);
-			return -1;
-		}
-		if ((o->flags & F_BOL) && !(o->flags & F_STANDALONE) &&
-		    o->type != OP_TEXT && r->indent.len > r->ind_from)
+		if ((o->flags & F_INDENT) && r->indent.len > r->ind_from)
 			put_indent(r);
 		switch (o->type) {
 		case OP_TEXT:
 			put_text(r, t->src + o->off, o->len, o->flags & F_BOL);
 			break;
 		case OP_VAR:
-			put_value(r, lookup(r, t->src + o->off, o->len),
-			    o->flags & F_ESCAPE);
+			put_value(r, lookup(r, t->src + o->off, o->len,
+			    o->flags & F_DOTTED), o->flags & F_ESCAPE);
 			break;
 		case OP_SECTION:
 		case OP_INVERTED:
@@ -1265,7 +1348,11 @@ mustache_render(const struct mustache_set *set, const char *name,
 		seterr(err, NULL, 0, 0, "unknown template \"%s\"", name);
 		return -1;
 	}
-	memset(&r, 0, sizeof(r));
+	/* Not memset: the stacks are large and filled as they grow. */
+	r.nctx = r.nov = 0;
+	r.ind_from = r.dedent = 0;
+	r.skip_indent = false;
+	r.depth = 0;
 	r.set = set;
 	r.out = out;
 	r.err = err;

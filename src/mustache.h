@@ -51,6 +51,9 @@ bool	 mustache_set_has(const struct mustache_set *, const char *name);
 /* Appends template name rendered with data to out; 0, or -1 + err. */
 int	 mustache_render(const struct mustache_set *, const char *name,
 	    const json_t *data, struct buf *out, struct mustache_error *);
+/* Appends the whole file to b; -1 with err naming the file on failure. */
+int	 mustache_read_file(const char *, struct buf *,
+	    struct mustache_error *);
 /* "file:line:col: msg", leaving out empty parts, appended to out. */
 void	 mustache_error_format(const struct mustache_error *, struct buf *);
 /* Appends s HTML-escaped (& < > " '). */

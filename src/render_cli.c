@@ -4,7 +4,6 @@
  * byte; errors go to stderr as "file:line:col: message", exit 1.
  */
 #include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,30 +30,6 @@ fail(const struct mustache_error *e)
 	return 1;
 }
 
-static int
-slurp(const char *path, struct buf *b, struct mustache_error *e)
-{
-	FILE	*f;
-	char	 chunk[8192];
-	size_t	 n;
-
-	if ((f = fopen(path, "rb")) == NULL) {
-		snprintf(e->file, sizeof(e->file), "%s", path);
-		snprintf(e->msg, sizeof(e->msg), "%s", strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(b, chunk, n);
-	if (ferror(f)) {
-		snprintf(e->file, sizeof(e->file), "%s", path);
-		snprintf(e->msg, sizeof(e->msg), "read error");
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	return 0;
-}
-
 int
 mustache_cli(int argc, char **argv)
 {
@@ -78,7 +53,7 @@ mustache_cli(int argc, char **argv)
 		rc = fail(&e);
 		goto out;
 	}
-	if (slurp(argv[i], &src, &e) == -1 ||
+	if (mustache_read_file(argv[i], &src, &e) == -1 ||
 	    mustache_set_add(set, "", src.data ? src.data : "", src.len,
 	    argv[i], &e) == -1) {
 		rc = fail(&e);
