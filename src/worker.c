@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -150,32 +149,6 @@ struct wstate {
 	uint64_t		  served;
 };
 
-static void
-html_escape(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			buf_puts(b, "&amp;");
-			break;
-		case '<':
-			buf_puts(b, "&lt;");
-			break;
-		case '>':
-			buf_puts(b, "&gt;");
-			break;
-		case '"':
-			buf_puts(b, "&quot;");
-			break;
-		case '\'':
-			buf_puts(b, "&#39;");
-			break;
-		default:
-			buf_putc(b, *s);
-		}
-	}
-}
-
 /*
  * The request could not be read: 400, 411, 413 or 415 with the reason,
  * as JSON or HTML as the client prefers.
@@ -184,42 +157,10 @@ static void
 error_reply(struct request *req, struct response *resp,
     const struct req_error *err)
 {
-	int		 status = err->status != 0 ? err->status : 400;
-	json_t		*fields = NULL;
-
 	resp_reset(resp);
-	if (req_wants_json(req)) {
-		if (err->field[0] != '\0')
-			fields = json_pack("{s:s}", err->field, err->message);
-		if (resp_json_error(resp, status, "bad_request", err->message,
-		    fields) == 0)
-			return;
-	}
-	resp_status(resp, status);
-	resp_content_type(resp, "text/html; charset=utf-8");
-	buf_printf(&resp->body, "<!doctype html><title>%d %s</title>"
-	    "<h1>%d %s</h1><p>", status, resp_reason(status), status,
-	    resp_reason(status));
-	if (err->field[0] != '\0') {
-		html_escape(&resp->body, err->field);
-		buf_puts(&resp->body, ": ");
-	}
-	html_escape(&resp->body, err->message);
-	buf_puts(&resp->body, "</p>\n");
-}
-
-static void
-make_request_id(struct request *req)
-{
-	unsigned char	 r[12];
-	size_t		 i;
-
-	if (req->request_id[0] != '\0')
-		return;
-	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
-		memset(r, 0, sizeof(r));	/* still a valid id */
-	for (i = 0; i < sizeof(r); i++)
-		snprintf(req->request_id + 2 * i, 3, "%02x", r[i]);
+	(void)resp_error(resp, req_wants_json(req), err->status != 0 ?
+	    err->status : 400, NULL, err->message, err->field[0] != '\0' ?
+	    err->field : NULL);
 }
 
 /* One request on an accepted connection; the connection is closed after. */
@@ -255,7 +196,6 @@ serve(struct wstate *w, FCGX_Request *fr)
 	resp_init(&resp);
 	memset(&err, 0, sizeof(err));
 	rc = req_read(&req, fr, &w->limits, &err);
-	make_request_id(&req);
 	if (slot != NULL) {
 		sb_set_request(slot, req.method_name, req.uri);
 		sb_set_state(slot, SB_RUNNING);
