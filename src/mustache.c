@@ -835,7 +835,8 @@ mustache_escape(struct buf *out, const char *s, size_t len)
 	size_t	 i, run_start = 0;
 	unsigned char c;
 
-	buf_reserve(out, len);
+	if (out->len + len >= out->cap)
+		buf_reserve(out, len);
 	for (i = 0; i < len; i++) {
 		while (i < len && escape_map[(unsigned char)s[i]] == 0)
 			i++;
@@ -853,14 +854,28 @@ mustache_escape(struct buf *out, const char *s, size_t len)
 static void
 put_int(struct buf *out, long long v)
 {
+	static const char	 pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "6263646566676869707172737475767778798081828384858687888990919293"
+	    "949596979899";
 	char			 tmp[24], *p = tmp + sizeof(tmp);
 	unsigned long long	 u;
+	unsigned		 d;
 
 	u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	while (u >= 100) {
+		d = (unsigned)(u % 100) * 2;
+		u /= 100;
+		*--p = pairs[d + 1];
+		*--p = pairs[d];
+	}
+	if (u >= 10) {
+		d = (unsigned)u * 2;
+		*--p = pairs[d + 1];
+		*--p = pairs[d];
+	} else
+		*--p = (char)('0' + u);
 	if (v < 0)
 		*--p = '-';
 	out_append(out, p, (size_t)(tmp + sizeof(tmp) - p));
@@ -871,40 +886,55 @@ put_int(struct buf *out, long long v)
  * fraction digits k <= 6 such that m / 10^k is exactly d.  Division of
  * an integer below 2^53 by an exact power of ten rounds correctly, as
  * strtod does, so the digits are proven to read back as d.
+ *
+ * One product finds k: for |d| < 1e9, |d| * 10^6 < 1e15 is within 0.25
+ * of m * 10^(6-k), so it rounds to exactly that integer, and its
+ * trailing zeros give the smallest k (an m ending in 0 would make k - 1
+ * work too).  If that k does not read back as d, no k <= 6 does.
  */
 static bool
 format_fixed(struct buf *out, double d)
 {
-	static const double	 p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
-	double			 a = fabs(d), m;
+	static const long long	 p10[] = { 1, 10, 100, 1000, 10000, 100000,
+	    1000000 };
+	double			 a = fabs(d);
 	long long		 im, ip, frac;
 	char			 digits[8];
 	int			 k, i;
 
 	if (a >= 1e9)
 		return false;
-	for (k = 0; k <= 6; k++) {
-		/* a * 10^k < 1e15: adding 0.5 and truncating rounds it. */
-		m = (double)(long long)(a * p10[k] + 0.5);
-		if (m >= 9007199254740992.0 || m / p10[k] != a)
-			continue;
-		im = (long long)m;
-		ip = im / (long long)p10[k];
-		frac = im % (long long)p10[k];
-		if (d < 0)
-			buf_putc(out, '-');
-		put_int(out, ip);
-		if (k > 0) {
-			digits[0] = '.';
-			for (i = k; i >= 1; i--) {
-				digits[i] = (char)('0' + frac % 10);
-				frac /= 10;
-			}
-			out_append(out, digits, (size_t)k + 1);
-		}
-		return true;
+	im = (long long)(a * 1e6 + 0.5);
+	/* Drop up to 6 trailing zeros: 3, then 2, then 1 covers 0..6. */
+	k = 6;
+	if (im % 1000 == 0) {
+		im /= 1000;
+		k -= 3;
 	}
-	return false;
+	if (im % 100 == 0) {
+		im /= 100;
+		k -= 2;
+	}
+	if (k > 0 && im % 10 == 0) {
+		im /= 10;
+		k -= 1;
+	}
+	if ((double)im / (double)p10[k] != a)
+		return false;
+	ip = im / p10[k];
+	frac = im % p10[k];
+	if (d < 0)
+		buf_putc(out, '-');
+	put_int(out, ip);
+	if (k > 0) {
+		digits[0] = '.';
+		for (i = k; i >= 1; i--) {
+			digits[i] = (char)('0' + frac % 10);
+			frac /= 10;
+		}
+		out_append(out, digits, (size_t)k + 1);
+	}
+	return true;
 }
 
 /* Shortest "%.*g" that reads back as the same double. */
@@ -968,7 +998,7 @@ truthy(const json_t *v)
  * Resolves a dotted name against the context stack: the first segment in
  * the innermost frame that has it, the rest strictly inside that value.
  */
-static const json_t *
+static inline const json_t *
 lookup(const struct render *r, const char *name, size_t len, bool dotted)
 {
 	const json_t	*v = NULL;
@@ -1159,9 +1189,10 @@ partial(struct render *r, const struct tpl *t, const struct op *o,
 		    MUSTACHE_MAX_DEPTH, (int)o->len, t->src + o->off);
 		return -1;
 	}
-	if (o->flags & F_STANDALONE)
-		buf_append(&r->indent, t->src + o->ind_off, o->ind_len);
-	else
+	if (o->flags & F_STANDALONE) {
+		if (o->ind_len > 0)
+			buf_append(&r->indent, t->src + o->ind_off, o->ind_len);
+	} else
 		r->ind_from = r->indent.len;
 	r->depth++;
 	rc = run(r, p, 0, p->nops);

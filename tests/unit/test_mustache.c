@@ -232,6 +232,20 @@ test_numbers(void **state)
 	assert_string_equal(fmt(json_real(102.75)), "102.75");
 	assert_string_equal(fmt(json_real(1.0 / 3.0)),
 	    "0.3333333333333333");
+	/* Each count of trailing zeros the fixed-point path strips. */
+	assert_string_equal(fmt(json_real(100.0)), "100");
+	assert_string_equal(fmt(json_real(1200.25)), "1200.25");
+	assert_string_equal(fmt(json_real(-7.125)), "-7.125");
+	assert_string_equal(fmt(json_real(0.0625)), "0.0625");
+	assert_string_equal(fmt(json_real(0.00003)), "0.00003");
+	assert_string_equal(fmt(json_real(0.0000003)), "3e-07");
+	assert_string_equal(fmt(json_real(0.000001)), "0.000001");
+	assert_string_equal(fmt(json_real(123456.000001)), "123456.000001");
+	assert_string_equal(fmt(json_real(999999999.5)), "999999999.5");
+	assert_string_equal(fmt(json_real(1e9)), "1e+09");
+	assert_string_equal(fmt(json_integer(-1234567)), "-1234567");
+	assert_string_equal(fmt(json_integer(INT64_MIN)),
+	    "-9223372036854775808");
 }
 
 static const char *
