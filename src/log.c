@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,37 @@ static struct {
 	char		 method[16];
 	char		 rpath[512];
 	int		 has_request;
-} L = { -1, NULL, LOGL_INFO, "", "", "", "", 0 };
+	/*
+	 * Per-line work kept between lines (an access line is written for
+	 * every request): the pid, which getpid() would fetch with a system
+	 * call each time (reset in the child by pthread_atfork), the
+	 * formatted current second, and the line buffer itself.
+	 */
+	long		 pid;
+	time_t		 sec;
+	char		 sectext[24];
+	struct buf	 line;
+} L = { -1, NULL, LOGL_INFO, "", "", "", "", 0, 0, -1, "", BUF_INIT };
+
+static void
+forget_pid(void)
+{
+	L.pid = 0;
+}
+
+static long
+log_pid(void)
+{
+	static int	 registered;
+
+	if (!registered) {
+		registered = 1;
+		(void)pthread_atfork(NULL, NULL, forget_pid);
+	}
+	if (L.pid == 0)
+		L.pid = (long)getpid();
+	return L.pid;
+}
 
 static const char *const level_names[LOGL__MAX] = {
 	"debug", "info", "warn", "error"
@@ -196,7 +227,17 @@ log_json_string(struct buf *b, const char *s, size_t len)
 	buf_putc(b, '"');
 	for (i = 0; i < len; i++) {
 		unsigned char c = p[i];
+		size_t run = i;
 
+		/* Plain printable ASCII, the common case, is copied in runs. */
+		while (run < len && p[run] >= 0x20 && p[run] < 0x7f &&
+		    p[run] != '"' && p[run] != '\\')
+			run++;
+		if (run > i) {
+			buf_append(b, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			buf_putc(b, '\\');
 			buf_putc(b, (char)c);
@@ -242,7 +283,9 @@ log_json_string(struct buf *b, const char *s, size_t len)
 static void
 put_field(struct buf *b, const char *name, const char *val)
 {
-	buf_printf(b, ",\"%s\":", name);
+	buf_puts(b, ",\"");
+	buf_puts(b, name);
+	buf_puts(b, "\":");
 	log_json_string(b, val, strlen(val));
 }
 
@@ -253,14 +296,25 @@ log_time_rfc3339(char *out, size_t size)
 	struct timespec	 ts;
 	struct tm	 tm;
 	char		 sec[32];
+	long		 ms;
 
-	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
-	    gmtime_r(&ts.tv_sec, &tm) == NULL) {
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1) {
 		copy_bounded(out, size, "1970-01-01T00:00:00.000Z");
 		return;
 	}
-	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, size, "%s.%03ldZ", sec, ts.tv_nsec / 1000000);
+	/* strftime once a second; the milliseconds by hand. */
+	if (ts.tv_sec != L.sec) {
+		if (gmtime_r(&ts.tv_sec, &tm) == NULL ||
+		    strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+			copy_bounded(out, size, "1970-01-01T00:00:00.000Z");
+			return;
+		}
+		copy_bounded(L.sectext, sizeof(L.sectext), sec);
+		L.sec = ts.tv_sec;
+	}
+	ms = ts.tv_nsec / 1000000;
+	snprintf(out, size, "%s.%c%c%cZ", L.sectext, (char)('0' + ms / 100),
+	    (char)('0' + ms / 10 % 10), (char)('0' + ms % 10));
 }
 
 static void
@@ -269,11 +323,14 @@ begin_line(struct buf *b, enum log_level lvl)
 	char	 t[40];
 
 	log_time_rfc3339(t, sizeof(t));
-	buf_printf(b, "{\"time\":\"%s\",\"level\":\"%s\"", t,
-	    level_names[lvl]);
+	buf_puts(b, "{\"time\":\"");
+	buf_puts(b, t);
+	buf_puts(b, "\",\"level\":\"");
+	buf_puts(b, level_names[lvl]);
+	buf_putc(b, '"');
 	if (L.pool[0] != '\0')
 		put_field(b, "pool", L.pool);
-	buf_printf(b, ",\"pid\":%ld", (long)getpid());
+	buf_printf(b, ",\"pid\":%ld", log_pid());
 	if (L.has_request) {
 		put_field(b, "request_id", L.rid);
 		put_field(b, "method", L.method);
@@ -300,7 +357,10 @@ end_line(struct buf *b)
 		p += n;
 		left -= (size_t)n;
 	}
-	buf_free(b);
+	if (b == &L.line)
+		buf_reset(b);	/* kept for the next line */
+	else
+		buf_free(b);
 }
 
 void
@@ -334,14 +394,15 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 void
 log_access(int status, double duration_ms)
 {
-	struct buf	 b = BUF_INIT;
+	struct buf	*b = &L.line;
 
 	if (LOGL_INFO < L.min)
 		return;
-	begin_line(&b, LOGL_INFO);
-	buf_printf(&b, ",\"status\":%d,\"duration_ms\":%.3f,\"msg\":\"access\"",
+	buf_reset(b);
+	begin_line(b, LOGL_INFO);
+	buf_printf(b, ",\"status\":%d,\"duration_ms\":%.3f,\"msg\":\"access\"",
 	    status, duration_ms);
-	end_line(&b);
+	end_line(b);
 }
 
 /*
