@@ -610,11 +610,39 @@ find(const struct mustache_set *set, const char *name, size_t len)
 {
 	size_t	 i;
 
+	/* memcmp on the exact length: a JSON name may hold a NUL byte. */
 	for (i = 0; i < set->n; i++)
-		if (strncmp(set->t[i].name, name, len) == 0 &&
-		    set->t[i].name[len] == '\0')
+		if (strlen(set->t[i].name) == len &&
+		    memcmp(set->t[i].name, name, len) == 0)
 			return (ssize_t)i;
 	return -1;
+}
+
+/*
+ * Points every static partial and parent tag of the set at the template it
+ * names (-1 while there is none), so rendering need not look names up.
+ * Run after each addition, which keeps the set immutable once loaded and
+ * lets mustache_set_check() take it const.
+ */
+static void
+link_set(struct mustache_set *set)
+{
+	size_t		 i, j;
+	struct tpl	*t;
+	struct op	*o;
+	ssize_t		 k;
+
+	for (i = 0; i < set->n; i++) {
+		t = &set->t[i];
+		for (j = 0; j < t->nops; j++) {
+			o = &t->ops[j];
+			if ((o->type != OP_PARTIAL && o->type != OP_PARENT) ||
+			    (o->flags & F_DYNAMIC))
+				continue;
+			k = find(set, t->src + o->off, o->len);
+			o->target = (int32_t)k;
+		}
+	}
 }
 
 bool
@@ -647,6 +675,7 @@ mustache_set_add(struct mustache_set *set, const char *name,
 	if ((old = find(set, name, strlen(name))) >= 0) {
 		tpl_free(&set->t[old]);
 		set->t[old] = t;
+		link_set(set);
 		return 0;
 	}
 	if (set->n == set->cap) {
@@ -654,6 +683,7 @@ mustache_set_add(struct mustache_set *set, const char *name,
 		set->t = xreallocarray(set->t, set->cap, sizeof(*set->t));
 	}
 	set->t[set->n++] = t;
+	link_set(set);
 	return 0;
 }
 
@@ -673,12 +703,12 @@ safe_name(const char *s, size_t len)
 }
 
 int
-mustache_set_check(struct mustache_set *set, struct mustache_error *err)
+mustache_set_check(const struct mustache_set *set,
+    struct mustache_error *err)
 {
 	size_t		 i, j;
-	struct tpl	*t;
-	struct op	*o;
-	ssize_t		 k;
+	const struct tpl	*t;
+	const struct op		*o;
 
 	for (i = 0; i < set->n; i++) {
 		t = &set->t[i];
@@ -694,14 +724,12 @@ mustache_set_check(struct mustache_set *set, struct mustache_error *err)
 				    t->src + o->off);
 				return -1;
 			}
-			k = find(set, t->src + o->off, o->len);
-			if (k < 0) {
+			if (o->target < 0) {
 				seterr(err, t->file, o->line, o->col,
 				    "unknown partial \"%.*s\"", (int)o->len,
 				    t->src + o->off);
 				return -1;
 			}
-			o->target = (int32_t)k;
 		}
 	}
 	return 0;

@@ -43,10 +43,11 @@ int	 mustache_set_add(struct mustache_set *, const char *name,
 int	 mustache_set_load_dir(struct mustache_set *, const char *dir,
 	    struct mustache_error *);
 /*
- * Fails when a static partial or parent names no template of the set, and
- * links static references so rendering need not look names up.
+ * Fails when a static partial or parent names no template of the set (or
+ * is not a plain name); the server calls it, the spec runner must not.
  */
-int	 mustache_set_check(struct mustache_set *, struct mustache_error *);
+int	 mustache_set_check(const struct mustache_set *,
+	    struct mustache_error *);
 bool	 mustache_set_has(const struct mustache_set *, const char *name);
 /* Appends template name rendered with data to out; 0, or -1 + err. */
 int	 mustache_render(const struct mustache_set *, const char *name,

@@ -171,6 +171,50 @@ test_dynamic_partial_path_renders_nothing(void **state)
 }
 
 static void
+test_dynamic_name_with_nul_matches_nothing(void **state)
+{
+	struct mustache_set	*set = mustache_set_new();
+	struct mustache_error	 e;
+	struct buf		 out = BUF_INIT;
+	json_t			*d = json_pack("{s:s#}", "n", "p\0xyz", 5);
+
+	/* Once compared with strncmp and read past the name "p". */
+	(void)state;
+	assert_non_null(d);
+	assert_int_equal(mustache_set_add(set, "p", "[{{>*n}}]", 9, NULL,
+	    &e), 0);
+	assert_int_equal(mustache_render(set, "p", d, &out, &e), 0);
+	assert_string_equal(buf_cstr(&out), "[]");
+	buf_free(&out);
+	json_decref(d);
+	mustache_set_free(set);
+}
+
+static void
+test_partial_added_after_its_caller(void **state)
+{
+	struct mustache_set	*set = mustache_set_new();
+	const struct mustache_set *cset = set;
+	struct mustache_error	 e;
+	struct buf		 out = BUF_INIT;
+	json_t			*d = json_pack("{s:i}", "x", 7);
+
+	(void)state;
+	assert_int_equal(mustache_set_add(set, "page", "<{{>row}}>", 10,
+	    NULL, &e), 0);
+	assert_int_equal(mustache_set_check(cset, &e), -1);
+	assert_string_equal(e.msg, "unknown partial \"row\"");
+	assert_int_equal(mustache_set_add(set, "row", "{{x}}", 5, NULL,
+	    &e), 0);
+	assert_int_equal(mustache_set_check(cset, &e), 0);
+	assert_int_equal(mustache_render(cset, "page", d, &out, &e), 0);
+	assert_string_equal(buf_cstr(&out), "<7>");
+	buf_free(&out);
+	json_decref(d);
+	mustache_set_free(set);
+}
+
+static void
 test_recursion_limit(void **state)
 {
 	struct mustache_set	*set = mustache_set_new();
@@ -394,6 +438,8 @@ main(void)
 		cmocka_unit_test(test_unknown_static_partial),
 		cmocka_unit_test(test_partial_path_rejected),
 		cmocka_unit_test(test_dynamic_partial_path_renders_nothing),
+		cmocka_unit_test(test_dynamic_name_with_nul_matches_nothing),
+		cmocka_unit_test(test_partial_added_after_its_caller),
 		cmocka_unit_test(test_recursion_limit),
 		cmocka_unit_test(test_unknown_template),
 		cmocka_unit_test(test_numbers),
