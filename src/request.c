@@ -60,15 +60,17 @@ kv_free(struct kvlist *l)
 {
 	size_t	 i;
 
-	for (i = 0; i < l->n; i++) {
-		free(l->v[i].key);
-		free(l->v[i].val);
-	}
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].key);	/* val shares key's allocation */
 	free(l->v);
 	kv_init(l);
 }
 
-/* Copies both; the value keeps embedded NULs and is NUL-terminated. */
+/*
+ * Copies both into one allocation (key, NUL, value, NUL), owned through
+ * key: a request adds dozens of pairs, so this halves its malloc calls.
+ * The value keeps embedded NULs and is NUL-terminated.
+ */
 void
 kv_add(struct kvlist *l, const char *k, size_t klen, const char *v,
     size_t vlen)
@@ -80,8 +82,10 @@ kv_add(struct kvlist *l, const char *k, size_t klen, const char *v,
 		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
 	}
 	e = &l->v[l->n++];
-	e->key = xstrndup(k, klen);
-	e->val = xmalloc(vlen + 1);
+	e->key = xmalloc(klen + vlen + 2);
+	memcpy(e->key, k, klen);
+	e->key[klen] = '\0';
+	e->val = e->key + klen + 1;
 	if (vlen > 0)
 		memcpy(e->val, v, vlen);
 	e->val[vlen] = '\0';
@@ -618,7 +622,7 @@ static void
 store_params(struct request *req, char *const *envp)
 {
 	const char	*e, *eq;
-	char		*name;
+	char		*name, small[64];
 	size_t		 i, n;
 
 	for (; envp != NULL && *envp != NULL; envp++) {
@@ -630,12 +634,13 @@ store_params(struct request *req, char *const *envp)
 		if (strncmp(e, "HTTP_", 5) != 0 || eq == e + 5)
 			continue;
 		n = (size_t)(eq - e - 5);
-		name = xstrndup(e + 5, n);
+		name = n < sizeof(small) ? small : xmalloc(n + 1);
 		for (i = 0; i < n; i++)
-			name[i] = name[i] == '_' ? '-' :
-			    (char)tolower((unsigned char)name[i]);
+			name[i] = e[5 + i] == '_' ? '-' :
+			    (char)tolower((unsigned char)e[5 + i]);
 		kv_add(&req->headers, name, n, eq + 1, strlen(eq + 1));
-		free(name);
+		if (name != small)
+			free(name);
 	}
 	/* CGI passes these two without HTTP_; handlers look them up too. */
 	if (param(req, "CONTENT_TYPE") != NULL &&
