@@ -43,7 +43,7 @@ free_port() {
 # here, answering "pong" like crewlog's ping.path.
 cc -O2 -o "$D/bare" "$TOP/bench/peer/bare.c" $(pkg-config --cflags --libs fcgi)
 printf 'pong\n' > "$D/pong"
-"$D/bare" "$D/peer.sock" "$WORKERS" "$D/pong" &
+"$D/bare" "$D/peer.sock" "$WORKERS" "$D/pong" >"$D/peer.out" 2>&1 &
 PIDS="$PIDS $!"
 
 # crewlog: static pool of the same size, access log to a file.
@@ -59,7 +59,7 @@ pm.max_children = $WORKERS
 ping.path = /ping
 templates = $TOP/templates
 CONF
-"$BIN" -F -c "$D/crewlog.conf" &
+"$BIN" -F -c "$D/crewlog.conf" >"$D/crewlog.out" 2>&1 &
 CPID=$!
 PIDS="$PIDS $CPID"
 
@@ -90,7 +90,7 @@ http {
     }
 }
 CONF
-nginx -p "$D/nginx" -c "$D/nginx/nginx.conf" &
+nginx -p "$D/nginx" -c "$D/nginx/nginx.conf" >"$D/nginx.out" 2>&1 &
 PIDS="$PIDS $!"
 
 for i in $(seq 50); do

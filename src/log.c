@@ -22,48 +22,33 @@
 /*
  * The module's per-process context.  fd is a private duplicate of stderr
  * (or the log file), so a worker may point its fd 2 at the master's output
- * pipe without redirecting its log lines.
+ * pipe without redirecting its log lines.  The rest is a cache for the
+ * access-log hot path: the pool and request fields are escaped once when
+ * set, the time is reformatted once a second, the pid is looked up once
+ * per process and the line buffer keeps its memory between lines.
  */
 static struct {
 	int		 fd;
 	char		*path;		/* NULL: stderr */
 	enum log_level	 min;
-	char		 pool[64];
-	char		 rid[65];
-	char		 method[16];
-	char		 rpath[512];
 	int		 has_request;
-	/*
-	 * Per-line work kept between lines (an access line is written for
-	 * every request): the pid, which getpid() would fetch with a system
-	 * call each time (reset in the child by pthread_atfork), the
-	 * formatted current second, and the line buffer itself.
-	 */
-	long		 pid;
-	time_t		 sec;
-	char		 sectext[24];
-	struct buf	 line;
-} L = { -1, NULL, LOGL_INFO, "", "", "", "", 0, 0, -1, "", BUF_INIT };
+	pid_t		 pid;		/* 0: unknown (after fork) */
+	time_t		 sec;		/* the second stamp holds */
+	char		 stamp[32];	/* "2025-03-01T09:12:44" */
+	struct buf	 pool;		/* ,"pool":"www" or empty */
+	struct buf	 req;		/* ,"request_id":..,"path":".." */
+	struct buf	 line;		/* the line being built */
+} L = { -1, NULL, LOGL_INFO, 0, 0, (time_t)-1, "", BUF_INIT, BUF_INIT,
+    BUF_INIT };
 
-static void
-forget_pid(void)
-{
-	L.pid = 0;
-}
+/* Lines longer than this give their buffer back once written. */
+#define LINE_KEEP	8192
 
-static long
-log_pid(void)
-{
-	static int	 registered;
-
-	if (!registered) {
-		registered = 1;
-		(void)pthread_atfork(NULL, NULL, forget_pid);
-	}
-	if (L.pid == 0)
-		L.pid = (long)getpid();
-	return L.pid;
-}
+/* Bounds kept from the fixed fields this cache replaced. */
+#define POOL_MAX	63
+#define RID_MAX		64
+#define METHOD_MAX	15
+#define RPATH_MAX	511
 
 static const char *const level_names[LOGL__MAX] = {
 	"debug", "info", "warn", "error"
@@ -83,10 +68,33 @@ copy_bounded(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+/* fork(2) child: the cached pid is the parent's. */
+static void
+forget_pid(void)
+{
+	L.pid = 0;
+}
+
+/* Appends ,"name":"val" with val escaped and cut to at most max bytes. */
+static void
+put_bounded(struct buf *b, const char *name, const char *val, size_t max)
+{
+	if (val == NULL)
+		val = "";
+	buf_putc(b, ',');
+	log_json_string(b, name, strlen(name));
+	buf_putc(b, ':');
+	log_json_string(b, val, strnlen(val, max));
+}
+
 void
 log_init(const char *pool, enum log_level min)
 {
-	copy_bounded(L.pool, sizeof(L.pool), pool);
+	static int	 atfork;
+
+	if (!atfork && pthread_atfork(NULL, NULL, forget_pid) == 0)
+		atfork = 1;
+	log_set_pool(pool);
 	L.min = min < LOGL__MAX ? min : LOGL_INFO;
 }
 
@@ -189,27 +197,31 @@ log_close(void)
 	L.fd = -1;
 	free(L.path);
 	L.path = NULL;
+	buf_free(&L.line);	/* the pool name outlives the file */
 }
 
 void
 log_set_pool(const char *pool)
 {
-	copy_bounded(L.pool, sizeof(L.pool), pool);
+	buf_reset(&L.pool);
+	if (pool != NULL && *pool != '\0')
+		put_bounded(&L.pool, "pool", pool, POOL_MAX);
 }
 
 void
 log_set_request(const char *id, const char *method, const char *path)
 {
-	copy_bounded(L.rid, sizeof(L.rid), id);
-	copy_bounded(L.method, sizeof(L.method), method);
-	copy_bounded(L.rpath, sizeof(L.rpath), path);
+	buf_reset(&L.req);
+	put_bounded(&L.req, "request_id", id, RID_MAX);
+	put_bounded(&L.req, "method", method, METHOD_MAX);
+	put_bounded(&L.req, "path", path, RPATH_MAX);
 	L.has_request = 1;
 }
 
 void
 log_clear_request(void)
 {
-	L.rid[0] = L.method[0] = L.rpath[0] = '\0';
+	buf_reset(&L.req);
 	L.has_request = 0;
 }
 
@@ -283,10 +295,48 @@ log_json_string(struct buf *b, const char *s, size_t len)
 static void
 put_field(struct buf *b, const char *name, const char *val)
 {
-	buf_puts(b, ",\"");
-	buf_puts(b, name);
-	buf_puts(b, "\":");
-	log_json_string(b, val, strlen(val));
+	put_bounded(b, name, val, strlen(val == NULL ? "" : val));
+}
+
+/* Appends v in decimal, without printf. */
+static void
+put_uint(struct buf *b, unsigned long long v)
+{
+	char	 d[24];
+	size_t	 i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0 && i > 0);
+	buf_append(b, d + i, sizeof(d) - i);
+}
+
+/*
+ * Appends "2025-03-01T09:12:44.123Z" for ts; gmtime and strftime run only
+ * when the second changes.  UTC: the worker may lack zoneinfo.
+ */
+static void
+put_time(struct buf *b, const struct timespec *ts)
+{
+	struct tm	 tm;
+	long		 ms = ts->tv_nsec / 1000000;
+
+	if (ts->tv_sec != L.sec) {
+		if (gmtime_r(&ts->tv_sec, &tm) == NULL ||
+		    strftime(L.stamp, sizeof(L.stamp), "%Y-%m-%dT%H:%M:%S",
+		    &tm) == 0) {
+			buf_puts(b, "1970-01-01T00:00:00.000Z");
+			return;
+		}
+		L.sec = ts->tv_sec;
+	}
+	buf_puts(b, L.stamp);
+	buf_putc(b, '.');
+	buf_putc(b, (char)('0' + ms / 100 % 10));
+	buf_putc(b, (char)('0' + ms / 10 % 10));
+	buf_putc(b, (char)('0' + ms % 10));
+	buf_putc(b, 'Z');
 }
 
 /* "2025-03-01T09:12:44.123Z": UTC, the worker may lack zoneinfo. */
@@ -294,50 +344,45 @@ void
 log_time_rfc3339(char *out, size_t size)
 {
 	struct timespec	 ts;
-	struct tm	 tm;
-	char		 sec[32];
-	long		 ms;
+	struct buf	 b = BUF_INIT;
 
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1) {
 		copy_bounded(out, size, "1970-01-01T00:00:00.000Z");
 		return;
 	}
-	/* strftime once a second; the milliseconds by hand. */
-	if (ts.tv_sec != L.sec) {
-		if (gmtime_r(&ts.tv_sec, &tm) == NULL ||
-		    strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-			copy_bounded(out, size, "1970-01-01T00:00:00.000Z");
-			return;
-		}
-		copy_bounded(L.sectext, sizeof(L.sectext), sec);
-		L.sec = ts.tv_sec;
-	}
-	ms = ts.tv_nsec / 1000000;
-	snprintf(out, size, "%s.%c%c%cZ", L.sectext, (char)('0' + ms / 100),
-	    (char)('0' + ms / 10 % 10), (char)('0' + ms % 10));
+	put_time(&b, &ts);
+	copy_bounded(out, size, b.data);
+	buf_free(&b);
 }
 
-static void
-begin_line(struct buf *b, enum log_level lvl)
+/* Starts L.line: time, level, pool, pid and the request's fields. */
+static struct buf *
+begin_line(enum log_level lvl)
 {
-	char	 t[40];
+	struct buf	*b = &L.line;
+	struct timespec	 ts;
 
-	log_time_rfc3339(t, sizeof(t));
+	buf_reset(b);
 	buf_puts(b, "{\"time\":\"");
-	buf_puts(b, t);
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		buf_puts(b, "1970-01-01T00:00:00.000Z");
+	else
+		put_time(b, &ts);
 	buf_puts(b, "\",\"level\":\"");
 	buf_puts(b, level_names[lvl]);
 	buf_putc(b, '"');
-	if (L.pool[0] != '\0')
-		put_field(b, "pool", L.pool);
-	buf_printf(b, ",\"pid\":%ld", log_pid());
-	if (L.has_request) {
-		put_field(b, "request_id", L.rid);
-		put_field(b, "method", L.method);
-		put_field(b, "path", L.rpath);
-	}
+	if (L.pool.len > 0)
+		buf_append(b, L.pool.data, L.pool.len);
+	if (L.pid == 0)
+		L.pid = getpid();
+	buf_puts(b, ",\"pid\":");
+	put_uint(b, (unsigned long long)L.pid);
+	if (L.has_request && L.req.len > 0)
+		buf_append(b, L.req.data, L.req.len);
+	return b;
 }
 
+/* Ends the line and writes it with one write(2). */
 static void
 end_line(struct buf *b)
 {
@@ -357,28 +402,28 @@ end_line(struct buf *b)
 		p += n;
 		left -= (size_t)n;
 	}
-	if (b == &L.line)
-		buf_reset(b);	/* kept for the next line */
-	else
+	if (b->cap > LINE_KEEP)
 		buf_free(b);
+	else
+		buf_reset(b);
 }
 
 void
 log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
-	struct buf	 b = BUF_INIT;
+	struct buf	*b;
 	struct buf	 m = BUF_INIT;
 
 	if (lvl >= LOGL__MAX)
 		lvl = LOGL_ERROR;
 	if (lvl < L.min)
 		return;
-	begin_line(&b, lvl);
 	buf_vprintf(&m, fmt, ap);
-	buf_puts(&b, ",\"msg\":");
-	log_json_string(&b, m.data == NULL ? "" : m.data, m.len);
+	b = begin_line(lvl);
+	buf_puts(b, ",\"msg\":");
+	log_json_string(b, m.data == NULL ? "" : m.data, m.len);
 	buf_free(&m);
-	end_line(&b);
+	end_line(b);
 }
 
 void
@@ -391,17 +436,34 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * One access line per request, built without printf: it runs on every
+ * request.  duration_ms keeps microsecond precision ("1.500").
+ */
 void
 log_access(int status, double duration_ms)
 {
-	struct buf	*b = &L.line;
+	struct buf		*b;
+	unsigned long long	 us;
 
 	if (LOGL_INFO < L.min)
 		return;
-	buf_reset(b);
-	begin_line(b, LOGL_INFO);
-	buf_printf(b, ",\"status\":%d,\"duration_ms\":%.3f,\"msg\":\"access\"",
-	    status, duration_ms);
+	us = duration_ms > 0 ? (unsigned long long)(duration_ms * 1000.0 +
+	    0.5) : 0;
+	b = begin_line(LOGL_INFO);
+	buf_puts(b, ",\"status\":");
+	if (status < 0) {
+		buf_putc(b, '-');
+		status = -status;
+	}
+	put_uint(b, (unsigned long long)status);
+	buf_puts(b, ",\"duration_ms\":");
+	put_uint(b, us / 1000);
+	buf_putc(b, '.');
+	buf_putc(b, (char)('0' + us / 100 % 10));
+	buf_putc(b, (char)('0' + us / 10 % 10));
+	buf_putc(b, (char)('0' + us % 10));
+	buf_puts(b, ",\"msg\":\"access\"");
 	end_line(b);
 }
 
@@ -413,15 +475,21 @@ void
 log_child_output(const char *pool, long pid, const char *stream,
     const char *line, size_t len)
 {
-	struct buf	 b = BUF_INIT;
-	char		 t[40];
+	struct buf	*b = &L.line;
+	struct timespec	 ts;
 
 	if (LOGL_WARN < L.min)
 		return;
-	log_time_rfc3339(t, sizeof(t));
-	buf_printf(&b, "{\"time\":\"%s\",\"level\":\"warn\"", t);
-	put_field(&b, "pool", pool);
-	buf_printf(&b, ",\"pid\":%ld,\"stream\":\"%s\",\"msg\":", pid, stream);
-	log_json_string(&b, line, len);
-	end_line(&b);
+	buf_reset(b);
+	buf_puts(b, "{\"time\":\"");
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		buf_puts(b, "1970-01-01T00:00:00.000Z");
+	else
+		put_time(b, &ts);
+	buf_puts(b, "\",\"level\":\"warn\"");
+	put_field(b, "pool", pool);
+	buf_printf(b, ",\"pid\":%ld,\"stream\":\"%s\",\"msg\":", pid,
+	    stream);
+	log_json_string(b, line, len);
+	end_line(b);
 }

@@ -36,16 +36,19 @@ usage(FILE *f)
 	    "  -c file     configuration (default %s)\n"
 	    "  -F          stay in the foreground\n"
 	    "  -p pidfile  write the master's pid there (overrides pid)\n"
-	    "  -t          test the configuration and exit\n",
+	    "  -t          test the configuration and exit; -tt also prints\n"
+	    "              the effective configuration on stderr\n",
 	    DEFAULT_CONFIG);
 }
 
 /*
  * -t: loads the file (every problem is reported, not only the first) and
- * lets the app check what it needs of each pool (templates).
+ * lets the app check what it needs of each pool (templates).  -tt (dump)
+ * then prints the effective configuration, file, environment and
+ * defaults merged, on stderr like nginx -T.
  */
 static int
-test_config(const char *path)
+test_config(const char *path, int dump)
 {
 	struct buf	 err = BUF_INIT;
 	struct config	*cfg;
@@ -72,6 +75,8 @@ test_config(const char *path)
 	}
 	config_free(cfg);
 	buf_free(&err);
+	if (!bad && dump)
+		return config_test(path, environ, 1, stderr);
 	fprintf(bad ? stderr : stdout, "crewlog: configuration file %s test "
 	    "%s\n", path, bad ? "failed" : "is successful");
 	return bad;
@@ -111,7 +116,7 @@ main(int argc, char **argv)
 			opts.pid_file = optarg;
 			break;
 		case 't':
-			test = 1;
+			test++;
 			break;
 		case 'V':
 			puts(PACKAGE_STRING);
@@ -129,7 +134,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (test)
-		return test_config(path);
+		return test_config(path, test > 1);
 
 	log_init(NULL, LOGL_INFO);
 	if (log_open(NULL) == -1) {

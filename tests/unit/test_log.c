@@ -2,6 +2,8 @@
  * test_log.c: log lines are one JSON object each, escaped, with the
  * request fields while a request is set.
  */
+#include <sys/wait.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -210,6 +212,57 @@ test_child_output(void **state)
 	json_decref(lines);
 }
 
+/* The pid is cached per process: a forked child must log its own. */
+static void
+test_pid_after_fork(void **state)
+{
+	struct fixture	*f = *state;
+	json_t		*lines;
+	pid_t		 pid;
+	int		 st;
+
+	log_info("parent");
+	if ((pid = fork()) == 0) {
+		log_info("child");
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	lines = read_lines(f->path);
+	assert_int_equal(json_array_size(lines), 2);
+	assert_int_equal(json_integer_value(json_object_get(
+	    json_array_get(lines, 0), "pid")), getpid());
+	assert_int_equal(json_integer_value(json_object_get(
+	    json_array_get(lines, 1), "pid")), pid);
+	json_decref(lines);
+}
+
+/* Short durations keep three decimals; the time keeps milliseconds. */
+static void
+test_access_duration_format(void **state)
+{
+	struct fixture	*f = *state;
+	json_t		*lines, *o;
+	const char	*t;
+
+	log_access(404, 0.0424);
+	log_access(200, 12345.6789);
+	lines = read_lines(f->path);
+	o = json_array_get(lines, 0);
+	assert_true(json_real_value(json_object_get(o, "duration_ms")) ==
+	    0.042);
+	assert_int_equal(json_integer_value(json_object_get(o, "status")),
+	    404);
+	o = json_array_get(lines, 1);
+	assert_true(json_real_value(json_object_get(o, "duration_ms")) ==
+	    12345.679);
+	t = str(o, "time");
+	assert_int_equal(strlen(t), 24);
+	assert_int_equal(t[19], '.');
+	assert_int_equal(t[23], 'Z');
+	json_decref(lines);
+}
+
 int
 main(void)
 {
@@ -227,6 +280,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_output, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_pid_after_fork, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_access_duration_format,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
