@@ -123,8 +123,14 @@ def _():
     # the workers that served nothing stay out of the traffic entirely.
     bg = BackgroundLoad(ng.url + "/ping", concurrency=1).start()
     time.sleep(0.5)
+    # The victim must be idle in fact, not only at the instant status was
+    # read: take one that served nothing between two samples.
+    before = {p["pid"]: p["requests"]
+              for p in status(ng, full=True)["processes"]}
+    time.sleep(0.5)
     procs = status(ng, full=True)["processes"]
-    idle = [p for p in procs if p["state"] == "Idle"]
+    idle = [p for p in procs if p["state"] == "Idle" and
+            before.get(p["pid"]) == p["requests"]]
     assert idle, procs
     # The one that served least is the one the kernel wakes last.
     victim = min(idle, key=lambda p: p["requests"])["pid"]
