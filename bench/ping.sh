@@ -4,10 +4,14 @@
 #
 #   bench/ping.sh [CREWLOG_BIN]     (default: build/normal/crewlog)
 #
-# Environment: ROUNDS (3), SECONDS_PER_RUN (5), CONNS (16), WORKERS (2).
+# Environment: ROUNDS (3), SECONDS_PER_RUN (5), CONNS (16), WORKERS (2),
+# CALLGRIND_REQUESTS (2000; 0 skips that part).
 # Prints requests/s, p50 and p99 latency (medians over the rounds), the
-# workers' RSS, and the crewlog/peer throughput ratio.  Not a test: it
-# prints figures; the goal is a ratio >= 0.9 and worker RSS <= 3 MiB.
+# workers' RSS (and where it comes from), the crewlog/peer throughput
+# ratio and, because seconds are noisy on a shared machine, instructions
+# per request from callgrind (a worker serving N+1 requests minus one
+# serving 1).  Not a test: it prints figures; the goal is a ratio >= 0.9
+# and worker RSS <= 3 MiB.
 set -eu
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,6 +69,8 @@ PIDS="$PIDS $CPID"
 
 PC=$(free_port)
 PP=$(free_port)
+PCG=$(free_port)
+PPG=$(free_port)
 mkdir -p "$D/nginx"
 cp /etc/nginx/fastcgi_params "$D/nginx/"
 cat > "$D/nginx/nginx.conf" <<CONF
@@ -87,6 +93,14 @@ http {
     server {
         listen 127.0.0.1:$PP;
         location / { include fastcgi_params; fastcgi_pass unix:$D/peer.sock; }
+    }
+    server {
+        listen 127.0.0.1:$PCG;
+        location / { include fastcgi_params; fastcgi_pass unix:$D/cg-crewlog.sock; }
+    }
+    server {
+        listen 127.0.0.1:$PPG;
+        location / { include fastcgi_params; fastcgi_pass unix:$D/cg-peer.sock; }
     }
 }
 CONF
@@ -158,3 +172,77 @@ awk -v c="$C_RPS" -v p="$P_RPS" 'BEGIN { printf "ratio crewlog/libfcgi: %.2f (go
 awk -v r="$W_RSS" -v s="$W_PSS" -v n="$N" -v pr="$PEER_RSS" 'BEGIN {
 	printf "crewlog worker RSS: %.2f MiB max of %d (PSS %.2f MiB; goal RSS <= 3 MiB); peer RSS %.2f MiB\n",
 	    r / 1024, n, s / 1024, pr / 1024 }'
+
+# Where a worker's RSS comes from (kB): libc, libpq with the libraries
+# only it pulls in (OpenSSL, GnuTLS, Kerberos, LDAP, ...), the rest.
+W=$(pgrep -P "$CPID" | head -1)
+LIBPQ=$(ldconfig -p | awk '/libpq\.so\.5 .*x86-64/ { print $NF; exit }')
+if [ -n "$W" ] && [ -n "$LIBPQ" ]; then
+	ldd "$LIBPQ" | awk '{ print $1 }' | sed 's/\.so.*//' |
+	    grep -v -e '^libc$' -e '^libm$' -e '^linux-vdso' -e '^/' > "$D/pqdeps"
+	echo libpq >> "$D/pqdeps"
+	awk -v deps="$D/pqdeps" '
+	BEGIN { while ((getline l < deps) > 0) dep[l] = 1 }
+	/^[0-9a-f]+-[0-9a-f]+ / { name = $6; base = name; sub(/.*\//, "", base); sub(/\.so.*/, "", base) }
+	/^Rss:/ {
+		if (base == "libc") g = "libc"
+		else if (base in dep) g = "libpq+deps"
+		else if (name ~ /crewlog$/) g = "binary"
+		else if (name == "" || name ~ /^\[(heap|stack)\]$/) g = "heap/stack/anon"
+		else g = "other libs"
+		sum[g] += $2
+	}
+	END {
+		printf "worker RSS by mapping (kB):"
+		n = split("libc libpq+deps binary heap/stack/anon other libs", o, " ")
+		printf " libc %d, libpq+deps %d, binary %d, heap/stack/anon %d, other %d\n",
+		    sum["libc"], sum["libpq+deps"], sum["binary"], sum["heap/stack/anon"], sum["other libs"]
+	}' "/proc/$W/smaps"
+fi
+
+# Instructions per request, from callgrind: one worker (crewlog) and one
+# process (the peer) each serve 1 request, then 1+N; the difference over
+# N cancels start-up.  Repeatable where seconds are not.
+CGN=${CALLGRIND_REQUESTS:-2000}
+if [ "$CGN" -gt 0 ] && command -v valgrind >/dev/null; then
+	cat > "$D/hit.py" <<'PY'
+import http.client, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+for _ in range(n):
+    c.request("GET", "/ping"); r = c.getresponse(); r.read()
+    assert r.status == 200, r.status
+PY
+	sed -e "s#$D/crewlog.sock#$D/cg-crewlog.sock#" \
+	    -e "s#pm.max_children = $WORKERS#pm.max_children = 1#" \
+	    -e "s#$D/crewlog.log#$D/cg-crewlog.log#" "$D/crewlog.conf" > "$D/cg.conf"
+	# cg_run WHAT PORT N: runs WHAT under callgrind, sends N requests,
+	# prints the instructions of the process that served them.
+	cg_run() {
+		rm -f "$D"/cg.out.*
+		if [ "$1" = crewlog ]; then
+			valgrind --tool=callgrind --callgrind-out-file="$D/cg.out.%p" \
+			    "$BIN" -F -c "$D/cg.conf" >/dev/null 2>&1 &
+		else
+			valgrind --tool=callgrind --callgrind-out-file="$D/cg.out.%p" \
+			    "$D/bare" "$D/cg-peer.sock" 1 "$D/pong" >/dev/null 2>&1 &
+		fi
+		VP=$!
+		for i in $(seq 150); do
+			curl -sf "http://127.0.0.1:$2/ping" >/dev/null 2>&1 && break
+			sleep 0.2
+		done
+		[ "$3" -gt 1 ] && python3 "$D/hit.py" "$2" $(($3 - 1))
+		pkill -TERM -P "$VP" 2>/dev/null || true
+		sleep 1
+		kill -TERM "$VP" 2>/dev/null || true
+		wait "$VP" 2>/dev/null || true
+		# The serving process ran the most instructions.
+		for f in "$D"/cg.out.*; do awk '/^summary:/ { print $2 }' "$f"; done | sort -n | tail -1
+	}
+	C1=$(cg_run crewlog "$PCG" 1); CN=$(cg_run crewlog "$PCG" $((CGN + 1)))
+	P1=$(cg_run peer "$PPG" 1); PN=$(cg_run peer "$PPG" $((CGN + 1)))
+	awk -v c1="$C1" -v cn="$CN" -v p1="$P1" -v pn="$PN" -v n="$CGN" 'BEGIN {
+		c = (cn - c1) / n; p = (pn - p1) / n
+		printf "instructions per request (callgrind, %d requests): crewlog %.0f, libfcgi %.0f, ratio %.2f\n", n, c, p, c / p }'
+fi

@@ -75,15 +75,18 @@ forget_pid(void)
 	L.pid = 0;
 }
 
-/* Appends ,"name":"val" with val escaped and cut to at most max bytes. */
+/*
+ * Appends ,"name":"val" with val escaped and cut to at most max bytes.
+ * Names are this file's literals, plain ASCII: only values are escaped.
+ */
 static void
 put_bounded(struct buf *b, const char *name, const char *val, size_t max)
 {
 	if (val == NULL)
 		val = "";
-	buf_putc(b, ',');
-	log_json_string(b, name, strlen(name));
-	buf_putc(b, ':');
+	buf_append(b, ",\"", 2);
+	buf_puts(b, name);
+	buf_append(b, "\":", 2);
 	log_json_string(b, val, strnlen(val, max));
 }
 

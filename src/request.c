@@ -24,8 +24,10 @@
 #include <sys/random.h>
 
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +55,7 @@ kv_init(struct kvlist *l)
 {
 	l->v = NULL;
 	l->n = l->cap = 0;
+	l->borrowed = false;
 }
 
 void
@@ -60,8 +63,9 @@ kv_free(struct kvlist *l)
 {
 	size_t	 i;
 
-	for (i = 0; i < l->n; i++)
-		free(l->v[i].key);	/* val shares key's allocation */
+	if (!l->borrowed)
+		for (i = 0; i < l->n; i++)
+			free(l->v[i].key);	/* val shares key's allocation */
 	free(l->v);
 	kv_init(l);
 }
@@ -506,6 +510,25 @@ request_id_ok(const char *s)
 	return n > 0;
 }
 
+/*
+ * Random bytes for request ids, drawn from a pool this module owns and
+ * refills 512 bytes at a time: one getrandom(2) per 32 requests instead
+ * of one each.  A fork empties the child's pool (pthread_atfork), so a
+ * worker never hands out ids its parent or a sibling also holds.
+ */
+static struct {
+	unsigned char	 b[512];
+	size_t		 left;
+	int		 atfork;	/* 1: registered, -1: could not be */
+} rnd;
+
+static void
+rnd_forget(void)
+{
+	explicit_bzero(rnd.b, sizeof(rnd.b));
+	rnd.left = 0;
+}
+
 /* Fills b with random bytes; getrandom(2) only fails on odd kernels. */
 static void
 random_bytes(unsigned char *b, size_t n)
@@ -514,17 +537,28 @@ random_bytes(unsigned char *b, size_t n)
 	uint64_t	 x;
 	size_t		 got = 0, i;
 	ssize_t		 r;
-
-	while (got < n) {
-		if ((r = getrandom(b + got, n - got, 0)) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
+	if (rnd.atfork == 0)
+		rnd.atfork = pthread_atfork(NULL, NULL, rnd_forget) == 0 ? 1 : -1;
+	if (rnd.atfork == -1)
+		rnd_forget();	/* no pool without a fork guard */
+	if (rnd.left < n && n <= sizeof(rnd.b)) {
+		while (got < sizeof(rnd.b)) {
+			if ((r = getrandom(rnd.b + got, sizeof(rnd.b) - got,
+			    0)) == -1) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			got += (size_t)r;
 		}
-		got += (size_t)r;
+		rnd.left = got;
 	}
-	if (got == n)
+	if (rnd.left >= n) {
+		rnd.left -= n;
+		memcpy(b, rnd.b + rnd.left, n);
+		explicit_bzero(rnd.b + rnd.left, n);
 		return;
+	}
 	/* Unique enough for a log id; never used as a secret. */
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
 	x = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^
@@ -576,12 +610,8 @@ req_init(struct request *req)
 void
 req_free(struct request *req)
 {
-	free(req->method_name);
-	free(req->uri);
 	free(req->path);
-	free(req->query_string);
-	free(req->remote_addr);
-	free(req->content_type);
+	free(req->pbuf);
 	free(req->body);
 	kv_free(&req->params);
 	kv_free(&req->headers);
@@ -608,51 +638,185 @@ method_of(const char *m)
 	return HTTP_OTHER;
 }
 
-/* Non-empty value of a param, or NULL: nginx sends "" for unset ones. */
-static const char *
-param(const struct request *req, const char *name)
-{
-	const char	*v = kv_get(&req->params, name);
+/*
+ * The params the request core reads itself, picked out in the one pass
+ * that copies them.  Each is the first occurrence, as kv_get() would
+ * find it, or NULL.
+ */
+struct known {
+	const char	*method, *request_uri, *query_string, *content_type,
+			*content_length, *remote_addr, *https, *scheme,
+			*document_uri, *script_name, *path_info;
+	const char	*h_request_id, *h_cookie, *h_content_type,
+			*h_content_length;
+};
 
+struct known_name {
+	const char	*name;
+	size_t		 len;
+	size_t		 off;
+};
+
+/* Grouped by first letter, in the order note_known() indexes them. */
+#define KN(n, f)	{ n, sizeof(n) - 1, offsetof(struct known, f) }
+static const struct known_name	 known_names[] = {
+	KN("CONTENT_TYPE", content_type), KN("CONTENT_LENGTH", content_length),
+	KN("DOCUMENT_URI", document_uri),
+	KN("HTTPS", https), KN("HTTP_X_REQUEST_ID", h_request_id),
+	KN("HTTP_COOKIE", h_cookie), KN("HTTP_CONTENT_TYPE", h_content_type),
+	KN("HTTP_CONTENT_LENGTH", h_content_length),
+	KN("PATH_INFO", path_info),
+	KN("QUERY_STRING", query_string),
+	KN("REQUEST_METHOD", method), KN("REQUEST_URI", request_uri),
+	KN("REMOTE_ADDR", remote_addr), KN("REQUEST_SCHEME", scheme),
+	KN("SCRIPT_NAME", script_name),
+};
+#undef KN
+_Static_assert(sizeof(known_names) / sizeof(known_names[0]) == 15,
+    "note_known() indexes the table by first letter: update it too");
+
+/* Records value under name if the core reads that param and it is new. */
+static void
+note_known(struct known *k, const char *name, size_t nlen, const char *val)
+{
+	const char	**slot;
+	size_t		  i, end;
+
+	/* The first letter picks a run of the table; most params have none. */
+	switch (name[0]) {
+	case 'C': i = 0; end = 2; break;
+	case 'D': i = 2; end = 3; break;
+	case 'H': i = 3; end = 8; break;
+	case 'P': i = 8; end = 9; break;
+	case 'Q': i = 9; end = 10; break;
+	case 'R': i = 10; end = 14; break;
+	case 'S': i = 14; end = 15; break;
+	default: return;
+	}
+	for (; i < end; i++) {
+		if (known_names[i].len != nlen ||
+		    memcmp(known_names[i].name, name, nlen) != 0)
+			continue;
+		slot = (const char **)((char *)k + known_names[i].off);
+		if (*slot == NULL)
+			*slot = val;
+		return;
+	}
+}
+
+/* Non-empty, or NULL: nginx sends "" for params it has no value for. */
+static const char *
+nonempty(const char *v)
+{
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
-/* Stores every param raw and HTTP_* ones as lower-case dash headers. */
+/* n bytes from the request's block, sized in store_params(). */
+static char *
+take(struct request *req, size_t n)
+{
+	char	*p;
+
+	if (n > req->pbuf_size - req->pbuf_used)
+		abort();	/* store_params() sized it wrong: a bug */
+	p = req->pbuf + req->pbuf_used;
+	req->pbuf_used += n;
+	return p;
+}
+
+static const char *
+take_copy(struct request *req, const char *s, size_t n)
+{
+	char	*p = take(req, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static bool
+is_http_param(const char *e)
+{
+	return e[0] == 'H' && e[1] == 'T' && e[2] == 'T' && e[3] == 'P' &&
+	    e[4] == '_';
+}
+
+/*
+ * Stores every param raw and HTTP_* ones as lower-case dash headers, all
+ * in one block: "NAME\0value\0" per param, then the header names.  The
+ * block is twice the params' size, so the strings derived later (query
+ * string, media type, fallback URI: each shorter than the params they
+ * come from, and never more than two of them) fit in the second half.
+ */
 static void
-store_params(struct request *req, char *const *envp)
+store_params(struct request *req, char *const *envp, struct known *k)
 {
 	const char	*e, *eq;
-	char		*name, small[64];
-	size_t		 i, n;
+	char		*copy, *name, c;
+	size_t		 total = 0, np = 0, nh = 2, i, n, len;
+	struct kv	*kv, *lens;
 
-	for (; envp != NULL && *envp != NULL; envp++) {
-		e = *envp;
-		if ((eq = strchr(e, '=')) == NULL || eq == e)
+	memset(k, 0, sizeof(*k));
+	for (i = 0; envp != NULL && envp[i] != NULL; i++)
+		np++;
+	/* The params' lengths wait in vlen until the copy pass needs them. */
+	lens = req->params.v = xreallocarray(NULL, np + 1, sizeof(struct kv));
+	for (i = 0; i < np; i++) {
+		lens[i].vlen = strlen(envp[i]);
+		total += lens[i].vlen + 1;
+		if (is_http_param(envp[i]))
+			nh++;
+	}
+	req->pbuf_size = 2 * total + 2;
+	req->pbuf = xmalloc(req->pbuf_size);
+	req->pbuf_used = 0;
+	req->params.borrowed = req->headers.borrowed = true;
+	req->headers.v = xreallocarray(NULL, nh, sizeof(struct kv));
+	req->params.cap = np + 1;
+	req->headers.cap = nh;
+	for (i = 0; i < np; i++) {
+		e = envp[i];
+		len = lens[i].vlen;
+		if ((eq = memchr(e, '=', len)) == NULL || eq == e)
 			continue;
-		kv_add(&req->params, e, (size_t)(eq - e), eq + 1,
-		    strlen(eq + 1));
-		if (strncmp(e, "HTTP_", 5) != 0 || eq == e + 5)
+		n = (size_t)(eq - e);
+		copy = take(req, len + 1);
+		memcpy(copy, e, len + 1);
+		copy[n] = '\0';
+		/* Entries fill from the front, never past the lengths unread. */
+		kv = &req->params.v[req->params.n++];
+		kv->key = copy;
+		kv->val = copy + n + 1;
+		kv->vlen = len - n - 1;
+		note_known(k, copy, n, kv->val);
+		if (n <= 5 || !is_http_param(e))
 			continue;
-		n = (size_t)(eq - e - 5);
-		name = n < sizeof(small) ? small : xmalloc(n + 1);
-		for (i = 0; i < n; i++)
-			name[i] = e[5 + i] == '_' ? '-' :
-			    (char)tolower((unsigned char)e[5 + i]);
-		kv_add(&req->headers, name, n, eq + 1, strlen(eq + 1));
-		if (name != small)
-			free(name);
+		name = take(req, n - 5 + 1);
+		for (len = 0; len < n - 5; len++) {
+			c = e[5 + len];
+			name[len] = c == '_' ? '-' : c >= 'A' && c <= 'Z' ?
+			    (char)(c + 'a' - 'A') : c;
+		}
+		name[n - 5] = '\0';
+		kv = &req->headers.v[req->headers.n++];
+		kv->key = name;
+		kv->val = copy + n + 1;
+		kv->vlen = req->params.v[req->params.n - 1].vlen;
 	}
 	/* CGI passes these two without HTTP_; handlers look them up too. */
-	if (param(req, "CONTENT_TYPE") != NULL &&
-	    kv_get(&req->headers, "content-type") == NULL)
-		kv_add(&req->headers, "content-type", 12,
-		    param(req, "CONTENT_TYPE"),
-		    strlen(param(req, "CONTENT_TYPE")));
-	if (param(req, "CONTENT_LENGTH") != NULL &&
-	    kv_get(&req->headers, "content-length") == NULL)
-		kv_add(&req->headers, "content-length", 14,
-		    param(req, "CONTENT_LENGTH"),
-		    strlen(param(req, "CONTENT_LENGTH")));
+	if (nonempty(k->content_type) != NULL && k->h_content_type == NULL) {
+		kv = &req->headers.v[req->headers.n++];
+		kv->key = (char *)"content-type";
+		kv->val = (char *)k->content_type;
+		kv->vlen = strlen(kv->val);
+	}
+	if (nonempty(k->content_length) != NULL &&
+	    k->h_content_length == NULL) {
+		kv = &req->headers.v[req->headers.n++];
+		kv->key = (char *)"content-length";
+		kv->val = (char *)k->content_length;
+		kv->vlen = strlen(kv->val);
+	}
 }
 
 /* Rejects NUL, "." and ".." segments in a decoded path. */
@@ -693,13 +857,15 @@ checked(struct request *req, size_t n, struct req_error *err)
  * fallbacks are decoded by the web server already and only checked.
  */
 static int
-parse_path(struct request *req, struct req_error *err)
+parse_path(struct request *req, const struct known *k,
+    struct req_error *err)
 {
 	const char	*u, *q, *a, *b, *pi;
+	char		*p;
 	size_t		 n;
 
-	if ((u = param(req, "REQUEST_URI")) != NULL) {
-		req->uri = xstrdup(u);
+	if ((u = nonempty(k->request_uri)) != NULL) {
+		req->uri = u;
 		/* Absolute form "http://host/p?q": keep from the path on. */
 		if (strncasecmp(u, "http://", 7) == 0 ||
 		    strncasecmp(u, "https://", 8) == 0) {
@@ -709,7 +875,8 @@ parse_path(struct request *req, struct req_error *err)
 		q = strchr(u, '?');
 		n = q != NULL ? (size_t)(q - u) : strlen(u);
 		if (req->query_string == NULL)
-			req->query_string = xstrdup(q != NULL ? q + 1 : "");
+			req->query_string = q != NULL ? take_copy(req, q + 1,
+			    strlen(q + 1)) : "";
 		if (n == 0) {
 			u = "/";
 			n = 1;
@@ -723,26 +890,29 @@ parse_path(struct request *req, struct req_error *err)
 		}
 		return checked(req, n, err);
 	}
-	a = param(req, "DOCUMENT_URI");
-	b = param(req, "SCRIPT_NAME");
+	a = nonempty(k->document_uri);
+	b = nonempty(k->script_name);
 	if (a == NULL && b == NULL) {
-		req->uri = xstrdup("");
+		req->uri = "";
 		return fail(err, 400, "path", "no REQUEST_URI, DOCUMENT_URI "
 		    "or SCRIPT_NAME param: cannot tell the path");
 	}
 	if (a != NULL)
 		req->path = xstrdup(a);
 	else {
-		pi = param(req, "PATH_INFO");
+		pi = nonempty(k->path_info);
 		req->path = xasprintf("%s%s", b, pi != NULL ? pi : "");
 	}
-	req->uri = xstrdup(req->path);
-	return checked(req, strlen(req->path), err);
+	n = strlen(req->path);
+	p = take(req, n + 1);
+	memcpy(p, req->path, n + 1);
+	req->uri = p;
+	return checked(req, n, err);
 }
 
 /* "Text/HTML; charset=UTF-8" -> "text/html"; NULL when empty. */
-static char *
-media_type(const char *ct)
+static const char *
+media_type(struct request *req, const char *ct)
 {
 	size_t	 n, i;
 	char	*t;
@@ -753,7 +923,9 @@ media_type(const char *ct)
 		n--;
 	if (n == 0)
 		return NULL;
-	t = xstrndup(ct, n);
+	t = take(req, n + 1);
+	memcpy(t, ct, n);
+	t[n] = '\0';
 	for (i = 0; i < n; i++)
 		t[i] = (char)tolower((unsigned char)t[i]);
 	return t;
@@ -793,10 +965,10 @@ parse_content_length(const char *s, size_t *out, struct req_error *err)
 
 /* 411 for a body method without a length, 400 for a bad one, 413 over. */
 static int
-check_length(struct request *req, const struct req_limits *lim,
-    struct req_error *err)
+check_length(struct request *req, const struct known *k,
+    const struct req_limits *lim, struct req_error *err)
 {
-	const char	*cl = param(req, "CONTENT_LENGTH");
+	const char	*cl = nonempty(k->content_length);
 
 	if (cl == NULL) {
 		if (req->method == HTTP_POST || req->method == HTTP_PUT ||
@@ -825,30 +997,28 @@ int
 req_parse_params(struct request *req, char *const *envp,
     const struct req_limits *lim, struct req_error *err)
 {
+	struct known	 k;
 	const char	*m, *v;
 	char		 shown[32];
 
 	if (lim == NULL)
 		lim = &default_limits;
-	store_params(req, envp);
-	set_request_id(req, kv_get(&req->headers, "x-request-id"));
-	m = param(req, "REQUEST_METHOD");
-	req->method_name = xstrdup(m != NULL ? m : "");
+	store_params(req, envp, &k);
+	set_request_id(req, k.h_request_id);
+	m = nonempty(k.method);
+	req->method_name = m != NULL ? m : "";
 	req->method = method_of(req->method_name);
-	req->remote_addr = xstrdup((v = param(req, "REMOTE_ADDR")) != NULL ?
-	    v : "");
-	v = param(req, "HTTPS");
+	req->remote_addr = (v = nonempty(k.remote_addr)) != NULL ? v : "";
+	v = nonempty(k.https);
 	req->https = (v != NULL && strcasecmp(v, "off") != 0) ||
-	    ((v = param(req, "REQUEST_SCHEME")) != NULL &&
-	    strcasecmp(v, "https") == 0);
-	if ((v = param(req, "CONTENT_TYPE")) != NULL)
-		req->content_type = media_type(v);
-	if ((v = kv_get(&req->params, "QUERY_STRING")) != NULL)
-		req->query_string = xstrdup(v);
-	if (parse_path(req, err) == -1)
+	    ((v = nonempty(k.scheme)) != NULL && strcasecmp(v, "https") == 0);
+	if ((v = nonempty(k.content_type)) != NULL)
+		req->content_type = media_type(req, v);
+	req->query_string = k.query_string;
+	if (parse_path(req, &k, err) == -1)
 		return -1;
 	if (req->query_string == NULL)
-		req->query_string = xstrdup("");
+		req->query_string = "";
 	if (m == NULL)
 		return fail(err, 400, NULL, "no REQUEST_METHOD param");
 	if (!is_token(m, strlen(m))) {
@@ -858,10 +1028,10 @@ req_parse_params(struct request *req, char *const *envp,
 	if (req_parse_query(req->query_string, strlen(req->query_string),
 	    &req->query, err) == -1)
 		return -1;
-	if ((v = kv_get(&req->headers, "cookie")) != NULL &&
+	if ((v = k.h_cookie) != NULL &&
 	    req_parse_cookies(v, strlen(v), &req->cookies, err) == -1)
 		return -1;
-	return check_length(req, lim, err);
+	return check_length(req, &k, lim, err);
 }
 
 /* ---------------------------------------------------------------------

@@ -31,6 +31,7 @@ struct kvlist {
 	struct kv	*v;
 	size_t		 n;
 	size_t		 cap;
+	bool		 borrowed;	/* keys live elsewhere: not freed */
 };
 
 void		 kv_init(struct kvlist *);
@@ -64,12 +65,12 @@ struct req_limits {
 
 struct request {
 	enum http_method method;
-	char		*method_name;	/* as sent, for logs */
-	char		*uri;		/* REQUEST_URI as sent */
+	const char	*method_name;	/* as sent, for logs */
+	const char	*uri;		/* REQUEST_URI as sent */
 	char		*path;		/* percent-decoded once */
-	char		*query_string;	/* raw */
-	char		*remote_addr;
-	char		*content_type;	/* lower-cased media type, no params */
+	const char	*query_string;	/* raw */
+	const char	*remote_addr;
+	const char	*content_type;	/* lower-cased media type, no params */
 	size_t		 content_length;
 	bool		 has_content_length;
 	bool		 https;
@@ -89,6 +90,15 @@ struct request {
 	/* Added by core: the JSON body's top-level strings and numbers as
 	 * text, so req_field() needs no allocation per lookup. */
 	struct kvlist	 jfields;
+
+	/*
+	 * One block holds the params' copies, the header names and the
+	 * strings above that are not path: a request costs one allocation
+	 * for all of them instead of one per param.  Private to request.c.
+	 */
+	char		*pbuf;
+	size_t		 pbuf_used;
+	size_t		 pbuf_size;
 };
 
 /* More query parameters, form fields or cookies than this: 400. */

@@ -62,11 +62,18 @@ resp_status(struct response *r, int status)
  * Headers and cookies
  */
 
+/* RFC 9110 tchar: visible ASCII but the separators. */
 static bool
 is_tchar(unsigned char c)
 {
-	return c > 0x20 && c < 0x7f && strchr("\"(),/:;<=>?@[\\]{}", c) ==
-	    NULL;
+	switch (c) {
+	case '"': case '(': case ')': case ',': case '/': case ':': case ';':
+	case '<': case '=': case '>': case '?': case '@': case '[': case '\\':
+	case ']': case '{': case '}':
+		return false;
+	default:
+		return c > 0x20 && c < 0x7f;
+	}
 }
 
 static bool
@@ -114,14 +121,24 @@ int
 resp_header(struct response *r, const char *name, const char *value)
 {
 	if (name == NULL || value == NULL || !is_token(name) ||
-	    !is_field_value(value) || strcasecmp(name, "Content-Length") == 0 ||
-	    strcasecmp(name, "Status") == 0)
+	    !is_field_value(value))
 		return -1;
-	if (strcasecmp(name, "Content-Type") == 0) {
-		resp_content_type(r, value);
-		return 0;
+	/* Most names start otherwise: skip three case-folding compares. */
+	if ((name[0] | 0x20) == 'c' || (name[0] | 0x20) == 's') {
+		if (strcasecmp(name, "Content-Length") == 0 ||
+		    strcasecmp(name, "Status") == 0)
+			return -1;
+		if (strcasecmp(name, "Content-Type") == 0) {
+			resp_content_type(r, value);
+			return 0;
+		}
 	}
-	buf_printf(&r->headers, "%s: %s\r\n", name, value);
+	if (r->headers.cap == 0)
+		buf_reserve(&r->headers, 240);	/* one allocation, not three */
+	buf_puts(&r->headers, name);
+	buf_append(&r->headers, ": ", 2);
+	buf_puts(&r->headers, value);
+	buf_append(&r->headers, "\r\n", 2);
 	return 0;
 }
 
@@ -452,45 +469,110 @@ resp_reason(int status)
  * outside 100-599 is sent as 500.  204 and 304 never carry a body, so
  * they get no Content-Length or Content-Type (RFC 9110, 8.6 and 15.4.5).
  */
-void
-resp_serialize(struct response *r, struct buf *out)
+/* Appends v in decimal: the head is built without printf. */
+static void
+put_size(struct buf *b, size_t v)
+{
+	char	 d[24];
+	size_t	 i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	buf_append(b, d + i, sizeof(d) - i);
+}
+
+/* Whether the status may carry a body (and so a length and a type). */
+static bool
+bodyless(int status)
+{
+	return status < 200 || status == 204 || status == 304;
+}
+
+/* The status line and every header, up to and with the blank line. */
+static void
+serialize_head(const struct response *r, struct buf *out)
 {
 	int	 status = r->status;
-	bool	 bodyless;
 
 	if (status < 100 || status > 599)
 		status = 500;
-	bodyless = status < 200 || status == 204 || status == 304;
-	buf_printf(out, "Status: %d %s\r\n", status, resp_reason(status));
-	if (!bodyless) {
-		buf_printf(out, "Content-Type: %s\r\nContent-Length: %zu\r\n",
-		    r->content_type != NULL ? r->content_type : DEFAULT_TYPE,
-		    r->body.len);
+	buf_append(out, "Status: ", 8);
+	put_size(out, (size_t)status);
+	buf_putc(out, ' ');
+	buf_puts(out, resp_reason(status));
+	buf_append(out, "\r\n", 2);
+	if (!bodyless(status)) {
+		buf_append(out, "Content-Type: ", 14);
+		buf_puts(out, r->content_type != NULL ? r->content_type :
+		    DEFAULT_TYPE);
+		buf_append(out, "\r\nContent-Length: ", 18);
+		put_size(out, r->body.len);
+		buf_append(out, "\r\n", 2);
 	}
 	if (r->headers.len > 0)
 		buf_append(out, r->headers.data, r->headers.len);
-	buf_puts(out, "\r\n");
-	if (!bodyless && !r->head && r->body.len > 0)
+	buf_append(out, "\r\n", 2);
+}
+
+/* The body is sent unless HEAD or a status that never carries one. */
+static bool
+sends_body(const struct response *r)
+{
+	int	 status = r->status;
+
+	if (status < 100 || status > 599)
+		status = 500;
+	return !bodyless(status) && !r->head && r->body.len > 0;
+}
+
+void
+resp_serialize(struct response *r, struct buf *out)
+{
+	serialize_head(r, out);
+	if (sends_body(r))
 		buf_append(out, r->body.data, r->body.len);
 }
 
+/* Writes len bytes in chunks libfcgi's int lengths can carry. */
+static int
+put_all(const char *p, size_t len, struct FCGX_Stream *out)
+{
+	size_t	 off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off > INT_MAX / 2 ? INT_MAX / 2 : len - off;
+		if (FCGX_PutStr(p + off, (int)n, out) != (int)n)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The head is built in one buffer sized up front, then the body goes
+ * straight from its own buffer: the body is never copied here.  What
+ * fits in the stream's buffer stays there until FCGX_Finish_r().
+ */
 int
 resp_finish(struct response *r, struct FCGX_Stream *out)
 {
-	struct buf	 b = BUF_INIT;
-	size_t		 off, n;
+	struct buf	 head = BUF_INIT;
 	int		 rc = -1;
 
-	resp_serialize(r, &b);
-	for (off = 0; off < b.len; off += n) {
-		n = b.len - off > INT_MAX / 2 ? INT_MAX / 2 : b.len - off;
-		if (FCGX_PutStr(b.data + off, (int)n, out) != (int)n)
-			goto out;
-	}
-	if (FCGX_FFlush(out) == -1)
+	buf_reserve(&head, 160 + r->headers.len);
+	serialize_head(r, &head);
+	if (put_all(head.data, head.len, out) == -1)
 		goto out;
+	if (sends_body(r) && put_all(r->body.data, r->body.len, out) == -1)
+		goto out;
+	/*
+	 * No FCGX_FFlush(): FCGX_Finish_r() sends the rest of the buffer
+	 * with the end-request record, one write(2) for a small response
+	 * instead of two.  An error there is the client's loss alone.
+	 */
 	rc = 0;
 out:
-	buf_free(&b);
+	buf_free(&head);
 	return rc;
 }

@@ -75,7 +75,10 @@ int	 resp_error(struct response *, bool json, int status,
 	    const char *code, const char *message, const char *field);
 /* The complete FastCGI stdout stream (CGI headers + body) into out. */
 void	 resp_serialize(struct response *, struct buf *out);
-/* Serialises and writes to the stream; -1 on a write error. */
+/*
+ * Serialises into the stream; -1 on a write error.  The tail may stay in
+ * the stream's buffer until FCGX_Finish_r() (or FCGX_FFlush()) sends it.
+ */
 int	 resp_finish(struct response *, struct FCGX_Stream *);
 const char *resp_reason(int status);
 

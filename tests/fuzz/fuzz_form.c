@@ -21,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	req_init(&req);
 	req.method = HTTP_POST;
-	req.content_type = xstrdup("application/x-www-form-urlencoded");
+	req.content_type = "application/x-www-form-urlencoded";
 	memset(&err, 0, sizeof(err));
 	if (req_parse_body(&req, (const char *)data, size, &lim, &err) == 0) {
 		if (req.body_len != size || memcmp(req.body, data, size) != 0)

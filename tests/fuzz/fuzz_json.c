@@ -38,7 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	req_init(&req);
 	req.method = HTTP_POST;
-	req.content_type = xstrdup("application/json");
+	req.content_type = "application/json";
 	if (req_parse_body(&req, (const char *)data, size, &lim, &err) == 0)
 		(void)req_field(&req, "minutes");
 	req_free(&req);

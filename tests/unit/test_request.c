@@ -852,7 +852,7 @@ test_body_over_limit(void **state)
 	memset(big, ' ', sizeof(big));
 	big[0] = '1';
 	req_init(&req);
-	req.content_type = strdup("application/json");
+	req.content_type = "application/json";
 	assert_fails(req_parse_body(&req, big, sizeof(big), &lim, &err), &err,
 	    413, "Content-Length", "1025 bytes is over the limit of 1024");
 	assert_int_equal(req_parse_body(&req, big, 1024, &lim, &err), 0);

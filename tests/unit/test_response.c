@@ -446,6 +446,7 @@ test_finish_writes_everything(void **state)
 	resp_init(&r);
 	buf_puts(&r.body, "a body longer than one sixteen-byte buffer");
 	assert_int_equal(resp_finish(&r, &f.s), 0);
+	assert_int_equal(FCGX_FFlush(&f.s), 0);
 	w = wire(&r);
 	assert_string_equal(buf_cstr(&f.got), w);
 	free(w);
