@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -585,6 +586,34 @@ test_sleep(struct request *req, struct response *resp)
 	resp_content_type(resp, CT_TEXT);
 }
 
+/*
+ * /_test/print?text=T: writes "T\n" straight to the worker's stdout and
+ * stderr, past the log module, as a stray library message would be:
+ * what catch_workers_output is for.
+ */
+static void
+test_print(struct request *req, struct response *resp)
+{
+	const char	*v = kv_get(&req->query, "text");
+	struct iovec	 iov[2];
+	int		 fd;
+
+	if (v == NULL || *v == '\0' || strlen(v) > 4096) {
+		text_reply(resp, 400, CT_TEXT, "text: must be 1..4096 bytes\n");
+		return;
+	}
+	iov[0].iov_base = (void *)v;
+	iov[0].iov_len = strlen(v);
+	iov[1].iov_base = (void *)"\n";
+	iov[1].iov_len = 1;
+	for (fd = 1; fd <= 2; fd++)
+		if (writev(fd, iov, 2) == -1) {
+			text_reply(resp, 500, CT_TEXT, "write failed\n");
+			return;
+		}
+	text_reply(resp, 200, CT_TEXT, "printed\n");
+}
+
 bool
 ops_handle(const struct ops_env *env, struct request *req,
     struct response *resp)
@@ -634,6 +663,10 @@ ops_handle(const struct ops_env *env, struct request *req,
 	}
 	if (pc->test_endpoints && strcmp(path, "/_test/sleep") == 0) {
 		test_sleep(req, resp);
+		return true;
+	}
+	if (pc->test_endpoints && strcmp(path, "/_test/print") == 0) {
+		test_print(req, resp);
 		return true;
 	}
 	if (pc->test_endpoints && strcmp(path, "/_test/hang") == 0) {

@@ -120,7 +120,7 @@ struct master {
 	bool			 stopping;
 	bool			 immediate;
 	int64_t			 stop_kill_at_us;
-	char			*pid_file;
+	char			*pid_file;	/* owned: outlives reloads */
 	int64_t			*crashes;	/* emergency restart ring */
 	size_t			 ncrashes;
 	size_t			 crash_cap;
@@ -1330,7 +1330,10 @@ write_pid_file(const char *path)
 
 	if ((f = fopen(path, "w")) == NULL)
 		return -1;
-	fprintf(f, "%ld\n", (long)getpid());
+	if (fprintf(f, "%ld\n", (long)getpid()) < 0) {
+		(void)fclose(f);
+		return -1;
+	}
 	return fclose(f);
 }
 
@@ -1438,6 +1441,8 @@ shutdown_all(struct master *m)
 	free(m->crashes);
 	if (m->pid_file != NULL)
 		(void)unlink(m->pid_file);
+	free(m->pid_file);
+	m->pid_file = NULL;
 	signals_close();
 }
 
@@ -1485,10 +1490,13 @@ pool_run(struct config *cfg, const struct pool_opts *opts)
 		    "start-up failed");
 		goto out;
 	}
-	m.pid_file = (char *)(opts->pid_file != NULL ? opts->pid_file :
-	    m.gens->cfg->pid_file);
+	/* Our own copy: a reload frees the configuration it came from. */
+	if (opts->pid_file != NULL || m.gens->cfg->pid_file != NULL)
+		m.pid_file = xstrdup(opts->pid_file != NULL ? opts->pid_file :
+		    m.gens->cfg->pid_file);
 	if (m.pid_file != NULL && write_pid_file(m.pid_file) == -1) {
 		log_error("pid file %s: %s", m.pid_file, strerror(errno));
+		free(m.pid_file);
 		m.pid_file = NULL;
 		goto out;
 	}
