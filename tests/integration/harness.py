@@ -482,6 +482,19 @@ class BackgroundLoad:
         return self.stats
 
 
+def start(pool=None, glob=None, **kw):
+    """crewlog (with the /_test/ endpoints) behind nginx, once a worker
+    answers /ping; returns (crewlog, nginx)."""
+    p = {"test_endpoints": "yes"}
+    p.update(pool or {})
+    cw = Crewlog(pool=p, glob=glob, **kw).start()
+    ng = Nginx(upstream=cw.listen).start()
+    # The first worker may still be starting: wait until one answers.
+    wait_for(lambda: http_request("GET", ng.url + "/ping").status == 200,
+             10, "a worker to answer /ping")
+    return cw, ng
+
+
 class TestRun:
     """Collects @test functions and runs them, printing TAP."""
 

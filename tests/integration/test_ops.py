@@ -1,5 +1,5 @@
 """What a sysadmin does to a running pool, behind real nginx: log
-rotation (SIGUSR1), SIGUSR2 and SIGQUIT, worker output forwarding, the pid
+rotation (SIGUSR1), SIGQUIT, worker output forwarding, the pid
 file, listen.allowed_clients, listen.owner/mode, user and rlimit_files.
 
 Run: CREWLOG_BIN=build/normal/crewlog python3 tests/integration/test_ops.py
@@ -15,20 +15,10 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (TestRun, Crewlog, Nginx, BackgroundLoad,  # noqa
-                     free_port, http_request, tmpdir, wait_for)
+from harness import (TestRun, Crewlog, Nginx,  # noqa
+                     free_port, http_request, start, tmpdir, wait_for)
 
 t = TestRun("ops")
-
-
-def start(pool=None, glob=None, **kw):
-    p = {"test_endpoints": "yes"}
-    p.update(pool or {})
-    cw = Crewlog(pool=p, glob=glob, **kw).start()
-    ng = Nginx(upstream=cw.listen).start()
-    wait_for(lambda: http_request("GET", ng.url + "/ping").status == 200,
-             10, "a worker to answer /ping")
-    return cw, ng
 
 
 def json_lines(text):
@@ -103,22 +93,6 @@ def _():
     wait_for(answered_and_logged, 5, "the access line in the new file")
     assert "after-rotation" not in read(logf + ".1")
     assert "before-rotation" in read(logf + ".1")
-
-
-@t.test("SIGUSR2 reloads like SIGHUP: 0 failed under load, new config "
-        "in effect")
-def _():
-    cw, ng = start({"pm.max_children": "2"})
-    bg = BackgroundLoad(ng.url + "/ping", concurrency=4).start()
-    time.sleep(0.5)
-    cw.pool["ping.response"] = "reloaded by usr2"
-    cw.write_config()
-    cw.signal(signal.SIGUSR2)
-    time.sleep(1.5)
-    stats = bg.result()
-    assert stats["failed"] == 0 and stats["ok"] > 0, stats
-    r = http_request("GET", ng.url + "/ping")
-    assert r.body == b"reloaded by usr2\n", r
 
 
 @t.test("SIGQUIT: graceful stop, the request in flight completes")

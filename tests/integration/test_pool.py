@@ -15,7 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (TestRun, Crewlog, Nginx, Apache, BackgroundLoad,  # noqa
-                     free_port, http_request, load, wait_for)
+                     free_port, http_request, load, start, wait_for)
 
 t = TestRun("pool")
 
@@ -25,17 +25,6 @@ def status(ng, full=False):
                                                        else ""))
     assert r.status == 200, r
     return r.json()
-
-
-def start(pool=None, glob=None, **kw):
-    p = {"test_endpoints": "yes"}
-    p.update(pool or {})
-    cw = Crewlog(pool=p, glob=glob, **kw).start()
-    ng = Nginx(upstream=cw.listen).start()
-    # The first worker may still be starting: wait until one answers.
-    wait_for(lambda: http_request("GET", ng.url + "/ping").status == 200,
-             10, "a worker to answer /ping")
-    return cw, ng
 
 
 def assert_no_failures(stats, what):
@@ -158,19 +147,29 @@ def _():
     assert st["respawns"] == 0, st      # recycling is not a crash
 
 
-@t.test("SIGHUP reload under load: 0 failed, new config in effect")
-def _():
+def reload_under_load(sig):
     cw, ng = start({"pm.max_children": "3"})
     bg = BackgroundLoad(ng.url + "/ping", concurrency=4).start()
     time.sleep(0.7)
     cw.pool["ping.response"] = "pong again"
     cw.write_config()
-    cw.signal(signal.SIGHUP)
+    cw.signal(sig)
     time.sleep(1.5)
     stats = bg.result()
     assert_no_failures(stats, "load across a reload")
     r = http_request("GET", ng.url + "/ping")
     assert r.body == b"pong again\n", r
+    return cw, ng, stats
+
+
+@t.test("SIGUSR2 reloads like SIGHUP: 0 failed, new config in effect")
+def _():
+    reload_under_load(signal.SIGUSR2)
+
+
+@t.test("SIGHUP reload under load: 0 failed, new config in effect")
+def _():
+    cw, ng, stats = reload_under_load(signal.SIGHUP)
     # The old generation retires once its last request is done; under a
     # sanitizer build on a loaded machine that can take a few seconds.
     wait_for(lambda: "generation 1 retired" in cw.log(), 15,
