@@ -39,11 +39,13 @@ enum op_type {
 #define F_WSBEFORE	0x10	/* only blanks before it on its line */
 #define F_DOTTED	0x20	/* the name has a '.' (not just ".") */
 #define F_INDENT	0x40	/* a tag that starts a line of a partial */
+#define F_SELF		0x80	/* the name is "." */
 
 struct op {
 	uint8_t		 type;
-	uint8_t		 flags;
+	uint16_t	 flags;
 	uint32_t	 off, len;	/* text, or the tag's name */
+	uint32_t	 seg;		/* length of the name's first segment */
 	uint32_t	 end;		/* index past the body */
 	uint32_t	 ind_off, ind_len;	/* standalone indentation */
 	int32_t		 target;	/* static partial/parent, or -1 */
@@ -105,6 +107,7 @@ mustache_error_format(const struct mustache_error *e, struct buf *out)
 /* ---------------------------------------------------------------- */
 
 #define MAX_DELIM	32
+#define SRC_PAD		33	/* zero bytes after a template's source */
 #define MAX_NEST	256
 
 struct open {
@@ -494,13 +497,13 @@ parse_tag(struct parser *p, size_t tagoff, size_t textstart)
 	}
 	o = emit(p, type, a, b - a);
 	if (type == OP_VAR) {
-		o->flags = (uint8_t)(o->flags & ~F_BOL);
+		o->flags = (uint16_t)(o->flags & ~F_BOL);
 		if (tagoff == 0 || p->s[tagoff - 1] == '\n')
 			o->flags |= F_BOL;
 		if (sigil == '\0')
 			o->flags |= F_ESCAPE;
 	} else {
-		o->flags = (uint8_t)(o->flags & ~F_BOL);
+		o->flags = (uint16_t)(o->flags & ~F_BOL);
 		if (close != 0) {
 			o->flags |= F_STANDALONE | F_BOL;
 			o->ind_off = (uint32_t)bol;
@@ -521,8 +524,12 @@ parse_tag(struct parser *p, size_t tagoff, size_t textstart)
 	}
 	if (dyn)
 		o->flags |= F_DYNAMIC;
-	if (b - a > 1 && memchr(p->s + a, '.', b - a) != NULL)
+	o->seg = o->len;
+	if (b - a > 1 && (c = memchr(p->s + a, '.', b - a)) != NULL) {
 		o->flags |= F_DOTTED;
+		o->seg = (uint32_t)(c - (p->s + a));
+	} else if (b - a == 1 && p->s[a] == '.')
+		o->flags |= F_SELF;
 	if ((o->flags & (F_BOL | F_STANDALONE)) == F_BOL)
 		o->flags |= F_INDENT;
 	linecol(p->s, tagoff, &o->line, &o->col);
@@ -666,7 +673,9 @@ mustache_set_add(struct mustache_set *set, const char *name,
 	memset(&t, 0, sizeof(t));
 	t.name = xstrdup(name);
 	t.file = xstrdup(file ? file : name);
-	t.src = xstrndup(src, len);
+	/* Zeroed padding lets rendering copy short text in fixed moves. */
+	t.src = xcalloc(1, len + SRC_PAD);
+	memcpy(t.src, src, len);
 	t.srclen = len;
 	if (compile(&t, err) == -1) {
 		tpl_free(&t);
@@ -836,77 +845,191 @@ struct render {
 };
 
 static int	run(struct render *, const struct tpl *, size_t, size_t);
+static int	partial(struct render *, const struct tpl *,
+		    const struct op *, const struct tpl *);
 
-/* buf_append's fast path, inlined: rendering appends many short runs. */
+/*
+ * Output.  While a render runs it is the only writer of out, so appends
+ * here leave out the NUL terminator and mustache_render() writes it once
+ * at the end.  Every append keeps len < cap, which leaves room for it.
+ */
 static inline void
 out_append(struct buf *b, const char *p, size_t n)
 {
-	if (b->len + n < b->cap) {
+	if (n < b->cap - b->len) {
 		memcpy(b->data + b->len, p, n);
 		b->len += n;
-		b->data[b->len] = '\0';
 	} else
 		buf_append(b, p, n);
+}
+
+/*
+ * Appends template text.  A template's source is followed by SRC_PAD
+ * zero bytes, so a run of at most 32 bytes (most of them) copies as two
+ * fixed 16-byte moves instead of a call to memcpy; bytes past n land in
+ * the free space and are overwritten by what follows.
+ */
+static inline void
+out_text(struct buf *b, const char *s, size_t n)
+{
+	char	*d;
+
+	if (n <= 32 && b->cap - b->len > 32) {
+		d = b->data + b->len;
+		memcpy(d, s, 16);
+		memcpy(d + 16, s + 16, 16);
+		b->len += n;
+	} else
+		out_append(b, s, n);
+}
+
+/* Makes room for n more bytes and the NUL, checking the common case. */
+static inline char *
+out_room(struct buf *b, size_t n)
+{
+	if (b->cap - b->len <= n)
+		buf_reserve(b, n);
+	return b->data + b->len;
 }
 
 static const unsigned char escape_map[256] = {
 	['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
 };
 
+/* Padded to 8 bytes: a replacement is stored in one fixed move. */
+static const char escape_rep[6][8] = {
+	"", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"
+};
+static const unsigned char escape_len[6] = { 0, 5, 4, 4, 6, 5 };
+
+#define ESC_CHUNK	1024	/* bytes escaped per reservation */
+#define ONES		0x0101010101010101ULL
+/* Nonzero when a byte of w is zero; the lowest flagged byte is one. */
+#define ZERO_BYTE(w)	(((w) - ONES) & ~(w) & (ONES * 0x80))
+
+/*
+ * HTML-escapes s onto out without the NUL.  Room for the worst case (6
+ * bytes out per byte in, plus an 8-byte store) is reserved per chunk, so
+ * the loop writes without checks.  Eight bytes at a time are tested for
+ * the five special characters at once: '"' exactly, '&' and '\'' (0x26,
+ * 0x27) as x | 1 == 0x27, '<' and '>' (0x3c, 0x3e) as x | 2 == 0x3e.
+ */
+static void
+escape_into(struct buf *out, const char *s, size_t len)
+{
+	const char	*end = s + len, *stop;
+	char		*d;
+	size_t		 n;
+	unsigned char	 c;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t	 w, m;
+#endif
+
+	while (s < end) {
+		n = (size_t)(end - s) < ESC_CHUNK ? (size_t)(end - s) :
+		    ESC_CHUNK;
+		d = out_room(out, n * 6 + 8);
+		stop = s + n;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		while (stop - s >= 8) {
+			memcpy(&w, s, 8);
+			memcpy(d, &w, 8);
+			m = ZERO_BYTE(w ^ (ONES * '"')) |
+			    ZERO_BYTE((w | ONES) ^ (ONES * '\'')) |
+			    ZERO_BYTE((w | (ONES * 2)) ^ (ONES * '>'));
+			if (m == 0) {
+				s += 8;
+				d += 8;
+				continue;
+			}
+			n = (size_t)__builtin_ctzll(m) >> 3;
+			s += n;
+			d += n;
+			c = escape_map[(unsigned char)*s++];
+			memcpy(d, escape_rep[c], 8);
+			d += escape_len[c];
+		}
+#endif
+		for (; s < stop; s++) {
+			if ((c = escape_map[(unsigned char)*s]) == 0)
+				*d++ = *s;
+			else {
+				memcpy(d, escape_rep[c], 8);
+				d += escape_len[c];
+			}
+		}
+		out->len = (size_t)(d - out->data);
+	}
+}
+
 void
 mustache_escape(struct buf *out, const char *s, size_t len)
 {
-	static const char *const rep[] = {
-		NULL, "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"
-	};
-	static const unsigned char replen[] = { 0, 5, 4, 4, 6, 5 };
-	size_t	 i, run_start = 0;
-	unsigned char c;
-
-	if (out->len + len >= out->cap)
-		buf_reserve(out, len);
-	for (i = 0; i < len; i++) {
-		while (i < len && escape_map[(unsigned char)s[i]] == 0)
-			i++;
-		if (i == len)
-			break;
-		c = escape_map[(unsigned char)s[i]];
-		out_append(out, s + run_start, i - run_start);
-		out_append(out, rep[c], replen[c]);
-		run_start = i + 1;
-	}
-	out_append(out, s + run_start, len - run_start);
+	escape_into(out, s, len);
+	buf_append(out, "", 0);		/* the NUL */
 }
 
-/* Appends a 64-bit integer in decimal, without stdio (it is hot). */
-static void
-put_int(struct buf *out, long long v)
+/* Number of decimal digits of u. */
+static inline unsigned
+ndigits(unsigned long long u)
+{
+	unsigned	 n = 1;
+
+	for (;;) {
+		if (u < 10)
+			return n;
+		if (u < 100)
+			return n + 1;
+		if (u < 1000)
+			return n + 2;
+		if (u < 10000)
+			return n + 3;
+		u /= 10000;
+		n += 4;
+	}
+}
+
+/* Writes the n decimal digits of u to d, two at a time from the end. */
+static inline void
+put_digits(char *d, unsigned n, unsigned long long u)
 {
 	static const char	 pairs[] =
 	    "00010203040506070809101112131415161718192021222324252627282930"
 	    "31323334353637383940414243444546474849505152535455565758596061"
 	    "6263646566676869707172737475767778798081828384858687888990919293"
 	    "949596979899";
-	char			 tmp[24], *p = tmp + sizeof(tmp);
-	unsigned long long	 u;
-	unsigned		 d;
+	char			*p = d + n;
+	unsigned		 k;
 
-	u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 	while (u >= 100) {
-		d = (unsigned)(u % 100) * 2;
+		k = (unsigned)(u % 100) * 2;
 		u /= 100;
-		*--p = pairs[d + 1];
-		*--p = pairs[d];
+		*--p = pairs[k + 1];
+		*--p = pairs[k];
 	}
 	if (u >= 10) {
-		d = (unsigned)u * 2;
-		*--p = pairs[d + 1];
-		*--p = pairs[d];
+		k = (unsigned)u * 2;
+		*--p = pairs[k + 1];
+		*--p = pairs[k];
 	} else
 		*--p = (char)('0' + u);
+}
+
+/* Appends a 64-bit integer in decimal, without stdio (it is hot). */
+static void
+put_int(struct buf *out, long long v)
+{
+	unsigned long long	 u;
+	unsigned		 n;
+	char			*d;
+
+	d = out_room(out, 24);
+	u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 	if (v < 0)
-		*--p = '-';
-	out_append(out, p, (size_t)(tmp + sizeof(tmp) - p));
+		*d++ = '-';
+	n = ndigits(u);
+	put_digits(d, n, u);
+	out->len = (size_t)(d + n - out->data);
 }
 
 /*
@@ -915,53 +1038,56 @@ put_int(struct buf *out, long long v)
  * an integer below 2^53 by an exact power of ten rounds correctly, as
  * strtod does, so the digits are proven to read back as d.
  *
- * One product finds k: for |d| < 1e9, |d| * 10^6 < 1e15 is within 0.25
- * of m * 10^(6-k), so it rounds to exactly that integer, and its
- * trailing zeros give the smallest k (an m ending in 0 would make k - 1
- * work too).  If that k does not read back as d, no k <= 6 does.
+ * One product finds m: for |d| < 1e9, |d| * 10^6 < 1e15 is within 0.25
+ * of m * 10^(6-k), so it rounds to exactly that integer, im.  Since
+ * im / 10^6 and m / 10^k are the same rational, their correctly rounded
+ * quotients are equal: one test decides, and if it fails no k <= 6
+ * works.  The digits are im's with six fraction digits, trailing zeros
+ * dropped (an m ending in 0 would make k - 1 work too).
  */
 static bool
 format_fixed(struct buf *out, double d)
 {
-	static const long long	 p10[] = { 1, 10, 100, 1000, 10000, 100000,
-	    1000000 };
+	static const char	 pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "6263646566676869707172737475767778798081828384858687888990919293"
+	    "949596979899";
 	double			 a = fabs(d);
-	long long		 im, ip, frac;
-	char			 digits[8];
-	int			 k, i;
+	uint64_t		 im, ip;
+	unsigned		 f, n, k;
+	char			*o;
 
 	if (a >= 1e9)
 		return false;
-	im = (long long)(a * 1e6 + 0.5);
-	/* Drop up to 6 trailing zeros: 3, then 2, then 1 covers 0..6. */
-	k = 6;
-	if (im % 1000 == 0) {
-		im /= 1000;
-		k -= 3;
-	}
-	if (im % 100 == 0) {
-		im /= 100;
-		k -= 2;
-	}
-	if (k > 0 && im % 10 == 0) {
-		im /= 10;
-		k -= 1;
-	}
-	if ((double)im / (double)p10[k] != a)
+	im = (uint64_t)(a * 1e6 + 0.5);
+	if ((double)im / 1e6 != a)
 		return false;
-	ip = im / p10[k];
-	frac = im % p10[k];
+	ip = im / 1000000;
+	f = (unsigned)(im % 1000000);
+	/* At most "-" 9 digits "." 6 digits. */
+	o = out_room(out, 24);
 	if (d < 0)
-		buf_putc(out, '-');
-	put_int(out, ip);
-	if (k > 0) {
-		digits[0] = '.';
-		for (i = k; i >= 1; i--) {
-			digits[i] = (char)('0' + frac % 10);
-			frac /= 10;
-		}
-		out_append(out, digits, (size_t)k + 1);
+		*o++ = '-';
+	n = ndigits(ip);
+	put_digits(o, n, ip);
+	o += n;
+	if (f != 0) {
+		o[0] = '.';
+		k = f / 10000 * 2;
+		o[1] = pairs[k];
+		o[2] = pairs[k + 1];
+		k = f / 100 % 100 * 2;
+		o[3] = pairs[k];
+		o[4] = pairs[k + 1];
+		k = f % 100 * 2;
+		o[5] = pairs[k];
+		o[6] = pairs[k + 1];
+		for (k = 6; o[k] == '0'; k--)
+			;
+		o += k + 1;
 	}
+	out->len = (size_t)(o - out->data);
 	return true;
 }
 
@@ -998,6 +1124,9 @@ mustache_format_number(struct buf *out, const json_t *v)
 		put_int(out, (long long)json_integer_value(v));
 	else if (json_is_real(v))
 		format_real(out, json_real_value(v));
+	else
+		return;
+	buf_append(out, "", 0);		/* the NUL */
 }
 
 static bool
@@ -1023,32 +1152,35 @@ truthy(const json_t *v)
 }
 
 /*
- * Resolves a dotted name against the context stack: the first segment in
+ * Resolves op o's name against the context stack: the first segment in
  * the innermost frame that has it, the rest strictly inside that value.
+ * The stack always holds the render's data, so it is never empty.
  */
 static inline const json_t *
-lookup(const struct render *r, const char *name, size_t len, bool dotted)
+lookup(const struct render *r, const struct tpl *t, const struct op *o)
 {
-	const json_t	*v = NULL;
-	const char	*dot, *end = name + len;
-	size_t		 i, seg;
+	const json_t	*v = NULL, *c;
+	const char	*name = t->src + o->off, *dot, *end;
+	size_t		 i;
 
-	if (r->nctx == 0)
-		return NULL;
-	if (len == 1 && name[0] == '.')
+	if (o->flags & F_SELF)
 		return r->ctx[r->nctx - 1];
-	dot = dotted ? memchr(name, '.', len) : NULL;
-	seg = dot ? (size_t)(dot - name) : len;
 	for (i = r->nctx; i > 0; i--) {
-		if (json_is_object(r->ctx[i - 1]) &&
-		    (v = json_object_getn(r->ctx[i - 1], name, seg)) != NULL)
+		c = r->ctx[i - 1];
+		if (json_is_object(c) &&
+		    (v = json_object_getn(c, name, o->seg)) != NULL)
 			break;
 	}
-	while (v != NULL && dot != NULL) {
+	if (!(o->flags & F_DOTTED))
+		return v;
+	end = name + o->len;
+	dot = name + o->seg;
+	while (v != NULL && dot < end) {
 		name = dot + 1;
-		dot = memchr(name, '.', (size_t)(end - name));
-		seg = dot ? (size_t)(dot - name) : (size_t)(end - name);
-		v = json_is_object(v) ? json_object_getn(v, name, seg) : NULL;
+		if ((dot = memchr(name, '.', (size_t)(end - name))) == NULL)
+			dot = end;
+		v = json_is_object(v) ?
+		    json_object_getn(v, name, (size_t)(dot - name)) : NULL;
 	}
 	return v;
 }
@@ -1076,8 +1208,9 @@ skip_dedent(const struct render *r, const char *s, size_t len)
 }
 
 /*
- * Template text.  In a partial or a reindented block every line starts
- * with the active indentation (after dropping an override's own).
+ * Template text where indentation applies (run() copies it directly
+ * otherwise).  In a partial or a reindented block every line starts with
+ * the active indentation (after dropping an override's own).
  */
 static void
 put_text(struct render *r, const char *s, size_t len, bool bol)
@@ -1085,10 +1218,6 @@ put_text(struct render *r, const char *s, size_t len, bool bol)
 	const char	*nl;
 	size_t		 n;
 
-	if (r->indent.len == r->ind_from && r->dedent == 0) {
-		out_append(r->out, s, len);
-		return;
-	}
 	if (bol) {
 		n = skip_dedent(r, s, len);
 		s += n;
@@ -1108,7 +1237,7 @@ put_text(struct render *r, const char *s, size_t len, bool bol)
 	out_append(r->out, s, len);
 }
 
-static void
+static inline void
 put_value(struct render *r, const json_t *v, bool escape)
 {
 	if (v == NULL)
@@ -1116,21 +1245,23 @@ put_value(struct render *r, const json_t *v, bool escape)
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		if (escape)
-			mustache_escape(r->out, json_string_value(v),
+			escape_into(r->out, json_string_value(v),
 			    json_string_length(v));
 		else
 			out_append(r->out, json_string_value(v),
 			    json_string_length(v));
 		break;
 	case JSON_INTEGER:
+		put_int(r->out, (long long)json_integer_value(v));
+		break;
 	case JSON_REAL:
-		mustache_format_number(r->out, v);
+		format_real(r->out, json_real_value(v));
 		break;
 	case JSON_TRUE:
-		buf_puts(r->out, "true");
+		out_append(r->out, "true", 4);
 		break;
 	case JSON_FALSE:
-		buf_puts(r->out, "false");
+		out_append(r->out, "false", 5);
 		break;
 	default:
 		break;
@@ -1150,24 +1281,59 @@ push(struct render *r, const json_t *v, const struct tpl *t,
 	return 0;
 }
 
+/* Charges the budget for running ops [from, to) once. */
+static inline int
+spend(struct render *r, const struct tpl *t, size_t from, size_t to)
+{
+	/* Partials nested in loops can multiply without bound. */
+	if (r->budget < to - from + 1) {
+		seterr(r->err, t->file, from < to ? t->ops[from].line : 0,
+		    from < to ? t->ops[from].col : 0, "rendering takes more "
+		    "than %lu operations", MUSTACHE_MAX_OPS);
+		return -1;
+	}
+	r->budget -= to - from + 1;
+	return 0;
+}
+
+/*
+ * Runs the body of section op i.  A body that is nothing but a static
+ * partial (a list whose rows are a partial) goes straight to it: run()
+ * would charge the same budget and do nothing else first.
+ */
+static int
+body(struct render *r, const struct tpl *t, size_t i)
+{
+	const struct op	*o = &t->ops[i], *b = o + 1;
+
+	if (o->end == i + 2 && b->type == OP_PARTIAL && b->target >= 0 &&
+	    !(b->flags & F_INDENT)) {
+		if (spend(r, t, i + 1, i + 2) == -1)
+			return -1;
+		return partial(r, t, b, &r->set->t[b->target]);
+	}
+	return run(r, t, i + 1, o->end);
+}
+
 static int
 section(struct render *r, const struct tpl *t, size_t i)
 {
 	const struct op	*o = &t->ops[i];
-	const json_t	*v, *el;
-	size_t		 k;
+	const json_t	*v;
+	size_t		 k, n;
 	int		 rc = 0;
 
-	v = lookup(r, t->src + o->off, o->len, o->flags & F_DOTTED);
+	v = lookup(r, t, o);
 	if (o->type == OP_INVERTED)
 		return truthy(v) ? 0 : run(r, t, i + 1, o->end);
 	if (!truthy(v))
 		return 0;
 	if (json_is_array(v)) {
-		json_array_foreach(v, k, el) {
-			if (push(r, el, t, o) == -1)
+		n = json_array_size(v);
+		for (k = 0; k < n; k++) {
+			if (push(r, json_array_get(v, k), t, o) == -1)
 				return -1;
-			rc = run(r, t, i + 1, o->end);
+			rc = body(r, t, i);
 			r->nctx--;
 			if (rc == -1)
 				return -1;
@@ -1176,7 +1342,7 @@ section(struct render *r, const struct tpl *t, size_t i)
 	}
 	if (push(r, v, t, o) == -1)
 		return -1;
-	rc = run(r, t, i + 1, o->end);
+	rc = body(r, t, i);
 	r->nctx--;
 	return rc;
 }
@@ -1191,7 +1357,7 @@ target(const struct render *r, const struct tpl *t, const struct op *o)
 	if (o->target >= 0)
 		return &r->set->t[o->target];
 	if (o->flags & F_DYNAMIC) {
-		v = lookup(r, t->src + o->off, o->len, o->flags & F_DOTTED);
+		v = lookup(r, t, o);
 		if (!json_is_string(v))
 			return NULL;
 		k = find(r->set, json_string_value(v), json_string_length(v));
@@ -1340,57 +1506,76 @@ block(struct render *r, const struct tpl *t, size_t i)
 	return run(r, t, i + 1, o->end);
 }
 
+/* Runs op *ip, a tag with a body or a partial; *ip ends on its last op. */
+static int
+tag(struct render *r, const struct tpl *t, size_t *ip)
+{
+	const struct op	 *o = &t->ops[*ip];
+	const struct tpl *p;
+
+	switch (o->type) {
+	case OP_SECTION:
+	case OP_INVERTED:
+		if (section(r, t, *ip) == -1)
+			return -1;
+		*ip = o->end - 1;
+		break;
+	case OP_PARTIAL:
+		if ((p = target(r, t, o)) != NULL &&
+		    partial(r, t, o, p) == -1)
+			return -1;
+		break;
+	case OP_PARENT:
+		if (parent(r, t, *ip) == -1)
+			return -1;
+		*ip = o->end - 1;
+		break;
+	case OP_BLOCK:
+		if (block(r, t, *ip) == -1)
+			return -1;
+		*ip = o->end - 1;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
 static int
 run(struct render *r, const struct tpl *t, size_t from, size_t to)
 {
 	const struct op	 *o;
-	const struct tpl *p;
 	size_t		  i;
 
-	/* Partials nested in loops can multiply without bound. */
-	if (r->budget < to - from + 1) {
-		seterr(r->err, t->file, from < to ? t->ops[from].line : 0,
-		    from < to ? t->ops[from].col : 0, "rendering takes more "
-		    "than %lu operations", MUSTACHE_MAX_OPS);
+	if (spend(r, t, from, to) == -1)
 		return -1;
+	/*
+	 * Without indentation text is copied as is.  Tags restore the
+	 * indentation state before they return, so this holds for the loop.
+	 */
+	if (r->indent.len == r->ind_from && r->dedent == 0) {
+		for (i = from; i < to; i++) {
+			o = &t->ops[i];
+			if (o->type == OP_TEXT)
+				out_text(r->out, t->src + o->off, o->len);
+			else if (o->type == OP_VAR)
+				put_value(r, lookup(r, t, o),
+				    o->flags & F_ESCAPE);
+			else if (tag(r, t, &i) == -1)
+				return -1;
+		}
+		return 0;
 	}
-	r->budget -= to - from + 1;
 	for (i = from; i < to; i++) {
 		o = &t->ops[i];
 		if ((o->flags & F_INDENT) && r->indent.len > r->ind_from)
 			put_indent(r);
-		switch (o->type) {
-		case OP_TEXT:
+		if (o->type == OP_TEXT)
 			put_text(r, t->src + o->off, o->len, o->flags & F_BOL);
-			break;
-		case OP_VAR:
-			put_value(r, lookup(r, t->src + o->off, o->len,
-			    o->flags & F_DOTTED), o->flags & F_ESCAPE);
-			break;
-		case OP_SECTION:
-		case OP_INVERTED:
-			if (section(r, t, i) == -1)
-				return -1;
-			i = o->end - 1;
-			break;
-		case OP_PARTIAL:
-			if ((p = target(r, t, o)) != NULL &&
-			    partial(r, t, o, p) == -1)
-				return -1;
-			break;
-		case OP_PARENT:
-			if (parent(r, t, i) == -1)
-				return -1;
-			i = o->end - 1;
-			break;
-		case OP_BLOCK:
-			if (block(r, t, i) == -1)
-				return -1;
-			i = o->end - 1;
-			break;
-		default:
-			break;
-		}
+		else if (o->type == OP_VAR)
+			put_value(r, lookup(r, t, o), o->flags & F_ESCAPE);
+		else if (tag(r, t, &i) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -1420,5 +1605,8 @@ mustache_render(const struct mustache_set *set, const char *name,
 	r.budget = MUSTACHE_MAX_OPS;
 	rc = run(&r, &set->t[k], 0, set->t[k].nops);
 	buf_free(&r.indent);
+	/* Appends above keep room for the NUL but do not write it. */
+	if (out->data != NULL)
+		out->data[out->len] = '\0';
 	return rc;
 }

@@ -336,6 +336,102 @@ test_escaping(void **state)
 	    "&lt;b&gt;&amp;&quot;&#39;|<b>&\"'|<b>&\"'");
 }
 
+/* What mustache_escape must produce, one byte at a time. */
+static void
+escape_ref(struct buf *b, const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		switch (s[i]) {
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			buf_puts(b, "&#39;");
+			break;
+		default:
+			buf_append(b, s + i, 1);
+			break;
+		}
+}
+
+static void
+assert_escapes(const char *s, size_t len)
+{
+	struct buf	 got = BUF_INIT, want = BUF_INIT;
+
+	/* Escaping appends: start from a buffer that holds something. */
+	buf_puts(&got, "pre|");
+	buf_puts(&want, "pre|");
+	mustache_escape(&got, s, len);
+	escape_ref(&want, s, len);
+	assert_int_equal(got.len, want.len);
+	assert_memory_equal(got.data, want.data, want.len);
+	assert_int_equal(got.data[got.len], '\0');
+	buf_free(&got);
+	buf_free(&want);
+}
+
+/* Escaping scans words at a time: every byte at every offset. */
+static void
+test_escape_each_byte_at_each_offset(void **state)
+{
+	char		 s[24];
+	char		*big;
+	size_t		 len, pos, i;
+	unsigned	 c;
+
+	(void)state;
+	assert_escapes("", 0);
+	for (c = 0; c < 256; c++)
+		for (len = 1; len <= sizeof(s); len++)
+			for (pos = 0; pos < len; pos++) {
+				memset(s, 'x', len);
+				s[pos] = (char)c;
+				assert_escapes(s, len);
+			}
+	/* Runs of specials, and lengths past the per-chunk reservation. */
+	assert_escapes("<<&&\"\"''>>", 10);
+	big = malloc(5000);
+	assert_non_null(big);
+	for (i = 0; i < 5000; i++)
+		big[i] = "ab<cd&ef'gh\"\xc3\xa9>"[i % 15];
+	assert_escapes(big, 5000);
+	memset(big, '&', 5000);
+	assert_escapes(big, 5000);
+	free(big);
+}
+
+/* Integers around each power of ten, against printf. */
+static void
+test_integer_digit_counts(void **state)
+{
+	char			 want[32];
+	unsigned long long	 p;	/* 10^19 still fits, unsigned */
+	long long		 v;
+	int			 i, k;
+
+	(void)state;
+	for (p = 1, i = 0; i < 19; i++, p *= 10)
+		for (k = 0; k < 4; k++) {
+			v = (long long)(k & 1 ? p : p - 1);
+			if (k & 2)
+				v = -v;
+			snprintf(want, sizeof(want), "%lld", v);
+			assert_string_equal(fmt(json_integer(v)), want);
+		}
+}
+
 static void
 test_large_template(void **state)
 {
@@ -358,6 +454,54 @@ test_large_template(void **state)
 	buf_free(&out);
 	json_decref(d);
 	mustache_set_free(set);
+}
+
+/*
+ * Rendering appends to what out holds and leaves it NUL-terminated,
+ * through text runs of every length around the 32-byte fast copy.
+ */
+static void
+test_render_appends_and_terminates(void **state)
+{
+	struct mustache_set	*set;
+	struct mustache_error	 e;
+	struct buf		 src = BUF_INIT, out = BUF_INIT,
+				 want = BUF_INIT;
+	json_t			*d = json_pack("{s:s, s:i, s:f}", "s", "a<b",
+				    "i", 7, "f", 2.5);
+	char			 text[71];
+	size_t			 n, k;
+
+	(void)state;
+	for (k = 0; k < sizeof(text); k++)
+		text[k] = (char)('A' + k % 26);
+	for (n = 0; n <= sizeof(text); n++) {
+		buf_reset(&src);
+		buf_reset(&want);
+		buf_append(&src, text, n);
+		buf_append(&want, text, n);
+		buf_puts(&src, "{{s}}{{i}}");
+		buf_puts(&want, "a&lt;b7");
+		buf_append(&src, text, n);
+		buf_append(&want, text, n);
+		buf_puts(&src, "{{f}}");
+		buf_puts(&want, "2.5");
+		set = mustache_set_new();
+		assert_int_equal(mustache_set_add(set, "t", src.data, src.len,
+		    NULL, &e), 0);
+		buf_free(&out);
+		buf_puts(&out, "pre|");
+		assert_int_equal(mustache_render(set, "t", d, &out, &e), 0);
+		assert_int_equal(out.len, 4 + want.len);
+		assert_memory_equal(out.data, "pre|", 4);
+		assert_memory_equal(out.data + 4, want.data, want.len);
+		assert_int_equal(strlen(out.data), out.len);
+		mustache_set_free(set);
+	}
+	buf_free(&src);
+	buf_free(&out);
+	buf_free(&want);
+	json_decref(d);
 }
 
 static void
@@ -445,6 +589,9 @@ main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_falsy_values),
 		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_escape_each_byte_at_each_offset),
+		cmocka_unit_test(test_integer_digit_counts),
+		cmocka_unit_test(test_render_appends_and_terminates),
 		cmocka_unit_test(test_large_template),
 		cmocka_unit_test(test_deep_nesting_is_an_error),
 		cmocka_unit_test(test_load_dir),
