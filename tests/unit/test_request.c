@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <fcgiapp.h>
@@ -570,6 +572,105 @@ test_request_id(void **state)
 	req_free(&b);
 }
 
+/*
+ * Ids come from a per-process random pool: a child forked after the
+ * parent drew one must not hand out the bytes the parent still holds.
+ */
+static void
+test_request_id_after_fork(void **state)
+{
+	struct request		 a, b;
+	struct req_error	 err;
+	int			 p[2], status;
+	char			 got[65];
+	pid_t			 pid;
+	ssize_t			 n;
+
+	(void)state;
+	assert_int_equal(parse(&a, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/",
+	    NULL), 0);
+	assert_int_equal(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		if (parse(&b, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/",
+		    NULL) != 0 || write(p[1], b.request_id, 32) != 32)
+			_exit(1);
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	close(p[1]);
+	/* The parent's next id, drawn from the same pool the child copied. */
+	assert_int_equal(parse(&b, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/",
+	    NULL), 0);
+	n = read(p[0], got, 32);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(n, 32);
+	got[32] = '\0';
+	assert_string_not_equal(got, b.request_id);
+	assert_string_not_equal(got, a.request_id);
+	req_free(&a);
+	req_free(&b);
+}
+
+/*
+ * The params are read in one pass: the first of a repeated param wins
+ * (as kv_get() finds it), a value keeps its own '=', "HTTP_" alone is no
+ * header, and CGI's CONTENT_TYPE stands in for a Content-Type header only
+ * when the server sent none.
+ */
+static void
+test_params_one_pass(void **state)
+{
+	struct request		 req;
+	struct req_error	 err;
+
+	(void)state;
+	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=POST",
+	    "REQUEST_METHOD=DELETE", "REQUEST_URI=/a?x=1",
+	    "REQUEST_URI=/b", "QUERY_STRING=", "HTTP_=odd",
+	    "HTTP_X_TOKEN=a=b=c", "CONTENT_TYPE=Application/JSON; charset=x",
+	    "CONTENT_LENGTH=0", "HTTP_COOKIE=s=1", "HTTP_COOKIE=s=2", NULL),
+	    0);
+	assert_int_equal(req.method, HTTP_POST);
+	assert_string_equal(req.path, "/a");
+	assert_string_equal(req.query_string, "");	/* the server's word */
+	assert_string_equal(req_header(&req, "x-token"), "a=b=c");
+	assert_string_equal(req_param(&req, "HTTP_X_TOKEN"), "a=b=c");
+	assert_string_equal(req_param(&req, "HTTP_"), "odd");
+	/* x-token, cookie twice, then content-type and -length from CGI */
+	assert_int_equal(req.headers.n, 5);
+	assert_string_equal(req_header(&req, "content-type"),
+	    "Application/JSON; charset=x");
+	assert_string_equal(req.content_type, "application/json");
+	assert_string_equal(kv_get(&req.cookies, "s"), "1");
+	assert_true(req.has_content_length);
+	req_free(&req);
+
+	/* A Content-Type header from the server is kept as it came. */
+	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
+	    "REQUEST_URI=/", "HTTP_CONTENT_TYPE=text/plain",
+	    "CONTENT_TYPE=application/json", NULL), 0);
+	assert_string_equal(req_header(&req, "content-type"), "text/plain");
+	assert_string_equal(req.content_type, "application/json");
+	req_free(&req);
+
+	/* No REQUEST_URI: DOCUMENT_URI, else SCRIPT_NAME + PATH_INFO. */
+	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
+	    "REQUEST_URI=", "SCRIPT_NAME=/api", "PATH_INFO=/hours/7",
+	    "QUERY_STRING=limit=5", NULL), 0);
+	assert_string_equal(req.path, "/api/hours/7");
+	assert_string_equal(req.uri, "/api/hours/7");
+	assert_string_equal(kv_get(&req.query, "limit"), "5");
+	req_free(&req);
+	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
+	    "DOCUMENT_URI=/doc", "SCRIPT_NAME=/api", NULL), 0);
+	assert_string_equal(req.path, "/doc");
+	assert_string_equal(req.uri, "/doc");
+	req_free(&req);
+}
+
 /* ---------------------------------------------------------------------
  * Content-Length
  */
@@ -1058,6 +1159,8 @@ main(void)
 		cmocka_unit_test(test_path_fallbacks_not_decoded_twice),
 		cmocka_unit_test(test_query_error_in_request),
 		cmocka_unit_test(test_request_id),
+		cmocka_unit_test(test_request_id_after_fork),
+		cmocka_unit_test(test_params_one_pass),
 		cmocka_unit_test(test_length_missing),
 		cmocka_unit_test(test_length_wrong),
 		cmocka_unit_test(test_length_over_limit),
