@@ -319,12 +319,30 @@ store_close(struct store *st)
 	free(st);
 }
 
+/*
+ * Ready means a round trip works now: a connection the server has just
+ * closed can still look fine until it is used, and a load balancer
+ * probing /readyz must not route to a worker that would answer 503.
+ * Notifications the probe reads wait in libpq's queue for store_poll().
+ */
 bool
 store_ready(struct store *st, struct buf *why)
 {
-	(void)store_poll(st);
-	if (ensure(st) == 0)
-		return true;
+	PGresult	*r;
+	bool		 ok;
+
+	if (ensure(st) == 0) {
+		r = PQexec(st->conn, "");
+		ok = PQresultStatus(r) == PGRES_EMPTY_QUERY;
+		if (!ok) {
+			set_err(st, "readiness probe",
+			    PQerrorMessage(st->conn));
+			drop_conn(st);
+		}
+		PQclear(r);
+		if (ok)
+			return true;
+	}
 	if (why != NULL)
 		buf_printf(why, "database: %s", st->errmsg);
 	return false;
@@ -341,23 +359,25 @@ store_poll(struct store *st)
 		pfd.fd = PQsocket(st->conn);
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		if (pfd.fd >= 0 && poll(&pfd, 1, 0) > 0) {
-			if (PQconsumeInput(st->conn) == 0 ||
-			    PQstatus(st->conn) != CONNECTION_OK) {
-				set_err(st, "connection lost",
-				    PQerrorMessage(st->conn));
-				drop_conn(st);
-			} else {
-				while ((n = PQnotifies(st->conn)) != NULL) {
-					if (strcmp(n->relname,
-					    "crewlog_sessions") == 0)
-						sess_clear(st);
-					else
-						st->changed = true;
-					PQfreemem(n);
-				}
-			}
+		if (pfd.fd >= 0 && poll(&pfd, 1, 0) > 0 &&
+		    (PQconsumeInput(st->conn) == 0 ||
+		    PQstatus(st->conn) != CONNECTION_OK)) {
+			set_err(st, "connection lost",
+			    PQerrorMessage(st->conn));
+			drop_conn(st);
 		}
+	}
+	/*
+	 * Drained even when the socket had nothing new: a notification that
+	 * arrived during our own last query was read by libpq then and
+	 * waits in its queue, not on the socket.
+	 */
+	while (st->conn != NULL && (n = PQnotifies(st->conn)) != NULL) {
+		if (strcmp(n->relname, "crewlog_sessions") == 0)
+			sess_clear(st);
+		else
+			st->changed = true;
+		PQfreemem(n);
 	}
 	changed = st->changed;
 	st->changed = false;

@@ -6,7 +6,9 @@ going away and coming back."""
 import json
 import os
 import re
+import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -447,6 +449,53 @@ def _():
 
 
 # --- pages -------------------------------------------------------------------
+
+@T.test("a change notified while the worker was in another query still "
+        "invalidates its cached leaderboard")
+def _():
+    # One worker, so every request below meets the same cache.
+    cw = harness.Crewlog(pool={"database_url": S["pg"].url,
+                               "pm.max_children": "1"}).start()
+    ng = harness.Nginx(upstream=cw.listen).start()
+
+    def get(path, token=None):
+        h = {"Authorization": "Bearer " + token} if token else {}
+        return harness.http_request("GET", ng.url + path, headers=h)
+    harness.wait_for(lambda: get("/readyz").status == 200, 10, "readyz")
+    email, tok = new_user("Waiter")
+    top = get("/api/leaderboard?limit=3").json()["entries"][0]
+    who = q("SELECT t.astronaut_id FROM totals t JOIN astronauts a ON "
+            "a.id = t.astronaut_id WHERE a.name = '%s' ORDER BY "
+            "t.quarters DESC LIMIT 1" % top["name"].replace("'", "''"))
+    # Session A holds hour_logs, so the worker's GET /api/hours waits in
+    # its query; session B changes a total and notifies meanwhile.  The
+    # notification reaches the worker with that query's result.
+    lock = subprocess.Popen(
+        ["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(S["pg"].port),
+         "-U", "postgres", "-d", S["pg"].dbname, "-c",
+         "BEGIN; LOCK TABLE hour_logs IN ACCESS EXCLUSIVE MODE; "
+         "SELECT pg_sleep(1.5); COMMIT;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    res = {}
+    th = threading.Thread(target=lambda: res.update(r=get("/api/hours",
+                                                          tok)))
+    th.start()
+    time.sleep(0.3)
+    q("UPDATE totals SET quarters = quarters + 400 WHERE astronaut_id = %s;"
+      " NOTIFY crewlog_leaderboard" % who)
+    try:
+        th.join(10)
+        lock.wait(10)
+        assert res["r"].status == 200, res["r"]
+        now = get("/api/leaderboard?limit=3").json()["entries"][0]
+        assert now["name"] == top["name"], (top, now)
+        assert now["hours"] == top["hours"] + 100, (top, now)
+    finally:
+        q("UPDATE totals SET quarters = quarters - 400 WHERE "
+          "astronaut_id = %s; NOTIFY crewlog_leaderboard" % who)
+    check_totals()
+
 
 @T.test("pages: sign up, log hours, leaderboard, edit, delete, log out")
 def _():
