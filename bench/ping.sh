@@ -200,6 +200,14 @@ if [ -n "$W" ] && [ -n "$LIBPQ" ]; then
 	}' "/proc/$W/smaps"
 fi
 
+# The kernel's share: libc text a trivial C program already shows in its
+# RSS, and what touching one more page of it adds (fault-around).
+if cc -O2 -o "$D/faultaround" "$TOP/bench/peer/faultaround.c" 2>/dev/null &&
+    FA=$("$D/faultaround"); then
+	set -- $FA
+	echo "libc text in RSS of a trivial C program: $1 kB; touching one more page adds $2 kB"
+fi
+
 # Instructions per request, from callgrind: one worker (crewlog) and one
 # process (the peer) each serve 1 request, then 1+N; the difference over
 # N cancels start-up.  Repeatable where seconds are not.

@@ -58,6 +58,31 @@ awk -v a="$I1" -v b="$I2" -v c="$I3" 'BEGIN {
 	printf "crewlog / kainjow inlined: %.3f of the instructions (goal <= 0.333)\n", a / c
 	printf "crewlog / kainjow partials: %.3f of the instructions\n", a / b }'
 
+# Where crewlog's instructions go: inclusive costs from the N-render
+# profile, per render (parsing there is a few hundred instructions).
+valgrind --tool=callgrind --callgrind-out-file="$D/cgC" \
+    "$D/crewlog_render" "$B" "$D/data.json" "$CG_N" >/dev/null 2>&1
+callgrind_annotate --inclusive=yes "$D/cgC" 2>/dev/null | awk -v n="$CG_N" '
+	function part(f, what) {
+		if (index($0, ":" f " ") || index($0, ":" f "'"'"'")) {
+			v = $1; gsub(/,/, "", v)
+			if (!(what in seen)) { seen[what] = 1; order[++k] = what }
+			cost[what] += v / n
+		}
+	}
+	{
+		part("json_object_getn", "jansson lookups (json_object_getn)")
+		part("escape_into", "HTML escaping")
+		part("put_int", "numbers (integers)")
+		part("format_real", "numbers (reals)")
+		part("lookup", "name lookups incl. jansson")
+	}
+	END {
+		printf "where crewlog'"'"'s instructions go (inclusive, per render):"
+		for (i = 1; i <= k; i++) printf "%s %s %.1fk", (i > 1 ? ";" : ""), order[i], cost[order[i]] / 1000
+		printf "\n"
+	}'
+
 # Byte-for-byte comparison, naming the known differences.
 for k in kp ki; do
 	if cmp -s "$D/crewlog.html" "$D/$k.html"; then
