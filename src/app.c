@@ -213,6 +213,21 @@ app_ready(struct app *a, struct buf *why)
 	return store_ready(a->st, why);
 }
 
+int
+app_wake_fd(struct app *a, unsigned *gen)
+{
+	*gen = 0;
+	return a != NULL && a->st != NULL ? store_wake_fd(a->st, gen) : -1;
+}
+
+/* Drops the cached leaderboard at once if a notification says so. */
+void
+app_wake(struct app *a)
+{
+	if (a != NULL && a->st != NULL && store_poll(a->st))
+		board_clear(a);
+}
+
 /* ------------------------------------------------------------------ */
 /* Helpers for handlers                                                */
 /* ------------------------------------------------------------------ */

@@ -33,6 +33,13 @@ struct app	*app_init_child(const struct pool_config *, struct buf *err);
 void		 app_free(struct app *);
 /* For /readyz: database reachable and templates loaded; why on false. */
 bool		 app_ready(struct app *, struct buf *why);
+/*
+ * A descriptor the worker watches while idle, or -1; gen changes when it
+ * is a new one.  When it is readable, the worker calls app_wake().
+ */
+int		 app_wake_fd(struct app *, unsigned *gen);
+/* Reads what woke the worker (database notifications) and acts on it. */
+void		 app_wake(struct app *);
 /* Routes the request and fills ctx->resp; never fails (errors are 4xx/5xx). */
 void		 app_handle(struct ctx *);
 /* crewlog -t: checks what the app needs of the config (templates). */

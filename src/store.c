@@ -147,6 +147,7 @@ struct store {
 	char		 errmsg[256];
 	struct sess_ent	*sess;		/* SESS_CACHE slots when listening */
 	size_t		 nsess;
+	unsigned	 conn_gen;	/* +1 per connection made */
 };
 
 /* ------------------------------------------------------------------ */
@@ -287,6 +288,7 @@ ensure(struct store *st)
 	}
 	st->backoff_ms = BACKOFF_MIN_MS;
 	st->changed = true;	/* whatever was cached predates us */
+	st->conn_gen++;
 	return 0;
 }
 
@@ -382,6 +384,18 @@ store_poll(struct store *st)
 	changed = st->changed;
 	st->changed = false;
 	return changed;
+}
+
+/*
+ * A listening connection must be read while the worker is idle too: a
+ * backend whose client does not read its notifications blocks writing
+ * them, and PostgreSQL's notification queue cannot advance past it.
+ */
+int
+store_wake_fd(const struct store *st, unsigned *gen)
+{
+	*gen = st->conn_gen;
+	return st->listen && st->conn != NULL ? PQsocket(st->conn) : -1;
 }
 
 int

@@ -67,6 +67,12 @@ bool		 store_ready(struct store *, struct buf *why);
  * the last call (or the connection was lost), so caches must go.
  */
 bool		 store_poll(struct store *);
+/*
+ * The descriptor to watch while idle (readable: call store_poll()), or -1
+ * when not listening or not connected.  gen changes with every new
+ * connection, so a caller can tell a reused descriptor number apart.
+ */
+int		 store_wake_fd(const struct store *, unsigned *gen);
 /* Seconds a client should wait while the database is down (>= 1). */
 int		 store_retry_after(const struct store *);
 /* The last error, for the log; never NULL, never request bytes. */

@@ -266,13 +266,52 @@ accept_one(struct wstate *w)
 	return fd;
 }
 
+/* What an epoll event is for. */
+enum { EV_LISTEN, EV_APP };
+
+/*
+ * Keeps the app's descriptor (its listening database connection) in the
+ * epoll set, following reconnections: a worker idle in epoll_pwait()
+ * must still read what the database sends it.
+ */
+static void
+watch_app(struct wstate *w, int ep, int *fd, unsigned *gen)
+{
+	struct epoll_event	 ev;
+	unsigned		 g;
+	int			 nfd;
+
+	nfd = app_wake_fd(w->app, &g);
+	if (nfd == *fd && g == *gen)
+		return;
+	/* A closed descriptor has left the set already: ENOENT is fine. */
+	if (*fd != -1)
+		(void)epoll_ctl(ep, EPOLL_CTL_DEL, *fd, NULL);
+	*fd = -1;
+	*gen = g;
+	if (nfd == -1)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u32 = EV_APP;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, nfd, &ev) == -1) {
+		log_error("epoll_ctl (database connection): %s",
+		    strerror(errno));
+		return;
+	}
+	*fd = nfd;
+}
+
 static int
 loop(struct wstate *w, const sigset_t *waitmask)
 {
 	const struct worker_args	*wa = w->wa;
 	FCGX_Request			 fr;
-	struct epoll_event		 ev;
-	int				 ep, n, fd, status = 0;
+	struct epoll_event		 ev, evs[2];
+	int				 ep, n, i, fd, status = 0;
+	int				 app_fd = -1;
+	unsigned			 app_gen = 0;
+	bool				 incoming;
 
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		log_error("epoll_create1: %s", strerror(errno));
@@ -280,6 +319,7 @@ loop(struct wstate *w, const sigset_t *waitmask)
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.u32 = EV_LISTEN;
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, wa->listen_fd, &ev) == -1) {
 		log_error("epoll_ctl: %s", strerror(errno));
 		close(ep);
@@ -300,7 +340,8 @@ loop(struct wstate *w, const sigset_t *waitmask)
 			    (unsigned long long)w->served);
 			break;
 		}
-		n = epoll_pwait(ep, &ev, 1, -1, waitmask);
+		watch_app(w, ep, &app_fd, &app_gen);
+		n = epoll_pwait(ep, evs, 2, -1, waitmask);
 		if (w_reopen) {
 			w_reopen = 0;
 			if (log_reopen() == -1)
@@ -314,7 +355,14 @@ loop(struct wstate *w, const sigset_t *waitmask)
 			status = 1;
 			break;
 		}
-		if (n == 0 || w_quit || (fd = accept_one(w)) == -1)
+		incoming = false;
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.u32 == EV_APP)
+				app_wake(w->app);
+			else
+				incoming = true;
+		}
+		if (!incoming || w_quit || (fd = accept_one(w)) == -1)
 			continue;
 		fr.ipcFd = fd;
 		serve(w, &fr);

@@ -497,6 +497,36 @@ def _():
     check_totals()
 
 
+@T.test("idle workers keep reading notifications: a burst of writes "
+        "elsewhere never blocks their backends or fills the queue")
+def _():
+    cw = harness.Crewlog(pool={"database_url": S["pg"].url,
+                               "pm.max_children": "2"}).start()
+    ng = harness.Nginx(upstream=cw.listen).start()
+    harness.wait_for(lambda: harness.http_request(
+        "GET", ng.url + "/readyz").status == 200, 10, "readyz")
+    # Both workers connected and LISTENing, then left idle.
+    harness.wait_for(lambda: int(q(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+        "'crewlog' AND client_port IS NOT NULL")) >= 2 + 2, 10,
+        "both workers' connections (and the shared instance's)")
+    # About 8 MB of notifications, far more than a socket buffer holds:
+    # a worker that only reads them before its next request would leave
+    # its backend blocked writing to it.
+    q("SELECT count(pg_notify('crewlog_leaderboard', i || repeat('x', "
+      "2000))) FROM generate_series(1, 4000) i")
+
+    def drained():
+        stuck = q("SELECT count(*) FROM pg_stat_activity WHERE "
+                  "application_name = 'crewlog' AND wait_event = "
+                  "'ClientWrite'")
+        return stuck == "0" and float(q(
+            "SELECT pg_notification_queue_usage()")) == 0.0
+    harness.wait_for(drained, 10, "every listener to read the burst")
+    r = harness.http_request("GET", ng.url + "/api/leaderboard?limit=2")
+    assert r.status == 200, r
+
+
 @T.test("pages: sign up, log hours, leaderboard, edit, delete, log out")
 def _():
     b = Browser()
