@@ -11,8 +11,12 @@
  * compiled templates, the router, the leaderboard cache and the state of
  * the request in progress (a worker serves one request at a time).
  */
+#include <sys/mman.h>
+
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,14 +66,63 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/api/leaderboard", h_board_get, 0 },
 };
 
-/* One cached leaderboard slice; valid until the board changes. */
+/*
+ * One cached leaderboard slice: valid while the board generation it was
+ * read under holds and for leaderboard_cache_ttl at most.
+ */
 struct board_slot {
 	bool		 used;
 	int64_t		 limit, offset, total;
 	json_t		*entries;	/* [{rank, name, hours}] */
 	int64_t		*ids;		/* astronaut of each entry */
 	unsigned long	 stamp;		/* last use, for eviction */
+	uint64_t	 gen;		/* board_gen when read */
+	int64_t		 read_ms;	/* monotonic, when read */
 };
+
+/*
+ * The board generation, the one piece of state this module shares: a
+ * word in an anonymous shared mapping made by the master before it
+ * forks (app_init_main), so every worker of every generation sees the
+ * same counter.  A worker that writes bumps it; every worker's cached
+ * slices read under an older value are dead.  A process that never ran
+ * app_init_main (crewlog render, tests) gets a private word.
+ */
+static uint64_t	*board_gen;
+
+static int
+board_gen_init(struct buf *err)
+{
+	void	*p;
+
+	if (board_gen != NULL)
+		return 0;	/* a reload keeps the word the workers share */
+	p = mmap(NULL, sizeof(*board_gen), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		buf_printf(err, "leaderboard cache: mmap: %s", strerror(errno));
+		return -1;
+	}
+	board_gen = p;
+	return 0;
+}
+
+static uint64_t
+board_gen_now(void)
+{
+	return board_gen != NULL ? __atomic_load_n(board_gen,
+	    __ATOMIC_ACQUIRE) : 0;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct app {
 	const struct pool_config *pc;
@@ -141,6 +194,8 @@ app_check_config(const struct pool_config *pc, struct buf *err)
 int
 app_init_main(const struct pool_config *pc, struct buf *err)
 {
+	if (board_gen_init(err) == -1)
+		return -1;
 	return app_check_config(pc, err);
 }
 
@@ -169,6 +224,9 @@ app_init_child(const struct pool_config *pc, struct buf *err)
 	so.conninfo = pc->database_url != NULL ? pc->database_url :
 	    getenv("CREWLOG_DATABASE_URL");
 	so.listen = a->cache_on;
+	so.notify_board = pc->leaderboard_cache == 1;
+	if (a->cache_on && board_gen == NULL && board_gen_init(err) == -1)
+		goto fail;
 	/* A database that is down is no reason to fail: we answer 503. */
 	a->st = store_open(&so);
 	return a;
@@ -211,6 +269,18 @@ app_ready(struct app *a, struct buf *why)
 		return false;
 	}
 	return store_ready(a->st, why);
+}
+
+/*
+ * A handler's write committed: every worker's cached board is out of date
+ * (theirs through the shared generation, ours at once).
+ */
+void
+app_board_changed(struct ctx *c)
+{
+	if (board_gen != NULL)
+		(void)__atomic_add_fetch(board_gen, 1, __ATOMIC_RELEASE);
+	board_clear(c->app);
 }
 
 int
@@ -644,12 +714,18 @@ app_board(struct ctx *c, int64_t limit, int64_t offset, json_t **entries,
 	struct board_slot	*s = NULL;
 	json_t			*all = NULL, *e, *pub;
 	size_t			 i, n;
+	uint64_t		 gen;
+	int64_t			 now;
 	int			 rc;
 
 	a->clock++;
+	gen = board_gen_now();
+	now = mono_ms();
 	for (i = 0; a->cache_on && i < BOARD_SLOTS; i++) {
 		s = &a->board[i];
-		if (s->used && s->limit == limit && s->offset == offset) {
+		if (s->used && s->limit == limit && s->offset == offset &&
+		    s->gen == gen && now - s->read_ms <
+		    (int64_t)a->pc->leaderboard_cache_ttl * 1000) {
 			s->stamp = a->clock;
 			*entries = json_incref(s->entries);
 			*ids = s->ids;
@@ -683,6 +759,8 @@ app_board(struct ctx *c, int64_t limit, int64_t offset, json_t **entries,
 	}
 	json_decref(all);
 	s->used = a->cache_on;
+	s->gen = gen;		/* read before the query: a write during it */
+	s->read_ms = now;	/* leaves this slice already out of date */
 	s->limit = limit;
 	s->offset = offset;
 	s->total = *total;

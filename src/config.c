@@ -125,6 +125,7 @@ static const struct enum_val cookie_secure_enum[] = {
 static const struct enum_val leaderboard_cache_enum[] = {
 	{ "off", 0, 1 },
 	{ "notify", 1, 1 },
+	{ "shared", 2, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -231,8 +232,10 @@ static const struct key keys[] = {
 	    NULL, 0 },
 	{ "login.window", CT_DURATION, P(login_window), "300s", 1, U,
 	    NULL, 0 },
-	{ "leaderboard_cache", CT_ENUM, P(leaderboard_cache), "notify", 0, 0,
+	{ "leaderboard_cache", CT_ENUM, P(leaderboard_cache), "shared", 0, 0,
 	    leaderboard_cache_enum, 0 },
+	{ "leaderboard_cache_ttl", CT_DURATION, P(leaderboard_cache_ttl), "1s",
+	    1, 3600, NULL, 0 },
 	{ "test_endpoints", CT_BOOL, P(test_endpoints), "no", 0, 0, NULL, 0 },
 };
 

@@ -75,6 +75,8 @@ const char		*app_client_addr(struct ctx *);
 int			 app_board(struct ctx *, int64_t limit, int64_t offset,
 			    json_t **entries, const int64_t **ids,
 			    int64_t *total);
+/* After a committed write that changes totals: drops every cached slice. */
+void			 app_board_changed(struct ctx *);
 
 /* View-model building: abort on OOM, like xmalloc. */
 void			 app_vset(json_t *, const char *key, json_t *stolen);

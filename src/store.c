@@ -141,6 +141,7 @@ struct store {
 	PGconn		*conn;		/* NULL while down */
 	char		*conninfo;	/* NULL: libpq's PG* variables */
 	bool		 listen;
+	bool		 notify_board;	/* SET crewlog.notify_board = on */
 	bool		 changed;	/* leaderboard changed since poll */
 	int64_t		 next_try_ms;	/* monotonic; reconnect not before */
 	int		 backoff_ms;
@@ -239,8 +240,9 @@ drop_conn(struct store *st)
 static int
 setup_conn(struct store *st)
 {
+	const char	*cmds[3];
 	PGresult	*r;
-	int		 i;
+	int		 i, n;
 
 	for (i = 0; i < ST__MAX; i++) {
 		r = PQprepare(st->conn, stmts[i].name, stmts[i].sql, 0, NULL);
@@ -251,11 +253,19 @@ setup_conn(struct store *st)
 		}
 		PQclear(r);
 	}
-	for (i = 0; st->listen && i < 2; i++) {
-		r = PQexecParams(st->conn, i == 0 ? "LISTEN crewlog_leaderboard"
-		    : "LISTEN crewlog_sessions", 0, NULL, NULL, NULL, NULL, 0);
+	/* The write functions notify only connections that ask (002). */
+	n = 0;
+	if (st->notify_board)
+		cmds[n++] = "SET crewlog.notify_board = 'on'";
+	if (st->listen) {
+		cmds[n++] = "LISTEN crewlog_leaderboard";
+		cmds[n++] = "LISTEN crewlog_sessions";
+	}
+	for (i = 0; i < n; i++) {
+		r = PQexecParams(st->conn, cmds[i], 0, NULL, NULL, NULL, NULL,
+		    0);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			set_err(st, "listen", PQresultErrorMessage(r));
+			set_err(st, cmds[i], PQresultErrorMessage(r));
 			PQclear(r);
 			return -1;
 		}
@@ -300,6 +310,7 @@ store_open(const struct store_opts *o)
 	st = xcalloc(1, sizeof(*st));
 	st->conninfo = o->conninfo != NULL ? xstrdup(o->conninfo) : NULL;
 	st->listen = o->listen;
+	st->notify_board = o->notify_board;
 	if (st->listen)
 		st->sess = xcalloc(SESS_CACHE, sizeof(*st->sess));
 	st->backoff_ms = BACKOFF_MIN_MS;

@@ -51,6 +51,7 @@ struct store_user {
 struct store_opts {
 	const char	*conninfo;	/* URL or key=value; NULL: PG* vars */
 	bool		 listen;	/* LISTEN for leaderboard changes */
+	bool		 notify_board;	/* our writes NOTIFY them (002) */
 };
 
 /*

@@ -288,6 +288,7 @@ h_hours_create(struct ctx *c)
 		app_store_fail(c, rc);
 		return;
 	}
+	app_board_changed(c);
 	if (!app_json(c)) {
 		json_decref(entry);
 		app_redirect(c, "/log?saved=1");
@@ -406,6 +407,7 @@ h_hours_update(struct ctx *c)
 		app_store_fail(c, rc);
 		return;
 	}
+	app_board_changed(c);
 	if (!app_json(c)) {
 		json_decref(entry);
 		app_redirect(c, "/log?saved=1");
@@ -431,6 +433,7 @@ h_hours_delete(struct ctx *c)
 		app_store_fail(c, rc);
 		return;
 	}
+	app_board_changed(c);
 	if (app_json(c))
 		app_send(c, 204, NULL, NULL);
 	else

@@ -87,6 +87,7 @@ h_users_create(struct ctx *c)
 		return;
 	}
 	json_decref(v);
+	app_board_changed(c);
 	if (!app_json(c)) {
 		/* The account exists now; a failed login just asks again. */
 		if (app_login(c, id, tok) != STORE_OK)

@@ -423,10 +423,73 @@ def _():
                                        "hours": 24, "activity": "Sprint"},
                 token=tok)
         assert r.status == 201, r
-    time.sleep(0.05)   # NOTIFY reaches the other worker's socket
+    # leaderboard_cache = shared (the default): no wait at all, the writer
+    # bumped the generation every worker checks.
     for _ in range(4):
         top = req("GET", "/api/leaderboard?limit=3").json()["entries"][0]
         assert top == {"rank": 1, "name": "Climber", "hours": 120}, top
+
+
+def board_top(ng):
+    r = harness.http_request("GET", ng.url + "/api/leaderboard?limit=1")
+    assert r.status == 200, r
+    return r.json()["entries"][0]
+
+
+@T.test("leaderboard_cache = notify: a write through one master reaches "
+        "another master's cache at once")
+def _():
+    hosts = []
+    for _ in range(2):      # two "hosts": separate masters, no shared memory
+        cw = harness.Crewlog(pool={"database_url": S["pg"].url,
+                                   "pm.max_children": "2",
+                                   "leaderboard_cache": "notify",
+                                   "leaderboard_cache_ttl": "1h"}).start()
+        ng = harness.Nginx(upstream=cw.listen).start()
+        harness.wait_for(lambda ng=ng: harness.http_request(
+            "GET", ng.url + "/readyz").status == 200, 10, "readyz")
+        hosts.append(ng)
+    _, tok = new_user("Notified")
+    for _ in range(4):          # warm both workers of the second host
+        before = board_top(hosts[1])
+    for day in range(1, 9):
+        r = harness.http_request(
+            "POST", hosts[0].url + "/api/hours",
+            {"date": "2024-02-%02d" % day, "hours": 24, "activity": "x"},
+            headers={"Authorization": "Bearer " + tok})
+        assert r.status == 201, r
+    want = {"rank": 1, "name": "Notified", "hours": 192}
+    assert before != want, before
+    # The NOTIFY is delivered at commit; the idle workers read it then.
+    harness.wait_for(lambda: all(board_top(hosts[1]) == want
+                                 for _ in range(4)), 2,
+                     "the second host's workers to drop their cache")
+
+
+@T.test("leaderboard_cache = shared: a change made outside crewlog shows "
+        "within leaderboard_cache_ttl")
+def _():
+    cw = harness.Crewlog(pool={"database_url": S["pg"].url,
+                               "pm.max_children": "2",
+                               "leaderboard_cache_ttl": "1s"}).start()
+    ng = harness.Nginx(upstream=cw.listen).start()
+    harness.wait_for(lambda: harness.http_request(
+        "GET", ng.url + "/readyz").status == 200, 10, "readyz")
+    top = board_top(ng)
+    who = q("SELECT t.astronaut_id FROM totals t JOIN astronauts a ON "
+            "a.id = t.astronaut_id WHERE a.name = '%s' ORDER BY "
+            "t.quarters DESC LIMIT 1" % top["name"].replace("'", "''"))
+    q("UPDATE totals SET quarters = quarters + 40 WHERE astronaut_id = %s"
+      % who)      # no NOTIFY: another program, or a host in shared mode
+    try:
+        t0 = time.monotonic()
+        harness.wait_for(lambda: all(board_top(ng)["hours"] ==
+                                     top["hours"] + 10 for _ in range(4)),
+                         5, "the change to show")
+        assert time.monotonic() - t0 < 2.5, time.monotonic() - t0
+    finally:
+        q("UPDATE totals SET quarters = quarters - 40 WHERE "
+          "astronaut_id = %s" % who)
 
 
 # --- errors, headers, routing ----------------------------------------------

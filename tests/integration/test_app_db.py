@@ -37,14 +37,23 @@ def q(db, sql):
     return pg().psql(sql, db=db).strip()
 
 
-@T.test("fresh migrate applies 001_init and records its checksum")
+MIGRATIONS = sorted(f for f in os.listdir(SQL) if f.endswith(".sql"))
+
+
+@T.test("fresh migrate applies every migration in order and records "
+        "checksums")
 def _():
     url = fresh_db("m1")
     r = crewlog("migrate", "--database", url, "--sql", SQL)
     assert r.returncode == 0, r.stderr
-    assert "applied 001_init.sql" in r.stdout, r.stdout
-    assert q("m1", "SELECT name FROM schema_migrations") == "001_init.sql"
-    assert len(q("m1", "SELECT checksum FROM schema_migrations")) == 64
+    assert MIGRATIONS[:2] == ["001_init.sql", "002_notify_optional.sql"]
+    for m in MIGRATIONS:
+        assert "applied " + m in r.stdout, r.stdout
+    assert r.stdout.index("001_init") < r.stdout.index("002_"), r.stdout
+    assert q("m1", "SELECT string_agg(name, ',' ORDER BY name) FROM "
+             "schema_migrations") == ",".join(MIGRATIONS)
+    assert q("m1", "SELECT min(length(checksum)) || '/' || "
+             "max(length(checksum)) FROM schema_migrations") == "64/64"
 
 
 @T.test("repeated migrate applies nothing")
@@ -93,8 +102,10 @@ def _():
              for _ in range(4)]
     outs = [p.communicate(timeout=60) + (p.returncode,) for p in procs]
     assert all(o[2] == 0 for o in outs), outs
-    assert sum(o[0].count("applied 001_init.sql") for o in outs) == 1, outs
-    assert q("m5", "SELECT count(*) FROM schema_migrations") == "1"
+    for m in MIGRATIONS:
+        assert sum(o[0].count("applied " + m) for o in outs) == 1, outs
+    assert q("m5", "SELECT count(*) FROM schema_migrations") == \
+        str(len(MIGRATIONS))
 
 
 @T.test("seed --demo loads the classic table, twice is harmless")

@@ -129,7 +129,8 @@ test_defaults(void **state)
 	assert_int_equal(p->cookie_secure, -1);
 	assert_int_equal(p->login_max_attempts, 5);
 	assert_int_equal(p->login_window, 300);
-	assert_int_equal(p->leaderboard_cache, 1);
+	assert_int_equal(p->leaderboard_cache, 2);
+	assert_int_equal(p->leaderboard_cache_ttl, 1);
 	assert_false(p->test_endpoints);
 	config_free(c);
 }
@@ -739,7 +740,10 @@ test_err_bad_enum(void **state)
 	    "got \"sometimes\"\n");
 	fails(POOL "leaderboard_cache = on\n",
 	    "crewlog.conf:4: leaderboard_cache: must be one of off, notify, "
-	    "got \"on\"\n");
+	    "shared, got \"on\"\n");
+	fails(POOL "leaderboard_cache_ttl = 0\n",
+	    "crewlog.conf:4: leaderboard_cache_ttl: must be a duration from 1s "
+	    "to 1h, got \"0\"\n");
 	fails("[global]\nlog_level = loud\n" POOL,
 	    "crewlog.conf:2: log_level: must be one of debug, info, warn, "
 	    "error, got \"loud\"\n");
@@ -1419,7 +1423,7 @@ test_man_page_lists_every_key(void **state)
 				fail_msg("crewlog.conf.5 lacks key %s", key);
 		}
 	}
-	assert_int_equal(n, 45);
+	assert_int_equal(n, 46);
 	config_free(c);
 	buf_free(&man);
 	buf_free(&dump);
