@@ -1307,6 +1307,8 @@ handle_signals(struct master *m)
 				if (log_reopen() == -1)
 					log_error("reopening the log: %s",
 					    strerror(errno));
+				else
+					log_info("log reopened (SIGUSR1)");
 				/* Workers write to the file themselves. */
 				for (struct child *c = m->children; c != NULL;
 				    c = c->next)

@@ -347,6 +347,8 @@ loop(struct wstate *w, const sigset_t *waitmask)
 			if (log_reopen() == -1)
 				log_error("reopening the log: %s",
 				    strerror(errno));
+			else
+				log_info("log reopened (SIGUSR1)");
 		}
 		if (n == -1) {
 			if (errno == EINTR)

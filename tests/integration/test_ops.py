@@ -84,13 +84,18 @@ def _():
     cw.signal(signal.SIGUSR1)
     wait_for(lambda: os.path.exists(logf), 5, "a new log file")
 
-    def answered_and_logged():
+    def reopened():
+        return {ln["pid"] for ln in json_lines(read(logf))
+                if ln.get("msg") == "log reopened (SIGUSR1)"}
+    # The master and both workers say so in the new file.
+    wait_for(lambda: len(reopened()) == 3, 5, "every process to reopen")
+    assert set(workers(cw)) | {cw.pid} == reopened(), reopened()
+    for _ in range(4):          # whichever worker answers
         r = http_request("GET", ng.url + "/ping",
                          headers={"X-Request-Id": "after-rotation"})
         assert r.status == 200, r
-        return "after-rotation" in read(logf)
-    # Every worker reopens too: ask until one that has written the line.
-    wait_for(answered_and_logged, 5, "the access line in the new file")
+    wait_for(lambda: read(logf).count("after-rotation") == 4, 5,
+             "the access lines in the new file")
     assert "after-rotation" not in read(logf + ".1")
     assert "before-rotation" in read(logf + ".1")
 
