@@ -483,6 +483,13 @@ put_size(struct buf *b, size_t v)
 	buf_append(b, d + i, sizeof(d) - i);
 }
 
+/* The status sent: one outside 100-599 goes out as 500. */
+static int
+sent_status(const struct response *r)
+{
+	return r->status < 100 || r->status > 599 ? 500 : r->status;
+}
+
 /* Whether the status may carry a body (and so a length and a type). */
 static bool
 bodyless(int status)
@@ -494,10 +501,8 @@ bodyless(int status)
 static void
 serialize_head(const struct response *r, struct buf *out)
 {
-	int	 status = r->status;
+	int	 status = sent_status(r);
 
-	if (status < 100 || status > 599)
-		status = 500;
 	buf_append(out, "Status: ", 8);
 	put_size(out, (size_t)status);
 	buf_putc(out, ' ');
@@ -520,11 +525,7 @@ serialize_head(const struct response *r, struct buf *out)
 static bool
 sends_body(const struct response *r)
 {
-	int	 status = r->status;
-
-	if (status < 100 || status > 599)
-		status = 500;
-	return !bodyless(status) && !r->head && r->body.len > 0;
+	return !bodyless(sent_status(r)) && !r->head && r->body.len > 0;
 }
 
 void

@@ -259,6 +259,27 @@ entry_invalid(struct ctx *c, int status, const char *code, const char *msg,
 	app_fail(c, status, code, msg, errs, tmpl, v);
 }
 
+/*
+ * The end of every write: 404 for an entry that is not the user's, the
+ * store's error, or, once committed, every worker's cached leaderboard
+ * dropped.  True when the write committed and the caller answers.
+ */
+static bool
+committed(struct ctx *c, int rc)
+{
+	if (rc == STORE_NOTFOUND) {
+		app_fail(c, 404, "not_found", "No such entry in your log.",
+		    NULL, NULL, NULL);
+		return false;
+	}
+	if (rc != STORE_OK) {
+		app_store_fail(c, rc);
+		return false;
+	}
+	app_board_changed(c);
+	return true;
+}
+
 void
 h_hours_create(struct ctx *c)
 {
@@ -284,11 +305,8 @@ h_hours_create(struct ctx *c)
 		return;
 	}
 	json_decref(errs);
-	if (rc != STORE_OK) {
-		app_store_fail(c, rc);
+	if (!committed(c, rc))
 		return;
-	}
-	app_board_changed(c);
 	if (!app_json(c)) {
 		json_decref(entry);
 		app_redirect(c, "/log?saved=1");
@@ -398,16 +416,8 @@ h_hours_update(struct ctx *c)
 	}
 	json_decref(errs);
 	json_decref(old);
-	if (rc == STORE_NOTFOUND) {
-		app_fail(c, 404, "not_found", "No such entry in your log.",
-		    NULL, NULL, NULL);
+	if (!committed(c, rc))
 		return;
-	}
-	if (rc != STORE_OK) {
-		app_store_fail(c, rc);
-		return;
-	}
-	app_board_changed(c);
 	if (!app_json(c)) {
 		json_decref(entry);
 		app_redirect(c, "/log?saved=1");
@@ -424,16 +434,8 @@ h_hours_delete(struct ctx *c)
 
 	if ((id = app_route_id(c, "id")) > 0)
 		rc = store_hours_delete(app_store(c), app_user(c)->id, id);
-	if (rc == STORE_NOTFOUND) {
-		app_fail(c, 404, "not_found", "No such entry in your log.",
-		    NULL, NULL, NULL);
+	if (!committed(c, rc))
 		return;
-	}
-	if (rc != STORE_OK) {
-		app_store_fail(c, rc);
-		return;
-	}
-	app_board_changed(c);
 	if (app_json(c))
 		app_send(c, 204, NULL, NULL);
 	else

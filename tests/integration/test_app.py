@@ -430,6 +430,13 @@ def _():
         assert top == {"rank": 1, "name": "Climber", "hours": 120}, top
 
 
+def astronaut_id(name):
+    """The id of the astronaut with this name and the most hours."""
+    return q("SELECT t.astronaut_id FROM totals t JOIN astronauts a ON "
+             "a.id = t.astronaut_id WHERE a.name = '%s' ORDER BY "
+             "t.quarters DESC LIMIT 1" % name.replace("'", "''"))
+
+
 def board_top(ng):
     r = harness.http_request("GET", ng.url + "/api/leaderboard?limit=1")
     assert r.status == 200, r
@@ -476,9 +483,7 @@ def _():
     harness.wait_for(lambda: harness.http_request(
         "GET", ng.url + "/readyz").status == 200, 10, "readyz")
     top = board_top(ng)
-    who = q("SELECT t.astronaut_id FROM totals t JOIN astronauts a ON "
-            "a.id = t.astronaut_id WHERE a.name = '%s' ORDER BY "
-            "t.quarters DESC LIMIT 1" % top["name"].replace("'", "''"))
+    who = astronaut_id(top["name"])
     q("UPDATE totals SET quarters = quarters + 40 WHERE astronaut_id = %s"
       % who)      # no NOTIFY: another program, or a host in shared mode
     try:
@@ -527,9 +532,7 @@ def _():
     harness.wait_for(lambda: get("/readyz").status == 200, 10, "readyz")
     email, tok = new_user("Waiter")
     top = get("/api/leaderboard?limit=3").json()["entries"][0]
-    who = q("SELECT t.astronaut_id FROM totals t JOIN astronauts a ON "
-            "a.id = t.astronaut_id WHERE a.name = '%s' ORDER BY "
-            "t.quarters DESC LIMIT 1" % top["name"].replace("'", "''"))
+    who = astronaut_id(top["name"])
     # Session A holds hour_logs, so the worker's GET /api/hours waits in
     # its query; session B changes a total and notifies meanwhile.  The
     # notification reaches the worker with that query's result.
