@@ -21,6 +21,7 @@
 
 #include <libpq-fe.h>
 
+#include "log.h"
 #include "store.h"
 #include "util.h"
 
@@ -120,8 +121,15 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    "SELECT count(*) FROM totals", true },
 };
 
+/*
+ * Reconnection backoff.  The ceiling is low because a failover is the
+ * common reason for a lost connection: the new primary takes writes
+ * seconds after promotion, and a worker that had backed off further would
+ * keep answering 503 after it (the failover test allows 2 s).  A try costs
+ * one refused or read-only connection per worker per second at worst.
+ */
 #define BACKOFF_MIN_MS	100
-#define BACKOFF_MAX_MS	5000
+#define BACKOFF_MAX_MS	1000
 #define SESS_CACHE	256
 
 /*
@@ -181,21 +189,27 @@ set_err(struct store *st, const char *what, const char *msg)
 /*
  * Connects with defaults the connection string can override (later
  * keywords win, and the expanded dbname comes last): connect_timeout,
- * application_name, and gssencmode=disable, because probing for GSSAPI
+ * application_name, gssencmode=disable, because probing for GSSAPI
  * encryption loads Kerberos into every worker (about 1 MiB of RSS) and
- * costs a round trip for a feature few sites use; a URL that wants it
- * says gssencmode=prefer.  NULL with err set on failure.
+ * costs a round trip for a feature few sites use (a URL that wants it
+ * says gssencmode=prefer), and target_session_attrs=read-write, so that
+ * of the hosts a multi-host URL lists libpq picks the one that takes
+ * writes: after a failover, whichever standby was promoted.  From
+ * PostgreSQL 14 on the server reports whether it is a standby, so this
+ * costs no extra round trip.  NULL with err set on failure.
  */
 static PGconn *
 connect_db(const char *conninfo, struct buf *err)
 {
 	const char	*keys[] = { "connect_timeout", "application_name",
-			    "gssencmode", "dbname", NULL };
-	const char	*vals[] = { "3", "crewlog", "disable", conninfo, NULL };
+			    "gssencmode", "target_session_attrs", "dbname",
+			    NULL };
+	const char	*vals[] = { "3", "crewlog", "disable", "read-write",
+			    conninfo, NULL };
 	PGconn		*c;
 
 	if (conninfo == NULL || *conninfo == '\0')
-		keys[3] = vals[3] = NULL;
+		keys[4] = vals[4] = NULL;
 	c = PQconnectdbParams(keys, vals, 1);
 	if (c == NULL) {
 		buf_puts(err, "out of memory");
@@ -298,8 +312,70 @@ ensure(struct store *st)
 	}
 	st->backoff_ms = BACKOFF_MIN_MS;
 	st->changed = true;	/* whatever was cached predates us */
-	st->conn_gen++;
+	if (st->conn_gen++ > 0)
+		log_info("database: reconnected to %s:%s", PQhost(st->conn),
+		    PQport(st->conn));
 	return 0;
+}
+
+/*
+ * Hosts in a libpq "host" or "hostaddr" value: commas separate them, an
+ * empty value is libpq's default (one).
+ */
+static int
+count_hosts(const char *v)
+{
+	int	 n = 1;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	for (; *v != '\0'; v++)
+		if (*v == ',')
+			n++;
+	return n;
+}
+
+int
+store_conninfo_check(const char *conninfo, int *hosts, struct buf *err)
+{
+	PQconninfoOption	*opts, *o;
+	const char		*tsa = NULL;
+	char			*msg = NULL;
+	int			 n, rc = -1;
+
+	*hosts = 1;
+	if (conninfo == NULL || *conninfo == '\0')
+		return 0;	/* libpq's PG* variables */
+	if ((opts = PQconninfoParse(conninfo, &msg)) == NULL) {
+		buf_puts(err, msg != NULL ? msg : "out of memory");
+		while (err->len > 0 && err->data[err->len - 1] == '\n')
+			err->data[--err->len] = '\0';
+		PQfreemem(msg);
+		return -1;
+	}
+	for (o = opts; o->keyword != NULL; o++) {
+		if (strcmp(o->keyword, "host") == 0 ||
+		    strcmp(o->keyword, "hostaddr") == 0) {
+			n = count_hosts(o->val);
+			if (n > *hosts)
+				*hosts = n;
+		} else if (strcmp(o->keyword, "target_session_attrs") == 0)
+			tsa = o->val;
+	}
+	/* "any" is harmless with a single server, a primary. */
+	if (tsa != NULL && strcmp(tsa, "read-write") != 0 &&
+	    strcmp(tsa, "primary") != 0 &&
+	    (*hosts > 1 || strcmp(tsa, "any") != 0)) {
+		buf_printf(err, "target_session_attrs=%s with %d host%s could "
+		    "connect to a server that refuses writes; leave it out "
+		    "(crewlog uses read-write) or say read-write", tsa,
+		    *hosts, *hosts == 1 ? "" : "s");
+		goto out;
+	}
+	rc = 0;
+out:
+	PQconninfoFree(opts);
+	return rc;
 }
 
 struct store *
@@ -333,6 +409,20 @@ store_close(struct store *st)
 }
 
 /*
+ * A server reports in_hot_standby (PostgreSQL 14 and later) at connection
+ * and whenever it changes.  With crewlog's target_session_attrs we never
+ * connect to a standby, but a URL may say target_session_attrs=any, and
+ * then a worker must not call itself ready on a server refusing writes.
+ */
+static bool
+in_standby(PGconn *conn)
+{
+	const char	*s = PQparameterStatus(conn, "in_hot_standby");
+
+	return s != NULL && strcmp(s, "on") == 0;
+}
+
+/*
  * Ready means a round trip works now: a connection the server has just
  * closed can still look fine until it is used, and a load balancer
  * probing /readyz must not route to a worker that would answer 503.
@@ -347,14 +437,18 @@ store_ready(struct store *st, struct buf *why)
 	if (ensure(st) == 0) {
 		r = PQexec(st->conn, "");
 		ok = PQresultStatus(r) == PGRES_EMPTY_QUERY;
-		if (!ok) {
+		if (!ok)
 			set_err(st, "readiness probe",
 			    PQerrorMessage(st->conn));
-			drop_conn(st);
-		}
 		PQclear(r);
+		if (ok && in_standby(st->conn)) {
+			set_err(st, "readiness probe", "the server is now a "
+			    "standby (read-only)");
+			ok = false;
+		}
 		if (ok)
 			return true;
+		drop_conn(st);
 	}
 	if (why != NULL)
 		buf_printf(why, "database: %s", st->errmsg);

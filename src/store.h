@@ -55,6 +55,15 @@ struct store_opts {
 };
 
 /*
+ * Checks a connection string (URL or key=value) as libpq reads it: 0, or
+ * -1 with the reason in err.  *hosts gets how many hosts it lists (1 for
+ * none: libpq's default).  crewlog adds target_session_attrs=read-write,
+ * so of several hosts it connects to the one taking writes; a string that
+ * lists several and asks for another target is an error.  Needs no server.
+ */
+int		 store_conninfo_check(const char *conninfo, int *hosts,
+		    struct buf *err);
+/*
  * Opens a store and tries to connect once; a database that is down is
  * not an error here (requests answer 503 until it is back).  Never NULL.
  */

@@ -1,6 +1,6 @@
 /*
- * test_store.c: the migration script splitter (the parts of store.c that
- * need no database; the rest is tested against PostgreSQL in
+ * test_store.c: the migration script splitter and the connection string
+ * check (the parts of store.c that need no database; the rest is tested against PostgreSQL in
  * tests/integration/test_app.py).
  */
 #include <setjmp.h>
@@ -87,6 +87,75 @@ test_split_rejects_unterminated(void **state)
 	assert_null(split("DO $$ never closed"));
 }
 
+/* hosts, or -1 with the reason compared against want_err's prefix. */
+static int
+conninfo(const char *s, const char *want_err)
+{
+	struct buf	 err = BUF_INIT;
+	int		 hosts = -7;
+
+	if (store_conninfo_check(s, &hosts, &err) == -1) {
+		assert_non_null(want_err);
+		assert_non_null(err.data);
+		if (strncmp(err.data, want_err, strlen(want_err)) != 0)
+			fail_msg("got \"%s\", want \"%s...\"", err.data,
+			    want_err);
+		buf_free(&err);
+		return -1;
+	}
+	assert_null(want_err);
+	assert_int_equal(err.len, 0);
+	return hosts;
+}
+
+static void
+test_conninfo_counts_hosts(void **state)
+{
+	(void)state;
+	assert_int_equal(conninfo(NULL, NULL), 1);
+	assert_int_equal(conninfo("", NULL), 1);
+	assert_int_equal(conninfo("postgresql:///crewlog", NULL), 1);
+	assert_int_equal(conninfo("postgresql://u@db1:5432/crewlog", NULL),
+	    1);
+	assert_int_equal(conninfo("postgresql://u@db1:5432,db2:5433/crewlog"
+	    "?target_session_attrs=read-write", NULL), 2);
+	assert_int_equal(conninfo("host=a,b,c port=1,2,3 dbname=x", NULL), 3);
+	assert_int_equal(conninfo("hostaddr=127.0.0.1,127.0.0.2 dbname=x",
+	    NULL), 2);
+	assert_int_equal(conninfo("postgresql://a,b/x?target_session_attrs="
+	    "primary", NULL), 2);
+}
+
+static void
+test_conninfo_rejects_targets_that_refuse_writes(void **state)
+{
+	(void)state;
+	/* One server is the primary: "any" is what libpq does anyway. */
+	assert_int_equal(conninfo("host=a target_session_attrs=any", NULL), 1);
+	assert_int_equal(conninfo("postgresql://a,b/x?target_session_attrs=any",
+	    "target_session_attrs=any with 2 hosts"), -1);
+	assert_int_equal(conninfo("host=a target_session_attrs=standby",
+	    "target_session_attrs=standby with 1 host could"), -1);
+	assert_int_equal(conninfo("host=a,b target_session_attrs=read-only",
+	    "target_session_attrs=read-only with 2 hosts"), -1);
+	assert_int_equal(conninfo("host=a,b target_session_attrs="
+	    "prefer-standby", "target_session_attrs=prefer-standby"), -1);
+}
+
+static void
+test_conninfo_rejects_what_libpq_would(void **state)
+{
+	(void)state;
+	assert_int_equal(conninfo("postgresql://a/x?nosuchkey=1",
+	    "invalid URI query parameter: \"nosuchkey\""), -1);
+	assert_int_equal(conninfo("host=a dbname", "missing \"=\" after "
+	    "\"dbname\""), -1);
+	assert_int_equal(conninfo("host='a", "unterminated quoted string"),
+	    -1);
+	assert_int_equal(conninfo("postgres://[::1/x", "end of string "
+	    "reached"), -1);
+}
+
 int
 main(void)
 {
@@ -95,6 +164,10 @@ main(void)
 		cmocka_unit_test(test_split_skips_quotes_and_comments),
 		cmocka_unit_test(test_split_dollar_bodies),
 		cmocka_unit_test(test_split_rejects_unterminated),
+		cmocka_unit_test(test_conninfo_counts_hosts),
+		cmocka_unit_test(
+		    test_conninfo_rejects_targets_that_refuse_writes),
+		cmocka_unit_test(test_conninfo_rejects_what_libpq_would),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
