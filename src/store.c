@@ -44,6 +44,7 @@ enum stmt {
 	ST_THROTTLE_FAIL,
 	ST_THROTTLE_CLEAR,
 	ST_HOURS_ADD,
+	ST_HOURS_ADD_ONCE,
 	ST_HOURS_GET,
 	ST_HOURS_UPDATE,
 	ST_HOURS_DELETE,
@@ -92,6 +93,8 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    "DELETE FROM login_failures WHERE key = $1", false },
 	[ST_HOURS_ADD] = { "hours_add",
 	    "SELECT * FROM hours_add($1, $2::date, $3, $4)", false },
+	[ST_HOURS_ADD_ONCE] = { "hours_add_once",
+	    "SELECT * FROM hours_add_once($1, $2, $3::date, $4, $5)", false },
 	[ST_HOURS_GET] = { "hours_get",
 	    "SELECT " ENTRY_COLS " FROM hour_logs "
 	    "WHERE id = $1 AND astronaut_id = $2", true },
@@ -238,13 +241,33 @@ sess_clear(struct store *st)
 }
 
 static void
-drop_conn(struct store *st)
+close_conn(struct store *st)
 {
 	sess_clear(st);
 	if (st->conn != NULL)
 		PQfinish(st->conn);
 	st->conn = NULL;
 	st->changed = true;	/* notifications may have been missed */
+}
+
+/*
+ * A connection that worked was lost (the server closed it, a backend was
+ * terminated, a failover): the next call reconnects at once, since the
+ * server, or the host that replaced it, may well take it.
+ */
+static void
+lose_conn(struct store *st)
+{
+	close_conn(st);
+	st->backoff_ms = BACKOFF_MIN_MS;
+	st->next_try_ms = 0;
+}
+
+/* Connecting failed: no new try before the backoff, which doubles. */
+static void
+connect_failed(struct store *st)
+{
+	close_conn(st);
 	st->next_try_ms = now_ms() + st->backoff_ms;
 	st->backoff_ms = st->backoff_ms * 2 > BACKOFF_MAX_MS ?
 	    BACKOFF_MAX_MS : st->backoff_ms * 2;
@@ -302,12 +325,12 @@ ensure(struct store *st)
 	if ((st->conn = connect_db(st->conninfo, &err)) == NULL) {
 		set_err(st, "connect", buf_cstr(&err));
 		buf_free(&err);
-		drop_conn(st);
+		connect_failed(st);
 		return -1;
 	}
 	buf_free(&err);
 	if (setup_conn(st) == -1) {
-		drop_conn(st);
+		connect_failed(st);
 		return -1;
 	}
 	st->backoff_ms = BACKOFF_MIN_MS;
@@ -433,8 +456,10 @@ store_ready(struct store *st, struct buf *why)
 {
 	PGresult	*r;
 	bool		 ok;
+	int		 attempt;
 
-	if (ensure(st) == 0) {
+	/* A probe is a read: a lost connection gets one more try. */
+	for (attempt = 0; attempt < 2 && ensure(st) == 0; attempt++) {
 		r = PQexec(st->conn, "");
 		ok = PQresultStatus(r) == PGRES_EMPTY_QUERY;
 		if (!ok)
@@ -448,7 +473,7 @@ store_ready(struct store *st, struct buf *why)
 		}
 		if (ok)
 			return true;
-		drop_conn(st);
+		lose_conn(st);
 	}
 	if (why != NULL)
 		buf_printf(why, "database: %s", st->errmsg);
@@ -471,7 +496,7 @@ store_poll(struct store *st)
 		    PQstatus(st->conn) != CONNECTION_OK)) {
 			set_err(st, "connection lost",
 			    PQerrorMessage(st->conn));
-			drop_conn(st);
+			lose_conn(st);
 		}
 	}
 	/*
@@ -583,10 +608,7 @@ exec_stmt(struct store *st, enum stmt s, int n, const char *const *vals,
 			return NULL;
 		}
 		PQclear(r);
-		/* Reconnect at once: the server may well be back already. */
-		st->backoff_ms = BACKOFF_MIN_MS;
-		drop_conn(st);
-		st->next_try_ms = 0;
+		lose_conn(st);
 		if (!stmts[s].readonly)
 			break;
 	}
@@ -619,19 +641,20 @@ set_new(json_t *o, const char *key, json_t *v)
 		abort();	/* only on OOM or a bad key: ours are fixed */
 }
 
+/* An entry from the six ENTRY_COLS of row, starting at column c. */
 static json_t *
-entry_json(const PGresult *r, int row)
+entry_json(const PGresult *r, int row, int c)
 {
 	json_t	*e = json_object();
 
 	if (e == NULL)
 		abort();
-	set_new(e, "id", json_integer(col_i64(r, row, 0)));
-	set_new(e, "date", json_string(PQgetvalue(r, row, 1)));
-	set_new(e, "hours", hours_json(col_i64(r, row, 2)));
-	set_new(e, "activity", json_string(PQgetvalue(r, row, 3)));
-	set_new(e, "created", json_string(PQgetvalue(r, row, 4)));
-	set_new(e, "updated", json_string(PQgetvalue(r, row, 5)));
+	set_new(e, "id", json_integer(col_i64(r, row, c)));
+	set_new(e, "date", json_string(PQgetvalue(r, row, c + 1)));
+	set_new(e, "hours", hours_json(col_i64(r, row, c + 2)));
+	set_new(e, "activity", json_string(PQgetvalue(r, row, c + 3)));
+	set_new(e, "created", json_string(PQgetvalue(r, row, c + 4)));
+	set_new(e, "updated", json_string(PQgetvalue(r, row, c + 5)));
 	return e;
 }
 
@@ -826,38 +849,65 @@ store_throttle_clear(struct store *st, const char *acct)
 /* Hours and the leaderboard                                           */
 /* ------------------------------------------------------------------ */
 
-/* The entry a write function returned: STORE_OK, _LIMIT or _NOTFOUND. */
+/*
+ * The entry a write function returned, its columns from col on:
+ * STORE_OK, _LIMIT or _NOTFOUND.  Frees r.
+ */
 static int
-write_result(struct store *st, PGresult *r, json_t **entry)
+write_result(struct store *st, PGresult *r, int col, json_t **entry)
 {
 	int	 rc = STORE_OK;
 
 	if (PQntuples(r) == 0)
 		rc = STORE_NOTFOUND;
-	else if (col_i64(r, 0, 0) < 0)
+	else if (col_i64(r, 0, col) < 0)
 		rc = STORE_LIMIT;
 	else {
-		*entry = entry_json(r, 0);
+		*entry = entry_json(r, 0, col);
 		st->changed = true;	/* our own cache: at once */
 	}
 	PQclear(r);
 	return rc;
 }
 
+/*
+ * With a key, hours_add_once() (005) answers a leading column: 0 a new
+ * entry, 1 a replay, -2 the key taken by another request.  Without one,
+ * hours_add() as ever.
+ */
 int
 store_hours_add(struct store *st, int64_t user, const char *day,
-    int quarters, const char *activity, json_t **entry)
+    int quarters, const char *activity, const char *key, json_t **entry,
+    bool *replayed)
 {
 	char		 ubuf[24], qbuf[16];
-	const char	*v[4] = { ubuf, day, qbuf, activity };
+	const char	*v[5] = { ubuf, day, qbuf, activity, NULL };
 	PGresult	*r;
 	int		 rc;
+	int64_t		 kind = 0;
 
+	*replayed = false;
 	snprintf(ubuf, sizeof(ubuf), "%" PRId64, user);
 	snprintf(qbuf, sizeof(qbuf), "%d", quarters);
-	if ((r = exec_stmt(st, ST_HOURS_ADD, 4, v, &rc)) == NULL)
+	if (key != NULL) {
+		v[1] = key;
+		v[2] = day;
+		v[3] = qbuf;
+		v[4] = activity;
+		r = exec_stmt(st, ST_HOURS_ADD_ONCE, 5, v, &rc);
+	} else
+		r = exec_stmt(st, ST_HOURS_ADD, 4, v, &rc);
+	if (r == NULL)
 		return rc;
-	rc = write_result(st, r, entry);
+	if (key != NULL && PQntuples(r) == 1) {
+		kind = col_i64(r, 0, 0);
+		if (kind == -2) {
+			PQclear(r);
+			return STORE_KEY_REUSED;
+		}
+		*replayed = kind == 1;
+	}
+	rc = write_result(st, r, key != NULL ? 1 : 0, entry);
 	/* The function always answers a row: none would be a bug. */
 	return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 }
@@ -878,7 +928,7 @@ store_hours_get(struct store *st, int64_t user, int64_t id, json_t **entry)
 		PQclear(r);
 		return STORE_NOTFOUND;
 	}
-	*entry = entry_json(r, 0);
+	*entry = entry_json(r, 0, 0);
 	PQclear(r);
 	return STORE_OK;
 }
@@ -897,7 +947,7 @@ store_hours_update(struct store *st, int64_t user, int64_t id,
 	snprintf(qbuf, sizeof(qbuf), "%d", quarters);
 	if ((r = exec_stmt(st, ST_HOURS_UPDATE, 5, v, &rc)) == NULL)
 		return rc;
-	return write_result(st, r, entry);
+	return write_result(st, r, 0, entry);
 }
 
 int
@@ -942,7 +992,7 @@ store_hours_list(struct store *st, int64_t user, int64_t limit,
 	if ((*list = json_array()) == NULL)
 		abort();
 	for (i = 0; i < PQntuples(r); i++)
-		if (json_array_append_new(*list, entry_json(r, i)) == -1)
+		if (json_array_append_new(*list, entry_json(r, i, 0)) == -1)
 			abort();
 	PQclear(r);
 	return STORE_OK;

@@ -12,6 +12,7 @@
  *   STORE_NOTFOUND	no such row (or not the caller's)
  *   STORE_CONFLICT	unique violation (email taken)
  *   STORE_LIMIT	the day would exceed 24 hours
+ *   STORE_KEY_REUSED	the idempotency key was used for another request
  *   STORE_DOWN		database unreachable: answer 503
  *   STORE_ERROR	anything else: answer 500; store_errmsg() says why
  * A write that returns anything but STORE_OK did not commit.
@@ -34,6 +35,7 @@ enum store_rc {
 	STORE_NOTFOUND,
 	STORE_CONFLICT,
 	STORE_LIMIT,
+	STORE_KEY_REUSED,
 	STORE_DOWN,
 	STORE_ERROR
 };
@@ -115,9 +117,17 @@ int		 store_throttle_clear(struct store *, const char *acct);
 /*
  * Hour logs.  day is "YYYY-MM-DD" (already validated); *entry gets a new
  * object {id, date, hours, activity, created, updated} the caller owns.
+ *
+ * store_hours_add with a key (already validated, see field_idem_key)
+ * writes once per astronaut and key: a request repeating one that
+ * committed gets STORE_OK, *replayed and the entry as first answered;
+ * the key used with another day, hours or activity is STORE_KEY_REUSED.
+ * The database's unique key decides, so this holds across workers, hosts
+ * and a failover.  key NULL: no such guarantee.
  */
 int		 store_hours_add(struct store *, int64_t user, const char *day,
-		    int quarters, const char *activity, json_t **entry);
+		    int quarters, const char *activity, const char *key,
+		    json_t **entry, bool *replayed);
 int		 store_hours_get(struct store *, int64_t user, int64_t id,
 		    json_t **entry);
 int		 store_hours_update(struct store *, int64_t user, int64_t id,

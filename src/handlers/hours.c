@@ -287,6 +287,7 @@ h_hours_create(struct ctx *c)
 	json_t		*errs, *entry = NULL;
 	char		 loc[48];
 	int		 rc;
+	bool		 replayed;
 
 	memset(&in, 0, sizeof(in));
 	errs = json_object();
@@ -297,7 +298,7 @@ h_hours_create(struct ctx *c)
 		return;
 	}
 	rc = store_hours_add(app_store(c), app_user(c)->id, in.date,
-	    in.quarters, in.activity, &entry);
+	    in.quarters, in.activity, NULL, &entry, &replayed);
 	if (rc == STORE_LIMIT) {
 		set_msg(errs, "hours", "would bring this day past 24 hours");
 		entry_invalid(c, 422, "validation", "An astronaut's day has "
