@@ -273,42 +273,119 @@ connect_failed(struct store *st)
 	    BACKOFF_MAX_MS : st->backoff_ms * 2;
 }
 
-/* Prepares every statement and LISTENs; 0 or -1 with errmsg set. */
+/* The session's commands after the statements; returns how many. */
 static int
-setup_conn(struct store *st)
+session_cmds(const struct store *st, const char *cmds[3])
 {
-	const char	*cmds[3];
-	PGresult	*r;
-	int		 i, n;
+	int	 n = 0;
 
-	for (i = 0; i < ST__MAX; i++) {
-		r = PQprepare(st->conn, stmts[i].name, stmts[i].sql, 0, NULL);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			set_err(st, stmts[i].name, PQresultErrorMessage(r));
-			PQclear(r);
-			return -1;
-		}
-		PQclear(r);
-	}
 	/* The write functions notify only connections that ask (002). */
-	n = 0;
 	if (st->notify_board)
 		cmds[n++] = "SET crewlog.notify_board = 'on'";
 	if (st->listen) {
 		cmds[n++] = "LISTEN crewlog_leaderboard";
 		cmds[n++] = "LISTEN crewlog_sessions";
 	}
-	for (i = 0; i < n; i++) {
-		r = PQexecParams(st->conn, cmds[i], 0, NULL, NULL, NULL, NULL,
-		    0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			set_err(st, cmds[i], PQresultErrorMessage(r));
-			PQclear(r);
-			return -1;
+	return n;
+}
+
+/*
+ * Reads a setup pipeline's results up to its sync; the first failure goes
+ * to errmsg, named by what (what[i] for the i-th command).  A connection
+ * lost midway yields no more results: two NULLs in a row end the wait.
+ */
+static int
+pipeline_results(struct store *st, const char *const *what, int n)
+{
+	PGresult	*r;
+	int		 i = 0, nulls = 0, rc = 0;
+
+	for (;;) {
+		if ((r = PQgetResult(st->conn)) == NULL) {
+			if (++nulls > 1)
+				break;
+			continue;
 		}
+		nulls = 0;
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+			set_err(st, i < n ? what[i] : "setup",
+			    PQresultErrorMessage(r));
+			rc = -1;
+		}
+		i++;
 		PQclear(r);
 	}
+	if (rc == 0 && i < n) {
+		set_err(st, "setup", PQerrorMessage(st->conn));
+		rc = -1;
+	}
+	return rc;
+}
+
+/*
+ * Prepares every statement and sends the session's commands in one
+ * pipeline: one round trip instead of twenty, which is most of the time
+ * a worker takes to reconnect after a failover or a terminated backend
+ * (and the window in which losing the new connection costs a request).
+ * 0 or -1 with errmsg set.
+ */
+static int
+setup_conn(struct store *st)
+{
+	const char	*what[ST__MAX + 3], *cmds[3];
+	int		 i, n, rc = -1;
+
+	n = session_cmds(st, cmds);
+	if (PQenterPipelineMode(st->conn) == 0)
+		goto fail;
+	for (i = 0; i < ST__MAX; i++) {
+		what[i] = stmts[i].name;
+		if (PQsendPrepare(st->conn, stmts[i].name, stmts[i].sql, 0,
+		    NULL) == 0)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		what[ST__MAX + i] = cmds[i];
+		if (PQsendQueryParams(st->conn, cmds[i], 0, NULL, NULL, NULL,
+		    NULL, 0) == 0)
+			goto fail;
+	}
+	if (PQpipelineSync(st->conn) == 0)
+		goto fail;
+	if ((rc = pipeline_results(st, what, ST__MAX + n)) == 0 &&
+	    PQexitPipelineMode(st->conn) == 0) {
+		set_err(st, "setup", PQerrorMessage(st->conn));
+		rc = -1;
+	}
 	sess_clear(st);		/* anything may have happened meanwhile */
+	return rc;
+fail:
+	set_err(st, "setup", PQerrorMessage(st->conn));
+	return -1;
+}
+
+/*
+ * One connection attempt: 0; -1 when the server cannot be reached (back
+ * off); 1 when it was reached but the connection was lost during setup
+ * (a backend terminated at that moment: try again at once).
+ */
+static int
+connect_once(struct store *st)
+{
+	struct buf	 err = BUF_INIT;
+
+	if ((st->conn = connect_db(st->conninfo, &err)) == NULL) {
+		set_err(st, "connect", buf_cstr(&err));
+		buf_free(&err);
+		return -1;
+	}
+	buf_free(&err);
+	if (setup_conn(st) == -1)
+		return PQstatus(st->conn) == CONNECTION_OK ? -1 : 1;
 	return 0;
 }
 
@@ -316,20 +393,18 @@ setup_conn(struct store *st)
 static int
 ensure(struct store *st)
 {
-	struct buf	 err = BUF_INIT;
+	int	 tries, rc = -1;
 
 	if (st->conn != NULL)
 		return 0;
 	if (now_ms() < st->next_try_ms)
 		return -1;
-	if ((st->conn = connect_db(st->conninfo, &err)) == NULL) {
-		set_err(st, "connect", buf_cstr(&err));
-		buf_free(&err);
-		connect_failed(st);
-		return -1;
+	for (tries = 0; tries < 2; tries++) {
+		if ((rc = connect_once(st)) != 1)
+			break;
+		lose_conn(st);
 	}
-	buf_free(&err);
-	if (setup_conn(st) == -1) {
+	if (rc != 0) {
 		connect_failed(st);
 		return -1;
 	}
