@@ -85,6 +85,28 @@ read_entry(struct ctx *c, struct entry_in *in, bool partial, json_t *errs)
 	}
 }
 
+/*
+ * The request's idempotency key: the Idempotency-Key header, else the
+ * body's idempotency_key field (the log page's form carries one).  NULL
+ * when absent; a bad one puts its message under the name it came by.
+ */
+static const char *
+read_idem_key(struct ctx *c, json_t *errs)
+{
+	const char	*k, *name = "Idempotency-Key";
+	bool		 bad = false;
+
+	if ((k = req_header(c->req, "idempotency-key")) == NULL) {
+		name = "idempotency_key";
+		k = app_field(c, name, &bad);
+	}
+	if (bad)
+		set_msg(errs, name, "must be a string of text");
+	else
+		set_msg(errs, name, field_idem_key(k));
+	return json_object_get(errs, name) != NULL ? NULL : k;
+}
+
 /* What the form shows again: the user's input where it is printable. */
 static json_t *
 form_json(const struct entry_in *in)
@@ -184,7 +206,7 @@ log_view(struct ctx *c, json_t *form, json_t **out)
 {
 	int64_t		 limit, offset = 0, page = 1;
 	const char	*s;
-	char		 day[11];
+	char		 day[11], key[AUTH_TOKEN_LEN + 1];
 	int		 rc;
 
 	limit = PAGE_SIZE;
@@ -199,6 +221,9 @@ log_view(struct ctx *c, json_t *form, json_t **out)
 		today(day);
 		app_vset(form, "date", app_vstr(day));
 	}
+	/* A new key per page: resubmitting this page's form adds once. */
+	auth_new_token(key);
+	app_vset(form, "idempotency_key", app_vstr(key));
 	app_vset(*out, "form", form);
 	return STORE_OK;
 }
@@ -280,11 +305,18 @@ committed(struct ctx *c, int rc)
 	return true;
 }
 
+/*
+ * POST /api/hours, POST /log: 201 with the entry (pages: 303), 400 naming
+ * each bad field, 422 past 24 hours or for an Idempotency-Key used with
+ * another request, 503 or 500.  A request repeating one whose key already
+ * committed gets the first answer again, marked Idempotent-Replayed.
+ */
 void
 h_hours_create(struct ctx *c)
 {
 	struct entry_in	 in;
 	json_t		*errs, *entry = NULL;
+	const char	*key;
 	char		 loc[48];
 	int		 rc;
 	bool		 replayed;
@@ -292,22 +324,34 @@ h_hours_create(struct ctx *c)
 	memset(&in, 0, sizeof(in));
 	errs = json_object();
 	read_entry(c, &in, false, errs);
+	key = read_idem_key(c, errs);
 	if (json_object_size(errs) > 0) {
 		entry_invalid(c, 400, "validation", "Please correct the "
 		    "highlighted fields.", errs, "log", form_json(&in), NULL);
 		return;
 	}
 	rc = store_hours_add(app_store(c), app_user(c)->id, in.date,
-	    in.quarters, in.activity, NULL, &entry, &replayed);
-	if (rc == STORE_LIMIT) {
-		set_msg(errs, "hours", "would bring this day past 24 hours");
-		entry_invalid(c, 422, "validation", "An astronaut's day has "
-		    "24 hours.", errs, "log", form_json(&in), NULL);
+	    in.quarters, in.activity, key, &entry, &replayed);
+	if (rc == STORE_LIMIT || rc == STORE_KEY_REUSED) {
+		if (rc == STORE_LIMIT)
+			set_msg(errs, "hours", "would bring this day past 24 "
+			    "hours");
+		else
+			set_msg(errs, req_header(c->req, "idempotency-key") !=
+			    NULL ? "Idempotency-Key" : "idempotency_key",
+			    "was used for a different request");
+		entry_invalid(c, 422, rc == STORE_LIMIT ? "validation" :
+		    "idempotency_key_reused", rc == STORE_LIMIT ? "An "
+		    "astronaut's day has 24 hours." : "This idempotency key "
+		    "was used for a different request.", errs, "log",
+		    form_json(&in), NULL);
 		return;
 	}
 	json_decref(errs);
 	if (!committed(c, rc))
 		return;
+	if (replayed)
+		(void)resp_header(c->resp, "Idempotent-Replayed", "true");
 	if (!app_json(c)) {
 		json_decref(entry);
 		app_redirect(c, "/log?saved=1");
