@@ -51,15 +51,10 @@ def entries(activity):
 @T.test("setup: postgres, migrate (005), crewlog with 3 workers, nginx")
 def _():
     pg = harness.Postgres().start().persist()
-    cw = harness.Crewlog(pool={
-        "database_url": pg.url, "pm": "static", "pm.max_children": "3",
-        "auth.pwhash_opslimit": "1", "auth.pwhash_memlimit": "8192"})
-    r = cw.run("migrate", "--database", pg.url, "--sql",
-               os.path.join(harness.SRCDIR, "sql"))
-    assert r.returncode == 0, r.stderr
-    assert "005_idempotency.sql" in r.stdout, r.stdout
-    cw.start().persist()
-    ng = harness.Nginx(upstream=cw.listen).start().persist()
+    cw, ng = harness.start_app(pg.url, pool={"pm": "static",
+                                             "pm.max_children": "3"})
+    assert pg.psql("SELECT count(*) FROM schema_migrations WHERE name = "
+                   "'005_idempotency.sql'").strip() == "1"
     S.update(pg=pg, cw=cw, ng=ng)
 
 
@@ -258,11 +253,7 @@ def _():
 def _():
     r = S["cw"].run("check", "--database", S["pg"].url)
     assert r.returncode == 0, r.stdout + r.stderr
-    S["cw"].stop()
-    log = S["cw"].output()
-    for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:",
-                "signal 11", "signal 6"):
-        assert bad not in log, log[-3000:]
+    harness.assert_clean_stop(S["cw"])
 
 
 if __name__ == "__main__":

@@ -28,14 +28,8 @@ EVERY = 1.0             # seconds between two rounds of terminations
 @T.test("setup: postgres, migrate, crewlog, nginx")
 def _():
     pg = harness.Postgres().start().persist()
-    cw = harness.Crewlog(pool={
-        "database_url": pg.url, "pm": "static", "pm.max_children": "4",
-        "auth.pwhash_opslimit": "1", "auth.pwhash_memlimit": "8192"})
-    r = cw.run("migrate", "--database", pg.url, "--sql",
-               os.path.join(harness.SRCDIR, "sql"))
-    assert r.returncode == 0, r.stderr
-    cw.start().persist()
-    ng = harness.Nginx(upstream=cw.listen).start().persist()
+    cw, ng = harness.start_app(pg.url, pool={"pm": "static",
+                                             "pm.max_children": "4"})
     S.update(pg=pg, cw=cw, ng=ng)
     harness.wait_for(lambda: harness.http_request(
         "GET", ng.url + "/readyz").status == 200, 20, "/readyz")
@@ -113,11 +107,7 @@ def _():
 
 @T.test("crewlog stops cleanly with no sanitizer report in its log")
 def _():
-    S["cw"].stop()
-    log = S["cw"].output()
-    for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:",
-                "signal 11", "signal 6"):
-        assert bad not in log, log[-3000:]
+    harness.assert_clean_stop(S["cw"])
 
 
 if __name__ == "__main__":
