@@ -82,3 +82,16 @@ BEGIN
 	RETURN QUERY SELECT 0, e.o_id, e.o_day, e.o_q, e.o_activity,
 	    e.o_created, e.o_updated;
 END $$;
+
+-- The hours service's role (004 creates it; roles are per cluster, so
+-- test for it rather than for 004): what POST /api/hours with a key
+-- needs, and nothing to other roles.
+DO $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'crewlog_hours') THEN
+		GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys
+		    TO crewlog_hours;
+		GRANT EXECUTE ON FUNCTION hours_add_once(bigint, text, date,
+		    integer, text) TO crewlog_hours;
+	END IF;
+END $$;
