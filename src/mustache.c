@@ -378,151 +378,186 @@ close_section(struct parser *p, size_t a, size_t b, size_t tagoff,
 	return 0;
 }
 
-/*
- * Parses one tag whose opening delimiter starts at tagoff.  Returns the
- * offset where text resumes, or 0 on error.  *text_end may be pulled back
- * to the start of the line when the tag is standalone.
- */
-static size_t
-parse_tag(struct parser *p, size_t tagoff, size_t textstart)
-{
-	size_t		 a, b, end, next, bol = 0, close;
-	const char	*c;
-	char		 sigil;
-	struct op	*o = NULL;
-	enum op_type	 type;
-	int		 triple = 0, dyn = 0;
+/* One tag as lexed, before it becomes an op. */
+struct tag {
+	size_t	 off;	/* its opening delimiter */
+	size_t	 a, b;	/* the name: trimmed, sigil and braces removed */
+	size_t	 end;	/* just past its closing delimiter */
+	char	 sigil;	/* one of "!#^/>&{=<$", or '\0' for a variable */
+	bool	 dyn;	/* "*" after '>' or '<': a dynamic name */
+};
 
-	a = tagoff + p->olen;
-	if (p->olen == 2 && memcmp(p->otag, "{{", 2) == 0 && a < p->len &&
-	    p->s[a] == '{')
+/*
+ * Lexes the sigil and braces of a tag whose closing delimiter (after
+ * *a) starts at b; narrows *a and *b to the inside.  Returns 0, or -1
+ * with the error set.
+ */
+static int
+lex_sigil(struct parser *p, struct tag *tg)
+{
+	while (tg->a < tg->b && is_ws(p->s[tg->a]))
+		tg->a++;
+	tg->sigil = tg->a < tg->b ? p->s[tg->a] : '\0';
+	if (tg->sigil != '\0' && strchr("!#^/>&{=<$", tg->sigil) != NULL)
+		tg->a++;
+	else
+		tg->sigil = '\0';
+	if (tg->sigil == '{') {
+		if (tg->b == tg->a || p->s[tg->b - 1] != '}') {
+			perr(p, tg->off, "unescaped tag is not closed "
+			    "with \"}%s\"", p->ctag);
+			return -1;
+		}
+		tg->b--;
+	}
+	if (tg->sigil == '=') {
+		if (tg->b == tg->a || p->s[tg->b - 1] != '=') {
+			perr(p, tg->off, "bad delimiter change: "
+			    "missing closing '='");
+			return -1;
+		}
+		tg->b--;
+	}
+	return 0;
+}
+
+/*
+ * Lexes the tag whose opening delimiter starts at tagoff into *tg: finds
+ * its closing delimiter and sigil and trims its name.  Decides nothing
+ * about ops.  Returns 0, or -1 with the error set.
+ */
+static int
+lex_tag(struct parser *p, size_t tagoff, struct tag *tg)
+{
+	const char	*c;
+	int		 triple = 0;
+
+	memset(tg, 0, sizeof(*tg));
+	tg->off = tagoff;
+	tg->a = tagoff + p->olen;
+	if (p->olen == 2 && memcmp(p->otag, "{{", 2) == 0 &&
+	    tg->a < p->len && p->s[tg->a] == '{')
 		triple = 1;
-	c = memmem(p->s + a + triple, p->len - a - triple, p->ctag, p->clen);
+	c = memmem(p->s + tg->a + triple, p->len - tg->a - triple, p->ctag,
+	    p->clen);
 	if (c == NULL) {
 		perr(p, tagoff, "tag is never closed (expected \"%s\")",
 		    p->ctag);
-		return 0;
+		return -1;
 	}
-	b = (size_t)(c - p->s);
-	end = b + p->clen;
+	tg->b = (size_t)(c - p->s);
+	tg->end = tg->b + p->clen;
 	if (triple) {
-		if (end >= p->len || p->s[end] != '}') {
+		if (tg->end >= p->len || p->s[tg->end] != '}') {
 			perr(p, tagoff, "triple mustache is not closed "
 			    "with \"}%s\"", p->ctag);
-			return 0;
+			return -1;
 		}
-		end++;
-		a++;
-		sigil = '{';
-	} else {
-		while (a < b && is_ws(p->s[a]))
-			a++;
-		sigil = a < b ? p->s[a] : '\0';
-		if (strchr("!#^/>&{=<$", sigil) != NULL && sigil != '\0')
-			a++;
-		else
-			sigil = '\0';
-		if (sigil == '{') {
-			if (b == a || p->s[b - 1] != '}') {
-				perr(p, tagoff, "unescaped tag is not closed "
-				    "with \"}%s\"", p->ctag);
-				return 0;
-			}
-			b--;
-		}
-		if (sigil == '=') {
-			if (b == a || p->s[b - 1] != '=') {
-				perr(p, tagoff, "bad delimiter change: "
-				    "missing closing '='");
-				return 0;
-			}
-			b--;
-		}
+		tg->end++;
+		tg->a++;
+		tg->sigil = '{';
+	} else if (lex_sigil(p, tg) == -1)
+		return -1;
+	if (tg->sigil != '!' && tg->sigil != '=')
+		trim(p->s, &tg->a, &tg->b);
+	if ((tg->sigil == '>' || tg->sigil == '<') && tg->a < tg->b &&
+	    p->s[tg->a] == '*') {
+		tg->dyn = true;
+		tg->a++;
+		while (tg->a < tg->b && is_ws(p->s[tg->a]))
+			tg->a++;
 	}
-	if (sigil != '!' && sigil != '=')
-		trim(p->s, &a, &b);
-	if ((sigil == '>' || sigil == '<') && a < b && p->s[a] == '*') {
-		dyn = 1;
-		a++;
-		while (a < b && is_ws(p->s[a]))
-			a++;
-	}
+	return 0;
+}
 
-	/* Standalone tags eat their line. */
-	next = end;
-	if (strchr("!#^/>=<$", sigil) != NULL && sigil != '\0' &&
-	    (close = standalone(p, tagoff, end, &bol)) != 0) {
-		emit_text(p, textstart, bol > textstart ? bol : textstart);
-		next = close;
-	} else {
-		emit_text(p, textstart, tagoff);
-		close = 0;
-		bol = wsbefore(p, tagoff);
-	}
-
-	switch (sigil) {
-	case '!':
-		return next;
-	case '=':
-		return set_delims(p, a, b, tagoff) == -1 ? 0 : next;
-	case '/':
-		if (name_ok(p, sigil, a, b, tagoff) == -1 ||
-		    close_section(p, a, b, tagoff, end, close != 0) == -1)
-			return 0;
-		return next;
-	default:
-		break;
-	}
-	if (name_ok(p, sigil, a, b, tagoff) == -1)
-		return 0;
+/* The op a tag's sigil makes ('!', '=' and '/' make none). */
+static enum op_type
+sigil_op(char sigil)
+{
 	switch (sigil) {
 	case '#':
-		type = OP_SECTION;
-		break;
+		return OP_SECTION;
 	case '^':
-		type = OP_INVERTED;
-		break;
+		return OP_INVERTED;
 	case '>':
-		type = OP_PARTIAL;
-		break;
+		return OP_PARTIAL;
 	case '<':
-		type = OP_PARENT;
-		break;
+		return OP_PARENT;
 	case '$':
-		type = OP_BLOCK;
-		break;
+		return OP_BLOCK;
 	default:
-		type = OP_VAR;
-		break;
+		return OP_VAR;
 	}
-	o = emit(p, type, a, b - a);
-	if (type == OP_VAR) {
-		o->flags = (uint16_t)(o->flags & ~F_BOL);
+}
+
+/*
+ * Sets the position flags of the op o made from tag tg: whether it starts
+ * a line, stands alone on it (close != 0, its line starting at bol) or has
+ * only blanks before it (bol != SIZE_MAX), and its indentation.
+ */
+static void
+op_position(struct parser *p, struct op *o, const struct tag *tg,
+    size_t close, size_t bol)
+{
+	size_t	 tagoff = tg->off;
+
+	o->flags = (uint16_t)(o->flags & ~F_BOL);
+	if (o->type == OP_VAR) {
 		if (tagoff == 0 || p->s[tagoff - 1] == '\n')
 			o->flags |= F_BOL;
-		if (sigil == '\0')
+		if (tg->sigil == '\0')
 			o->flags |= F_ESCAPE;
+		return;
+	}
+	if (close != 0) {
+		o->flags |= F_STANDALONE | F_BOL;
+		o->ind_off = (uint32_t)bol;
+		o->ind_len = (uint32_t)(tagoff - bol);
 	} else {
-		o->flags = (uint16_t)(o->flags & ~F_BOL);
-		if (close != 0) {
-			o->flags |= F_STANDALONE | F_BOL;
+		if (tagoff == 0 || p->s[tagoff - 1] == '\n')
+			o->flags |= F_BOL;
+		if (bol != SIZE_MAX) {
+			o->flags |= F_WSBEFORE;
 			o->ind_off = (uint32_t)bol;
 			o->ind_len = (uint32_t)(tagoff - bol);
-		} else {
-			if (tagoff == 0 || p->s[tagoff - 1] == '\n')
-				o->flags |= F_BOL;
-			if (bol != SIZE_MAX) {
-				o->flags |= F_WSBEFORE;
-				o->ind_off = (uint32_t)bol;
-				o->ind_len = (uint32_t)(tagoff - bol);
-			}
-		}
-		if (type == OP_PARENT && (close != 0 || bol != SIZE_MAX)) {
-			p->clean_bol = bol;
-			p->clean_to = end;
 		}
 	}
-	if (dyn)
+	if (o->type == OP_PARENT && (close != 0 || bol != SIZE_MAX)) {
+		p->clean_bol = bol;
+		p->clean_to = tg->end;
+	}
+}
+
+/*
+ * Decides what the lexed tag tg does: nothing (a comment), change the
+ * delimiters, close a section, or emit one op (and open a section).
+ * close and bol are as for op_position.  Returns 0, or -1 with the error
+ * set.
+ */
+static int
+tag_op(struct parser *p, const struct tag *tg, size_t close, size_t bol)
+{
+	struct op	*o;
+	const char	*c;
+	size_t		 a = tg->a, b = tg->b;
+
+	switch (tg->sigil) {
+	case '!':
+		return 0;
+	case '=':
+		return set_delims(p, a, b, tg->off);
+	case '/':
+		if (name_ok(p, tg->sigil, a, b, tg->off) == -1)
+			return -1;
+		return close_section(p, a, b, tg->off, tg->end, close != 0);
+	default:
+		break;
+	}
+	if (name_ok(p, tg->sigil, a, b, tg->off) == -1)
+		return -1;
+	o = emit(p, sigil_op(tg->sigil), a, b - a);
+	op_position(p, o, tg, close, bol);
+	if (tg->dyn)
 		o->flags |= F_DYNAMIC;
 	o->seg = o->len;
 	if (b - a > 1 && (c = memchr(p->s + a, '.', b - a)) != NULL) {
@@ -532,12 +567,38 @@ parse_tag(struct parser *p, size_t tagoff, size_t textstart)
 		o->flags |= F_SELF;
 	if ((o->flags & (F_BOL | F_STANDALONE)) == F_BOL)
 		o->flags |= F_INDENT;
-	linecol(p->s, tagoff, &o->line, &o->col);
-	if (type == OP_SECTION || type == OP_INVERTED || type == OP_PARENT ||
-	    type == OP_BLOCK)
-		if (open_section(p, o, tagoff) == -1)
-			return 0;
-	return next;
+	linecol(p->s, tg->off, &o->line, &o->col);
+	if (o->type == OP_SECTION || o->type == OP_INVERTED ||
+	    o->type == OP_PARENT || o->type == OP_BLOCK)
+		return open_section(p, o, tg->off);
+	return 0;
+}
+
+/*
+ * Parses one tag whose opening delimiter starts at tagoff: lexes it,
+ * emits the text before it (up to the start of its line when the tag is
+ * standalone, since standalone tags eat their line), then decides its op.
+ * Returns the offset where text resumes, or 0 on error.
+ */
+static size_t
+parse_tag(struct parser *p, size_t tagoff, size_t textstart)
+{
+	struct tag	 tg;
+	size_t		 next, bol = 0, close;
+
+	if (lex_tag(p, tagoff, &tg) == -1)
+		return 0;
+	next = tg.end;
+	if (tg.sigil != '\0' && strchr("!#^/>=<$", tg.sigil) != NULL &&
+	    (close = standalone(p, tagoff, tg.end, &bol)) != 0) {
+		emit_text(p, textstart, bol > textstart ? bol : textstart);
+		next = close;
+	} else {
+		emit_text(p, textstart, tagoff);
+		close = 0;
+		bol = wsbefore(p, tagoff);
+	}
+	return tag_op(p, &tg, close, bol) == -1 ? 0 : next;
 }
 
 static int
