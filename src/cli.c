@@ -18,10 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "app.h"
 #include "auth.h"
 #include "config.h"
-#include "store.h"
 #include "util.h"
 
 extern char **environ;
@@ -181,7 +181,7 @@ app_cli(int argc, char **argv)
 	}
 	if (strcmp(cmd, "migrate") == 0) {
 		dir = sql_dir(&o, pc);
-		rc = store_migrate(url, dir, &err) == 0 ? 0 : 1;
+		rc = admin_migrate(url, dir, &err) == 0 ? 0 : 1;
 	} else if (strcmp(cmd, "seed") == 0) {
 		if (o.demo == (o.astronauts >= 0 || o.logs >= 0) ||
 		    (!o.demo && (o.astronauts < 0 || o.logs < 0))) {
@@ -193,12 +193,12 @@ app_cli(int argc, char **argv)
 			goto out;
 		}
 		if (o.demo)
-			rc = store_seed_demo(url, hash, &err) == 0 ? 0 : 1;
+			rc = admin_seed_demo(url, hash, &err) == 0 ? 0 : 1;
 		else
-			rc = store_seed_bulk(url, hash, o.astronauts, o.logs,
+			rc = admin_seed_bulk(url, hash, o.astronauts, o.logs,
 			    &err) == 0 ? 0 : 1;
 	} else if (strcmp(cmd, "check") == 0)
-		rc = store_check(url, &err) == 0 ? 0 : 1;
+		rc = admin_check(url, &err) == 0 ? 0 : 1;
 	else
 		rc = usage();
 	if (err.len > 0) {
