@@ -496,3 +496,41 @@ log_child_output(const char *pool, long pid, const char *stream,
 	log_json_string(b, line, len);
 	end_line(b);
 }
+
+/*
+ * The slow-request line.  To a slowlog file it is one JSON object, the
+ * file opened, appended to and closed each time (so a rotated file needs
+ * no signal); without one it is a WARN line on the log.
+ */
+int
+log_slow(const char *path, const char *pool, long pid, const char *method,
+    const char *uri, double elapsed_s)
+{
+	struct buf	 b = BUF_INIT;
+	char		 t[40];
+	int		 fd, rc = 0;
+
+	if (path == NULL) {
+		log_warn("pool %s: slow request: worker %ld %s %s running "
+		    "for %.3fs", pool, pid, method, uri, elapsed_s);
+		return 0;
+	}
+	log_time_rfc3339(t, sizeof(t));
+	buf_printf(&b, "{\"time\":\"%s\",\"pool\":", t);
+	log_json_string(&b, pool, strlen(pool));
+	buf_printf(&b, ",\"pid\":%ld,\"method\":", pid);
+	log_json_string(&b, method, strlen(method));
+	buf_puts(&b, ",\"uri\":");
+	log_json_string(&b, uri, strlen(uri));
+	buf_printf(&b, ",\"elapsed_s\":%.3f,\"msg\":\"slow request\"}\n",
+	    elapsed_s);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1 || write(fd, b.data, b.len) != (ssize_t)b.len) {
+		log_error("slowlog %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (fd != -1)
+		close(fd);
+	buf_free(&b);
+	return rc;
+}
