@@ -1,8 +1,8 @@
 /*
  * pool.c: the master process (see pool.h).
  *
- * The master owns: the listening sockets (shared by generations when the
- * address is unchanged), one scoreboard per pool and generation, the list
+ * The master owns: the listening sockets (listen.c; shared by generations
+ * when the address is unchanged), one scoreboard per pool and generation, the list
  * of children, and the self-pipe its signal handlers write to.  It never
  * blocks on a worker: everything it learns about them comes from
  * waitpid(WNOHANG), the scoreboard and their output pipes.
@@ -16,13 +16,11 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -33,6 +31,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "listen.h"
 #include "log.h"
 #include "ops.h"
 #include "pool.h"
@@ -54,14 +53,6 @@ extern char	**environ;
 /* ---------------------------------------------------------------------
  * Types
  */
-
-struct listener {
-	char		*addr;		/* as configured */
-	char		*path;		/* unix socket we created, or NULL */
-	int		 fd;
-	int		 refs;		/* pools (of any generation) using it */
-	struct listener	*next;
-};
 
 struct generation;
 
@@ -144,12 +135,6 @@ now_us(void)
 	return sb_now_mono_us();
 }
 
-bool
-pool_listen_is_unix(const char *addr)
-{
-	return addr != NULL && strchr(addr, '/') != NULL;
-}
-
 static int
 set_nonblock(int fd)
 {
@@ -216,192 +201,6 @@ signals_close(void)
 }
 
 /* ---------------------------------------------------------------------
- * Listening sockets
- */
-
-static int
-open_unix(const struct pool_config *pc, const char *path, int backlog,
-    struct buf *err)
-{
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	int			 fd = -1;
-	uid_t			 uid = (uid_t)-1;
-	gid_t			 gid = (gid_t)-1;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		buf_printf(err, "listen: %s: path too long", path);
-		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path));
-	if (pc != NULL && pc->listen_owner != NULL) {
-		struct passwd *pw = getpwnam(pc->listen_owner);
-
-		if (pw == NULL) {
-			buf_printf(err, "listen.owner: unknown user \"%s\"",
-			    pc->listen_owner);
-			return -1;
-		}
-		uid = pw->pw_uid;
-	}
-	if (pc != NULL && pc->listen_group != NULL) {
-		struct group *gr = getgrnam(pc->listen_group);
-
-		if (gr == NULL) {
-			buf_printf(err, "listen.group: unknown group \"%s\"",
-			    pc->listen_group);
-			return -1;
-		}
-		gid = gr->gr_gid;
-	}
-	/* A socket left by a crashed master: FPM replaces it too. */
-	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-		(void)unlink(path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		buf_printf(err, "listen: %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (pc != NULL && pc->listen_mode >= 0 &&
-	    chmod(path, (mode_t)pc->listen_mode) == -1) {
-		buf_printf(err, "listen.mode: %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
-	    chown(path, uid, gid) == -1) {
-		buf_printf(err, "listen.owner/listen.group: %s: %s", path,
-		    strerror(errno));
-		goto fail;
-	}
-	if (listen(fd, backlog) == -1) {
-		buf_printf(err, "listen: %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	return fd;
-fail:
-	if (fd != -1) {
-		close(fd);
-		(void)unlink(path);
-	}
-	return -1;
-}
-
-/* "127.0.0.1:9000", "[::1]:9000", "*:9000" or "9000". */
-static int
-open_tcp(const char *addr, int backlog, struct buf *err)
-{
-	struct addrinfo	 hints, *res = NULL, *ai;
-	char		*host = NULL, *port, *copy;
-	int		 fd = -1, one = 1, rc;
-
-	copy = xstrdup(addr);
-	if ((port = strrchr(copy, ':')) == NULL) {
-		port = copy;
-	} else {
-		*port++ = '\0';
-		host = copy;
-		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-			host[strlen(host) - 1] = '\0';
-			host++;
-		}
-		if (strcmp(host, "*") == 0 || *host == '\0')
-			host = NULL;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
-		buf_printf(err, "listen: %s: %s", addr, gai_strerror(rc));
-		goto out;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-		    ai->ai_protocol);
-		if (fd == -1)
-			continue;
-		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-		    sizeof(one)) == 0 &&
-		    bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    listen(fd, backlog) == 0)
-			break;
-		buf_reset(err);
-		buf_printf(err, "listen: %s: %s", addr, strerror(errno));
-		close(fd);
-		fd = -1;
-	}
-	if (fd != -1)
-		buf_reset(err);
-out:
-	if (res != NULL)
-		freeaddrinfo(res);
-	free(copy);
-	return fd;
-}
-
-/*
- * Returns the listener for addr, reusing an open one (a reload keeps the
- * same socket, so no connection is refused) or opening it; NULL with err.
- */
-static struct listener *
-listener_get(struct master *m, const struct pool_config *pc,
-    const char *addr, struct buf *err)
-{
-	struct listener	*l;
-	int		 fd, backlog;
-
-	for (l = m->listeners; l != NULL; l = l->next)
-		if (strcmp(l->addr, addr) == 0) {
-			l->refs++;
-			return l;
-		}
-	backlog = pc->listen_backlog > 0 ? pc->listen_backlog : 511;
-	if (pool_listen_is_unix(addr))
-		fd = open_unix(pc, addr, backlog, err);
-	else
-		fd = open_tcp(addr, backlog, err);
-	if (fd == -1)
-		return NULL;
-	/* Workers accept with EAGAIN when another one was faster. */
-	if (set_nonblock(fd) == -1) {
-		buf_printf(err, "listen: %s: %s", addr, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	l = xcalloc(1, sizeof(*l));
-	l->addr = xstrdup(addr);
-	l->path = pool_listen_is_unix(addr) ? xstrdup(addr) : NULL;
-	l->fd = fd;
-	l->refs = 1;
-	l->next = m->listeners;
-	m->listeners = l;
-	log_info("listening on %s", addr);
-	return l;
-}
-
-static void
-listener_put(struct master *m, struct listener *l)
-{
-	struct listener	**pp;
-
-	if (l == NULL || --l->refs > 0)
-		return;
-	for (pp = &m->listeners; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == l) {
-			*pp = l->next;
-			break;
-		}
-	close(l->fd);
-	if (l->path != NULL)
-		(void)unlink(l->path);
-	free(l->addr);
-	free(l->path);
-	free(l);
-}
-
-/* ---------------------------------------------------------------------
  * Generations
  */
 
@@ -431,8 +230,8 @@ gen_free(struct master *m, struct generation *g)
 			sb_add_since(cur->sb, g->pools[i].sb,
 			    g->pools[i].handed);
 		free(g->pools[i].handed);
-		listener_put(m, g->pools[i].ls);
-		listener_put(m, g->pools[i].status_ls);
+		listener_put(&m->listeners, g->pools[i].ls);
+		listener_put(&m->listeners, g->pools[i].status_ls);
 		sb_free(g->pools[i].sb);
 	}
 	free(g->pools);
@@ -469,12 +268,12 @@ gen_new(struct master *m, struct config *cfg, struct generation *prev,
 		mp->gen = g;
 		mp->pc = &cfg->pools[i];
 		g->pcs[i] = mp->pc;
-		if ((mp->ls = listener_get(m, mp->pc, mp->pc->listen, err))
+		if ((mp->ls = listener_get(&m->listeners, mp->pc, mp->pc->listen, err))
 		    == NULL)
 			goto fail;
 		g->lfds[i] = mp->ls->fd;
 		if (mp->pc->status_listen != NULL && (mp->status_ls =
-		    listener_get(m, mp->pc, mp->pc->status_listen, err)) ==
+		    listener_get(&m->listeners, mp->pc, mp->pc->status_listen, err)) ==
 		    NULL)
 			goto fail;
 		if ((mp->sb = sb_new(mp->pc->name, mp->pc->max_children)) ==
@@ -514,7 +313,8 @@ jittered_max_requests(const struct pool_config *pc)
 		return 0;
 	if (pc->max_requests_jitter == 0)
 		return pc->max_requests;
-	return pc->max_requests + (unsigned)(random() %
+	/* config.c keeps jitter < max_requests, so the limit stays >= 1. */
+	return pc->max_requests - (unsigned)(random() %
 	    ((long)pc->max_requests_jitter + 1));
 }
 
@@ -578,15 +378,12 @@ static void
 child_close_inherited(struct master *m, int keep)
 {
 	struct child	*c;
-	struct listener	*l;
 
 	signals_close();
 	for (c = m->children; c != NULL; c = c->next)
 		if (c->out_fd != -1)
 			close(c->out_fd);
-	for (l = m->listeners; l != NULL; l = l->next)
-		if (l->fd != keep)
-			close(l->fd);
+	listener_close_all(m->listeners, keep);
 }
 
 static void __attribute__((noreturn))
@@ -1026,38 +823,6 @@ manage_pool(struct master *m, struct mpool *mp)
 		(void)spawn(m, mp, true);
 }
 
-static void
-slowlog_line(const struct mpool *mp, const struct child *c,
-    const struct sb_proc *p, double elapsed)
-{
-	struct buf	 b = BUF_INIT;
-	char		 t[40];
-	int		 fd;
-
-	if (mp->pc->slowlog == NULL) {
-		log_warn("pool %s: slow request: worker %ld %s %s running "
-		    "for %.3fs", pool_name(mp), (long)c->pid, p->method, p->uri,
-		    elapsed);
-		return;
-	}
-	log_time_rfc3339(t, sizeof(t));
-	buf_printf(&b, "{\"time\":\"%s\",\"pool\":", t);
-	log_json_string(&b, pool_name(mp), strlen(pool_name(mp)));
-	buf_printf(&b, ",\"pid\":%ld,\"method\":", (long)c->pid);
-	log_json_string(&b, p->method, strlen(p->method));
-	buf_puts(&b, ",\"uri\":");
-	log_json_string(&b, p->uri, strlen(p->uri));
-	buf_printf(&b, ",\"elapsed_s\":%.3f,\"msg\":\"slow request\"}\n",
-	    elapsed);
-	fd = open(mp->pc->slowlog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0640);
-	if (fd == -1 || write(fd, b.data, b.len) != (ssize_t)b.len)
-		log_error("slowlog %s: %s", mp->pc->slowlog, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	buf_free(&b);
-}
-
 /* request_slowlog_timeout and request_terminate_timeout, every tick. */
 static void
 check_requests(struct master *m)
@@ -1083,7 +848,9 @@ check_requests(struct master *m)
 		    c->slow_logged_us != p.req_start_mono_us) {
 			c->slow_logged_us = p.req_start_mono_us;
 			sb_add(&c->mp->sb->slow_requests, 1);
-			slowlog_line(c->mp, c, &p, (double)el / US);
+			(void)log_slow(pc->slowlog,
+			    pool_name(c->mp), (long)c->pid, p.method, p.uri,
+			    (double)el / US);
 		}
 		if (pc->request_terminate_timeout > 0 && c->term_at_us == 0 &&
 		    el >= (int64_t)pc->request_terminate_timeout * US) {
