@@ -222,7 +222,7 @@ standalone(const struct parser *p, size_t start, size_t end, size_t *bol)
 	while (i > 0 && is_ws(p->s[i - 1]))
 		i--;
 	if (i > 0 && p->s[i - 1] != '\n') {
-		if (i != p->clean_to || p->clean_to == 0)
+		if (i != p->clean_to)	/* i > 0: clean_to 0 never matches */
 			return 0;
 		*bol = p->clean_bol;
 	} else
@@ -1511,7 +1511,7 @@ override(struct render *r, const struct tpl *t, const struct op *o,
 	size_t		 save_len = r->indent.len, save_dedent = r->dedent;
 	bool		 save_skip = r->skip_indent;
 	const char	*ind, *own;
-	size_t		 n, drop;
+	size_t		 n;
 	int		 rc;
 
 	n = 0;
@@ -1523,9 +1523,8 @@ override(struct render *r, const struct tpl *t, const struct op *o,
 		    t->src + o->ind_off : NULL;
 		n = ind ? o->ind_len : 0;
 	}
-	drop = n < r->dedent ? n : r->dedent;
-	if (n > drop)
-		buf_append(&r->indent, ind + drop, n - drop);
+	if (n > r->dedent)	/* what the dedent does not already drop */
+		buf_append(&r->indent, ind + r->dedent, n - r->dedent);
 	if (!(o->flags & F_STANDALONE))
 		r->skip_indent = true;
 	r->dedent = body_indent(bt, j, &own);

@@ -260,8 +260,8 @@ gen_new(struct master *m, struct config *cfg, struct generation *prev,
 	g->cfg = cfg;
 	g->npools = cfg->npools;
 	g->pools = xcalloc(cfg->npools, sizeof(*g->pools));
-	g->pcs = xcalloc(cfg->npools, sizeof(*g->pcs));
-	g->sbs = xcalloc(cfg->npools, sizeof(*g->sbs));
+	g->pcs = xcalloc(cfg->npools, sizeof(const struct pool_config *));
+	g->sbs = xcalloc(cfg->npools, sizeof(struct scoreboard *));
 	g->lfds = xcalloc(cfg->npools, sizeof(*g->lfds));
 	for (i = 0; i < cfg->npools; i++) {
 		mp = &g->pools[i];
@@ -867,7 +867,7 @@ check_requests(struct master *m)
 }
 
 static bool
-gen_has_children(struct master *m, struct generation *g)
+gen_has_children(struct master *m, const struct generation *g)
 {
 	struct child	*c;
 
@@ -904,7 +904,7 @@ gen_ready(struct generation *g)
 }
 
 static void
-gen_signal(struct master *m, struct generation *g, int sig)
+gen_signal(struct master *m, const struct generation *g, int sig)
 {
 	struct child	*c;
 
@@ -1132,8 +1132,8 @@ poll_once(struct master *m)
 			n++;
 	n += g->npools;
 	pfd = xcalloc(n, sizeof(*pfd));
-	cmap = xcalloc(n, sizeof(*cmap));
-	pmap = xcalloc(n, sizeof(*pmap));
+	cmap = xcalloc(n, sizeof(struct child *));
+	pmap = xcalloc(n, sizeof(struct mpool *));
 	pfd[0].fd = sig_rfd;
 	pfd[0].events = POLLIN;
 	n = 1;
