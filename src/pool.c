@@ -1215,10 +1215,17 @@ shutdown_all(struct master *m)
 	signals_close();
 }
 
+/*
+ * Detaches: the parent exits 0, the child leads a new session with
+ * stdin, stdout and stderr on /dev/null, so whoever started us (a shell
+ * reading our output, an init script) is not kept waiting on them.  Log
+ * lines keep going where error_log says: log.c writes to its own fd.
+ */
 static int
 daemonize(void)
 {
 	pid_t	 pid;
+	int	 fd;
 
 	if ((pid = fork()) == -1)
 		return -1;
@@ -1226,6 +1233,15 @@ daemonize(void)
 		_exit(0);
 	if (setsid() == -1)
 		return -1;
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
+	    dup2(fd, STDERR_FILENO) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (fd > STDERR_FILENO)
+		close(fd);
 	return 0;
 }
 
