@@ -308,9 +308,12 @@ admin_migrate(const char *conninfo, const char *dir, struct buf *err)
 	size_t		 n = 0, i;
 	int		 ret = -1;
 
-	if ((names = list_migrations(dir, &n, err)) == NULL && n == 0 &&
-	    err->len > 0)
-		return -1;
+	/* NULL and n == 0 for an empty directory; err says if it failed. */
+	if ((names = list_migrations(dir, &n, err)) == NULL) {
+		if (err->len > 0)
+			return -1;
+		n = 0;
+	}
 	if ((c = store_connect(conninfo, err)) == NULL)
 		goto out;
 	/* Session lock: held across the per-file transactions. */

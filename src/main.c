@@ -56,8 +56,9 @@ test_config(const char *path, int dump)
 	int		 bad = 0;
 
 	if ((cfg = config_load(path, environ, &err)) == NULL) {
-		fprintf(stderr, "%s", err.data != NULL ? err.data : "");
-		if (err.len == 0 || err.data[err.len - 1] != '\n')
+		fprintf(stderr, "%s", err.len > 0 ? err.data : "");
+		if (err.len == 0 || err.data == NULL ||
+		    err.data[err.len - 1] != '\n')
 			fputc('\n', stderr);
 		fprintf(stderr, "crewlog: configuration file %s test "
 		    "failed\n", path);
