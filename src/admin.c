@@ -37,8 +37,8 @@ exec_params(PGconn *c, const char *what, const char *sql, int n,
 	case PGRES_COPY_IN:
 		return r;
 	default:
-		buf_printf(err, "%s: %s", what, r != NULL ?
-		    PQresultErrorMessage(r) : PQerrorMessage(c));
+		buf_printf(err, "%s: %s", what,
+		    r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c));
 		PQclear(r);
 		return NULL;
 	}
@@ -63,8 +63,8 @@ exec_cmd(PGconn *c, const char *what, const char *sql, int n,
  * comment or dollar body.
  */
 int
-admin_split_sql(const char *s, size_t len, void (*cb)(const char *, size_t,
-    void *), void *arg)
+admin_split_sql(const char *s, size_t len,
+    void (*cb)(const char *, size_t, void *), void *arg)
 {
 	size_t		 i = 0, start = 0, j, taglen, k;
 	int		 depth;
@@ -97,14 +97,17 @@ admin_split_sql(const char *s, size_t len, void (*cb)(const char *, size_t,
 			}
 			if (depth > 0)
 				return -1;
-		} else if (ch == '$' && (i == 0 || !(isalnum((unsigned char)
-		    s[i - 1]) || s[i - 1] == '_'))) {
+		} else if (ch == '$' &&
+		    (i == 0 ||
+			!(isalnum((unsigned char)s[i - 1]) ||
+			    s[i - 1] == '_'))) {
 			/* $tag$ where tag is empty or an identifier */
-			for (j = i + 1; j < len && (isalnum((unsigned char)s[j])
-			    || s[j] == '_'); j++)
+			for (j = i + 1; j < len &&
+			     (isalnum((unsigned char)s[j]) || s[j] == '_');
+			     j++)
 				;
-			if (j >= len || s[j] != '$' || (j > i + 1 &&
-			    isdigit((unsigned char)s[i + 1]))) {
+			if (j >= len || s[j] != '$' ||
+			    (j > i + 1 && isdigit((unsigned char)s[i + 1]))) {
 				i++;
 				blank = false;
 				continue;
@@ -248,20 +251,26 @@ migrate_one(PGconn *c, const char *dir, const char *name, struct buf *err)
 	if ((text = read_file(path, &len, err)) == NULL)
 		goto out;
 	v[0] = text;
-	if ((r = exec_params(c, name, "SELECT encode(sha256(convert_to($1, "
-	    "'UTF8')), 'hex')", 1, v, err)) == NULL)
+	if ((r = exec_params(c, name,
+		 "SELECT encode(sha256(convert_to($1, "
+		 "'UTF8')), 'hex')",
+		 1, v, err)) == NULL)
 		goto out;
 	sum = xstrdup(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	v[0] = name;
-	if ((r = exec_params(c, name, "SELECT checksum FROM schema_migrations "
-	    "WHERE name = $1", 1, v, err)) == NULL)
+	if ((r = exec_params(c, name,
+		 "SELECT checksum FROM schema_migrations "
+		 "WHERE name = $1",
+		 1, v, err)) == NULL)
 		goto out;
 	if (PQntuples(r) == 1) {
 		if (strcmp(PQgetvalue(r, 0, 0), sum) != 0) {
-			buf_printf(err, "%s: applied migration has changed "
+			buf_printf(err,
+			    "%s: applied migration has changed "
 			    "(checksum %s, applied %s); add a new migration "
-			    "instead", path, sum, PQgetvalue(r, 0, 0));
+			    "instead",
+			    path, sum, PQgetvalue(r, 0, 0));
 			goto out;
 		}
 		ret = 0;
@@ -274,14 +283,19 @@ migrate_one(PGconn *c, const char *dir, const char *name, struct buf *err)
 	rc.err = err;
 	rc.failed = 0;
 	if (admin_split_sql(text, len, run_one, &rc) == -1) {
-		buf_printf(err, "%s: unterminated quote, comment or dollar "
-		    "body", path);
+		buf_printf(err,
+		    "%s: unterminated quote, comment or dollar "
+		    "body",
+		    path);
 		rc.failed = 1;
 	}
 	v[0] = name;
 	v[1] = sum;
-	if (rc.failed || exec_cmd(c, name, "INSERT INTO schema_migrations "
-	    "(name, checksum) VALUES ($1, $2)", 2, v, err) == -1 ||
+	if (rc.failed ||
+	    exec_cmd(c, name,
+		"INSERT INTO schema_migrations "
+		"(name, checksum) VALUES ($1, $2)",
+		2, v, err) == -1 ||
 	    exec_cmd(c, name, "COMMIT", 0, NULL, err) == -1) {
 		(void)exec_cmd(c, name, "ROLLBACK", 0, NULL, err);
 		goto out;
@@ -318,12 +332,13 @@ admin_migrate(const char *conninfo, const char *dir, struct buf *err)
 		goto out;
 	/* Session lock: held across the per-file transactions. */
 	if (exec_cmd(c, "lock", "SELECT pg_advisory_lock($1::bigint)", 1, v,
-	    err) == -1)
+		err) == -1)
 		goto out;
-	if (exec_cmd(c, "schema_migrations", "CREATE TABLE IF NOT EXISTS "
-	    "schema_migrations (name text PRIMARY KEY, checksum text NOT "
-	    "NULL, applied timestamptz NOT NULL DEFAULT now())", 0, NULL,
-	    err) == -1)
+	if (exec_cmd(c, "schema_migrations",
+		"CREATE TABLE IF NOT EXISTS "
+		"schema_migrations (name text PRIMARY KEY, checksum text NOT "
+		"NULL, applied timestamptz NOT NULL DEFAULT now())",
+		0, NULL, err) == -1)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (migrate_one(c, dir, names[i], err) == -1)
@@ -365,8 +380,10 @@ seed_one(PGconn *c, const char *email, const char *name, int hours,
 	struct tm	 tm;
 
 	v[0] = email;
-	if ((r = exec_params(c, email, "SELECT 1 FROM astronauts WHERE "
-	    "lower(email) = lower($1)", 1, v, err)) == NULL)
+	if ((r = exec_params(c, email,
+		 "SELECT 1 FROM astronauts WHERE "
+		 "lower(email) = lower($1)",
+		 1, v, err)) == NULL)
 		return -1;
 	if (PQntuples(r) > 0) {
 		PQclear(r);
@@ -377,7 +394,7 @@ seed_one(PGconn *c, const char *email, const char *name, int hours,
 	v[1] = name;
 	v[2] = pwhash;
 	if ((r = exec_params(c, email, "SELECT astronaut_create($1, $2, $3)",
-	    3, v, err)) == NULL)
+		 3, v, err)) == NULL)
 		return -1;
 	snprintf(idbuf, sizeof(idbuf), "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
@@ -394,8 +411,10 @@ seed_one(PGconn *c, const char *email, const char *name, int hours,
 		v[1] = day;
 		v[2] = qbuf;
 		v[3] = "Training";
-		if (exec_cmd(c, email, "SELECT hours_add($1, $2::date, $3, "
-		    "$4)", 4, v, err) == -1)
+		if (exec_cmd(c, email,
+			"SELECT hours_add($1, $2::date, $3, "
+			"$4)",
+			4, v, err) == -1)
 			return -1;
 	}
 	printf("seeded %s\n", email);
@@ -415,7 +434,7 @@ admin_seed_demo(const char *conninfo, const char *pwhash, struct buf *err)
 		goto out;
 	for (i = 0; i < sizeof(demo_crew) / sizeof(demo_crew[0]); i++)
 		if (seed_one(c, demo_crew[i].email, demo_crew[i].name,
-		    demo_crew[i].hours, pwhash, err) == -1)
+			demo_crew[i].hours, pwhash, err) == -1)
 			goto out;
 	if (exec_cmd(c, "commit", "COMMIT", 0, NULL, err) == -1)
 		goto out;
@@ -467,18 +486,24 @@ admin_seed_bulk(const char *conninfo, const char *pwhash, long n, long m,
 		return -1;
 	if (exec_cmd(c, "begin", "BEGIN", 0, NULL, err) == -1)
 		goto out;
-	if ((r = exec_params(c, "base", "SELECT coalesce(max(id), 0) FROM "
-	    "astronauts", 0, NULL, err)) == NULL)
+	if ((r = exec_params(c, "base",
+		 "SELECT coalesce(max(id), 0) FROM "
+		 "astronauts",
+		 0, NULL, err)) == NULL)
 		goto out;
 	base = strtol(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	r = NULL;
 	/* Ids are given explicitly so logs can name them in the same run. */
 	for (i = 1; i <= n; i++)
-		buf_printf(&data, "%ld\tastro%ld@bench.test\tAstronaut %ld\t"
-		    "%s\n", base + i, base + i, base + i, pwhash);
-	if (copy_in(c, "astronauts", "COPY astronauts (id, email, name, "
-	    "pwhash) FROM STDIN", &data, err) == -1)
+		buf_printf(&data,
+		    "%ld\tastro%ld@bench.test\tAstronaut %ld\t"
+		    "%s\n",
+		    base + i, base + i, base + i, pwhash);
+	if (copy_in(c, "astronauts",
+		"COPY astronauts (id, email, name, "
+		"pwhash) FROM STDIN",
+		&data, err) == -1)
 		goto out;
 	buf_reset(&data);
 	/*
@@ -486,29 +511,39 @@ admin_seed_bulk(const char *conninfo, const char *pwhash, long n, long m,
 	 * "back" days before yesterday; COPY into a temporary table first
 	 * because COPY cannot compute the date.
 	 */
-	if (exec_cmd(c, "seed_logs", "CREATE TEMP TABLE seed_logs "
-	    "(astronaut_id bigint, back int, quarters int, activity text) "
-	    "ON COMMIT DROP", 0, NULL, err) == -1)
+	if (exec_cmd(c, "seed_logs",
+		"CREATE TEMP TABLE seed_logs "
+		"(astronaut_id bigint, back int, quarters int, activity text) "
+		"ON COMMIT DROP",
+		0, NULL, err) == -1)
 		goto out;
 	for (i = 0; i < m && n > 0; i++)
 		buf_printf(&data, "%ld\t%ld\t%d\tBench drill %ld\n",
 		    base + 1 + i % n, i / n, 1 + rand_r(&seed) % 32, i);
-	if (copy_in(c, "hour_logs", "COPY seed_logs (astronaut_id, back, "
-	    "quarters, activity) FROM STDIN", &data, err) == -1)
+	if (copy_in(c, "hour_logs",
+		"COPY seed_logs (astronaut_id, back, "
+		"quarters, activity) FROM STDIN",
+		&data, err) == -1)
 		goto out;
 	snprintf(bbuf, sizeof(bbuf), "%ld", base);
 	v[0] = bbuf;
-	if (exec_cmd(c, "logs", "INSERT INTO hour_logs (astronaut_id, day, "
-	    "quarters, activity) SELECT astronaut_id, current_date - 1 - "
-	    "back, quarters, activity FROM seed_logs", 0, NULL, err) == -1 ||
-	    exec_cmd(c, "totals", "INSERT INTO totals (astronaut_id, "
-	    "quarters) SELECT a.id, coalesce((SELECT sum(quarters) FROM "
-	    "hour_logs h WHERE h.astronaut_id = a.id), 0) FROM astronauts a "
-	    "WHERE a.id > $1::bigint ON CONFLICT (astronaut_id) DO UPDATE "
-	    "SET quarters = EXCLUDED.quarters", 1, v, err) == -1)
+	if (exec_cmd(c, "logs",
+		"INSERT INTO hour_logs (astronaut_id, day, "
+		"quarters, activity) SELECT astronaut_id, current_date - 1 - "
+		"back, quarters, activity FROM seed_logs",
+		0, NULL, err) == -1 ||
+	    exec_cmd(c, "totals",
+		"INSERT INTO totals (astronaut_id, "
+		"quarters) SELECT a.id, coalesce((SELECT sum(quarters) FROM "
+		"hour_logs h WHERE h.astronaut_id = a.id), 0) FROM astronauts a "
+		"WHERE a.id > $1::bigint ON CONFLICT (astronaut_id) DO UPDATE "
+		"SET quarters = EXCLUDED.quarters",
+		1, v, err) == -1)
 		goto out;
-	if (exec_cmd(c, "sequence", "SELECT setval('astronauts_id_seq', "
-	    "(SELECT max(id) FROM astronauts))", 0, NULL, err) == -1 ||
+	if (exec_cmd(c, "sequence",
+		"SELECT setval('astronauts_id_seq', "
+		"(SELECT max(id) FROM astronauts))",
+		0, NULL, err) == -1 ||
 	    exec_cmd(c, "commit", "COMMIT", 0, NULL, err) == -1)
 		goto out;
 	printf("seeded %ld astronauts and %ld logs\n", n, m);
@@ -528,23 +563,28 @@ admin_check(const char *conninfo, struct buf *err)
 
 	if ((c = store_connect(conninfo, err)) == NULL)
 		return -1;
-	r = exec_params(c, "check", "SELECT a.id, coalesce(t.quarters, -1), "
+	r = exec_params(c, "check",
+	    "SELECT a.id, coalesce(t.quarters, -1), "
 	    "coalesce((SELECT sum(quarters) FROM hour_logs h "
 	    "WHERE h.astronaut_id = a.id), 0) AS s FROM astronauts a "
 	    "LEFT JOIN totals t ON t.astronaut_id = a.id "
 	    "WHERE coalesce(t.quarters, -1) <> coalesce((SELECT sum(quarters) "
-	    "FROM hour_logs h WHERE h.astronaut_id = a.id), 0)", 0, NULL, err);
+	    "FROM hour_logs h WHERE h.astronaut_id = a.id), 0)",
+	    0, NULL, err);
 	if (r == NULL)
 		goto out;
 	for (i = 0; i < PQntuples(r); i++)
-		buf_printf(err, "astronaut %s: totals has %s quarter hours, "
-		    "its logs sum to %s\n", PQgetvalue(r, i, 0),
-		    PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+		buf_printf(err,
+		    "astronaut %s: totals has %s quarter hours, "
+		    "its logs sum to %s\n",
+		    PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+		    PQgetvalue(r, i, 2));
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		if ((r = exec_params(c, "count", "SELECT count(*), "
-		    "(SELECT count(*) FROM hour_logs) FROM astronauts", 0, NULL,
-		    err)) == NULL)
+		if ((r = exec_params(c, "count",
+			 "SELECT count(*), "
+			 "(SELECT count(*) FROM hour_logs) FROM astronauts",
+			 0, NULL, err)) == NULL)
 			goto out;
 		printf("ok: %s astronauts, %s logs, totals match\n",
 		    PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));

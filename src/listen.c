@@ -143,7 +143,7 @@ open_tcp(const char *addr, int backlog, struct buf *err)
 		if (fd == -1)
 			continue;
 		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-		    sizeof(one)) == 0 &&
+			sizeof(one)) == 0 &&
 		    bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
 		    listen(fd, backlog) == 0)
 			break;

@@ -203,8 +203,8 @@ trim(const char *s, size_t *a, size_t *b)
 {
 	while (*a < *b && (is_ws(s[*a]) || s[*a] == '\r' || s[*a] == '\n'))
 		(*a)++;
-	while (*b > *a && (is_ws(s[*b - 1]) || s[*b - 1] == '\r' ||
-	    s[*b - 1] == '\n'))
+	while (*b > *a &&
+	    (is_ws(s[*b - 1]) || s[*b - 1] == '\r' || s[*b - 1] == '\n'))
 		(*b)--;
 }
 
@@ -259,7 +259,8 @@ set_delims(struct parser *p, size_t a, size_t b, size_t tagoff)
 	c1 = i;
 	if (o1 == o0 || c1 == c0 || c1 != b || o1 == c0 ||
 	    o1 - o0 > MAX_DELIM || c1 - c0 > MAX_DELIM) {
-		perr(p, tagoff, "bad delimiter change: expected two "
+		perr(p, tagoff,
+		    "bad delimiter change: expected two "
 		    "delimiters without blanks or '=', like {{=<%% %%>=}}");
 		return -1;
 	}
@@ -336,15 +337,16 @@ parent_pair(struct parser *p, size_t idx)
 	o->flags |= F_STANDALONE | F_BOL;
 	if (idx > 0 && o->ind_len > 0) {
 		prev = &p->t->ops[idx - 1];
-		if (prev->type == OP_TEXT && prev->off + prev->len ==
-		    o->ind_off + o->ind_len && prev->len >= o->ind_len)
+		if (prev->type == OP_TEXT &&
+		    prev->off + prev->len == o->ind_off + o->ind_len &&
+		    prev->len >= o->ind_len)
 			prev->len -= o->ind_len;
 	}
 }
 
 static int
-close_section(struct parser *p, size_t a, size_t b, size_t tagoff,
-    size_t end, bool is_standalone)
+close_section(struct parser *p, size_t a, size_t b, size_t tagoff, size_t end,
+    bool is_standalone)
 {
 	struct open	*st;
 	struct op	*o;
@@ -357,9 +359,11 @@ close_section(struct parser *p, size_t a, size_t b, size_t tagoff,
 	st = &p->stack[p->depth - 1];
 	o = &p->t->ops[st->op];
 	if (o->len != b - a || memcmp(p->s + o->off, p->s + a, b - a) != 0) {
-		perr(p, tagoff, "closing tag \"%.*s\" does not match section "
-		    "\"%.*s\" opened at %u:%u", (int)(b - a), p->s + a,
-		    (int)o->len, p->s + o->off, st->line, st->col);
+		perr(p, tagoff,
+		    "closing tag \"%.*s\" does not match section "
+		    "\"%.*s\" opened at %u:%u",
+		    (int)(b - a), p->s + a, (int)o->len, p->s + o->off,
+		    st->line, st->col);
 		return -1;
 	}
 	o->end = (uint32_t)p->t->nops;
@@ -369,8 +373,8 @@ close_section(struct parser *p, size_t a, size_t b, size_t tagoff,
 	/* The end of an overriding block is blank to the standalone rule. */
 	if (o->type == OP_BLOCK && p->depth > 0 &&
 	    p->t->ops[p->stack[p->depth - 1].op].type == OP_PARENT &&
-	    !is_standalone && (p->clean_to == tagoff ||
-	    wsbefore(p, tagoff) != SIZE_MAX)) {
+	    !is_standalone &&
+	    (p->clean_to == tagoff || wsbefore(p, tagoff) != SIZE_MAX)) {
 		if (p->clean_to != tagoff)
 			p->clean_bol = wsbefore(p, tagoff);
 		p->clean_to = end;
@@ -404,15 +408,18 @@ lex_sigil(struct parser *p, struct tag *tg)
 		tg->sigil = '\0';
 	if (tg->sigil == '{') {
 		if (tg->b == tg->a || p->s[tg->b - 1] != '}') {
-			perr(p, tg->off, "unescaped tag is not closed "
-			    "with \"}%s\"", p->ctag);
+			perr(p, tg->off,
+			    "unescaped tag is not closed "
+			    "with \"}%s\"",
+			    p->ctag);
 			return -1;
 		}
 		tg->b--;
 	}
 	if (tg->sigil == '=') {
 		if (tg->b == tg->a || p->s[tg->b - 1] != '=') {
-			perr(p, tg->off, "bad delimiter change: "
+			perr(p, tg->off,
+			    "bad delimiter change: "
 			    "missing closing '='");
 			return -1;
 		}
@@ -435,8 +442,8 @@ lex_tag(struct parser *p, size_t tagoff, struct tag *tg)
 	memset(tg, 0, sizeof(*tg));
 	tg->off = tagoff;
 	tg->a = tagoff + p->olen;
-	if (p->olen == 2 && memcmp(p->otag, "{{", 2) == 0 &&
-	    tg->a < p->len && p->s[tg->a] == '{')
+	if (p->olen == 2 && memcmp(p->otag, "{{", 2) == 0 && tg->a < p->len &&
+	    p->s[tg->a] == '{')
 		triple = 1;
 	c = memmem(p->s + tg->a + triple, p->len - tg->a - triple, p->ctag,
 	    p->clen);
@@ -449,8 +456,10 @@ lex_tag(struct parser *p, size_t tagoff, struct tag *tg)
 	tg->end = tg->b + p->clen;
 	if (triple) {
 		if (tg->end >= p->len || p->s[tg->end] != '}') {
-			perr(p, tagoff, "triple mustache is not closed "
-			    "with \"}%s\"", p->ctag);
+			perr(p, tagoff,
+			    "triple mustache is not closed "
+			    "with \"}%s\"",
+			    p->ctag);
 			return -1;
 		}
 		tg->end++;
@@ -496,8 +505,8 @@ sigil_op(char sigil)
  * only blanks before it (bol != SIZE_MAX), and its indentation.
  */
 static void
-op_position(struct parser *p, struct op *o, const struct tag *tg,
-    size_t close, size_t bol)
+op_position(struct parser *p, struct op *o, const struct tag *tg, size_t close,
+    size_t bol)
 {
 	size_t	 tagoff = tg->off;
 
@@ -631,10 +640,12 @@ compile(struct tpl *t, struct mustache_error *err)
 	if (p.depth > 0) {
 		st = &p.stack[p.depth - 1];
 		o = &t->ops[st->op];
-		seterr(err, t->file, st->line, st->col, "%s \"%.*s\" opened "
+		seterr(err, t->file, st->line, st->col,
+		    "%s \"%.*s\" opened "
 		    "at %u:%u is never closed",
 		    o->type == OP_PARENT ? "parent" :
-		    o->type == OP_BLOCK ? "block" : "section",
+			o->type == OP_BLOCK ? "block" :
+					      "section",
 		    (int)o->len, t->src + o->off, st->line, st->col);
 		return -1;
 	}
@@ -720,9 +731,8 @@ mustache_set_has(const struct mustache_set *set, const char *name)
 }
 
 int
-mustache_set_add(struct mustache_set *set, const char *name,
-    const char *src, size_t len, const char *file,
-    struct mustache_error *err)
+mustache_set_add(struct mustache_set *set, const char *name, const char *src,
+    size_t len, const char *file, struct mustache_error *err)
 {
 	struct tpl	 t;
 	ssize_t		 old;
@@ -773,8 +783,7 @@ safe_name(const char *s, size_t len)
 }
 
 int
-mustache_set_check(const struct mustache_set *set,
-    struct mustache_error *err)
+mustache_set_check(const struct mustache_set *set, struct mustache_error *err)
 {
 	size_t		 i, j;
 	const struct tpl	*t;
@@ -790,8 +799,8 @@ mustache_set_check(const struct mustache_set *set,
 			if (!safe_name(t->src + o->off, o->len)) {
 				seterr(err, t->file, o->line, o->col,
 				    "partial name \"%.*s\" is not a plain "
-				    "template name", (int)o->len,
-				    t->src + o->off);
+				    "template name",
+				    (int)o->len, t->src + o->off);
 				return -1;
 			}
 			if (o->target < 0) {
@@ -806,8 +815,7 @@ mustache_set_check(const struct mustache_set *set,
 }
 
 int
-mustache_read_file(const char *path, struct buf *b,
-    struct mustache_error *err)
+mustache_read_file(const char *path, struct buf *b, struct mustache_error *err)
 {
 	FILE	*f;
 	char	 chunk[8192];
@@ -840,7 +848,7 @@ load_one(struct mustache_set *set, const char *dir, const char *fname,
 	name = xstrndup(fname, strlen(fname) - strlen(".mustache"));
 	if (mustache_read_file(path, &b, err) == 0 &&
 	    mustache_set_add(set, name, b.data ? b.data : "", b.len, path,
-	    err) == 0)
+		err) == 0)
 		rc = 0;
 	buf_free(&b);
 	free(name);
@@ -906,8 +914,8 @@ struct render {
 };
 
 static int	run(struct render *, const struct tpl *, size_t, size_t);
-static int	partial(struct render *, const struct tpl *,
-		    const struct op *, const struct tpl *);
+static int partial(struct render *, const struct tpl *, const struct op *,
+    const struct tpl *);
 
 /*
  * Output.  While a render runs it is the only writer of out, so appends
@@ -954,19 +962,22 @@ out_room(struct buf *b, size_t n)
 }
 
 static const unsigned char escape_map[256] = {
-	['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
+	['&'] = 1,
+	['<'] = 2,
+	['>'] = 3,
+	['"'] = 4,
+	['\''] = 5,
 };
 
 /* Padded to 8 bytes: a replacement is stored in one fixed move. */
-static const char escape_rep[6][8] = {
-	"", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"
-};
+static const char escape_rep[6][8] = { "", "&amp;", "&lt;", "&gt;", "&quot;",
+	"&#39;" };
 static const unsigned char escape_len[6] = { 0, 5, 4, 4, 6, 5 };
 
 #define ESC_CHUNK	1024	/* bytes escaped per reservation */
 #define ONES		0x0101010101010101ULL
 /* Nonzero when a byte of w is zero; the lowest flagged byte is one. */
-#define ZERO_BYTE(w)	(((w) - ONES) & ~(w) & (ONES * 0x80))
+#define ZERO_BYTE(w) (((w)-ONES) & ~(w) & (ONES * 0x80))
 
 /*
  * HTML-escapes s onto out without the NUL.  Room for the worst case (6
@@ -988,7 +999,7 @@ escape_into(struct buf *out, const char *s, size_t len)
 
 	while (s < end) {
 		n = (size_t)(end - s) < ESC_CHUNK ? (size_t)(end - s) :
-		    ESC_CHUNK;
+						    ESC_CHUNK;
 		d = out_room(out, n * 6 + 8);
 		stop = s + n;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -1160,8 +1171,10 @@ format_real(struct buf *out, double d)
 	int	 prec;
 
 	if (isnan(d) || isinf(d)) {
-		buf_puts(out, isnan(d) ? "NaN" : d < 0 ? "-Infinity" :
-		    "Infinity");
+		buf_puts(out,
+		    isnan(d)  ? "NaN" :
+			d < 0 ? "-Infinity" :
+				"Infinity");
 		return;
 	}
 	if (d == 0) {
@@ -1241,7 +1254,8 @@ lookup(const struct render *r, const struct tpl *t, const struct op *o)
 		if ((dot = memchr(name, '.', (size_t)(end - name))) == NULL)
 			dot = end;
 		v = json_is_object(v) ?
-		    json_object_getn(v, name, (size_t)(dot - name)) : NULL;
+		    json_object_getn(v, name, (size_t)(dot - name)) :
+		    NULL;
 	}
 	return v;
 }
@@ -1334,8 +1348,10 @@ push(struct render *r, const json_t *v, const struct tpl *t,
     const struct op *o)
 {
 	if (r->nctx == MAX_CTX) {
-		seterr(r->err, t->file, o->line, o->col, "context stack "
-		    "deeper than %d", MAX_CTX);
+		seterr(r->err, t->file, o->line, o->col,
+		    "context stack "
+		    "deeper than %d",
+		    MAX_CTX);
 		return -1;
 	}
 	r->ctx[r->nctx++] = v;
@@ -1349,8 +1365,10 @@ spend(struct render *r, const struct tpl *t, size_t from, size_t to)
 	/* Partials nested in loops can multiply without bound. */
 	if (r->budget < to - from + 1) {
 		seterr(r->err, t->file, from < to ? t->ops[from].line : 0,
-		    from < to ? t->ops[from].col : 0, "rendering takes more "
-		    "than %lu operations", MUSTACHE_MAX_OPS);
+		    from < to ? t->ops[from].col : 0,
+		    "rendering takes more "
+		    "than %lu operations",
+		    MUSTACHE_MAX_OPS);
 		return -1;
 	}
 	r->budget -= to - from + 1;
@@ -1439,14 +1457,16 @@ partial(struct render *r, const struct tpl *t, const struct op *o,
 	int	 rc;
 
 	if (r->depth >= MUSTACHE_MAX_DEPTH) {
-		seterr(r->err, t->file, o->line, o->col, "partials nested "
+		seterr(r->err, t->file, o->line, o->col,
+		    "partials nested "
 		    "deeper than %d (recursive partial \"%.*s\"?)",
 		    MUSTACHE_MAX_DEPTH, (int)o->len, t->src + o->off);
 		return -1;
 	}
 	if (o->flags & F_STANDALONE) {
 		if (o->ind_len > 0)
-			buf_append(&r->indent, t->src + o->ind_off, o->ind_len);
+			buf_append(&r->indent, t->src + o->ind_off,
+			    o->ind_len);
 	} else
 		r->ind_from = r->indent.len;
 	r->depth++;
@@ -1467,8 +1487,10 @@ parent(struct render *r, const struct tpl *t, size_t i)
 	if ((p = target(r, t, o)) == NULL)
 		return 0;
 	if (r->nov == MAX_OVERRIDES) {
-		seterr(r->err, t->file, o->line, o->col, "parents nested "
-		    "deeper than %d", MAX_OVERRIDES);
+		seterr(r->err, t->file, o->line, o->col,
+		    "parents nested "
+		    "deeper than %d",
+		    MAX_OVERRIDES);
 		return -1;
 	}
 	r->ov[r->nov].t = t;
@@ -1520,7 +1542,8 @@ override(struct render *r, const struct tpl *t, const struct op *o,
 		n = body_indent(t, (size_t)(o - t->ops), &ind);
 	if (ind == NULL || n == 0) {
 		ind = (o->flags & (F_STANDALONE | F_WSBEFORE)) ?
-		    t->src + o->ind_off : NULL;
+		    t->src + o->ind_off :
+		    NULL;
 		n = ind ? o->ind_len : 0;
 	}
 	if (n > r->dedent)	/* what the dedent does not already drop */
@@ -1555,11 +1578,12 @@ block(struct render *r, const struct tpl *t, size_t i)
 
 	for (k = 0; k < r->nov; k++) {
 		ov = &r->ov[k];
-		for (j = ov->from; j < ov->to; j = has_body(b) ? b->end : j + 1) {
+		for (j = ov->from; j < ov->to;
+		     j = has_body(b) ? b->end : j + 1) {
 			b = &ov->t->ops[j];
 			if (b->type == OP_BLOCK && b->len == o->len &&
 			    memcmp(ov->t->src + b->off, t->src + o->off,
-			    o->len) == 0)
+				o->len) == 0)
 				return override(r, t, o, ov->t, j);
 		}
 	}
@@ -1581,8 +1605,7 @@ tag(struct render *r, const struct tpl *t, size_t *ip)
 		*ip = o->end - 1;
 		break;
 	case OP_PARTIAL:
-		if ((p = target(r, t, o)) != NULL &&
-		    partial(r, t, o, p) == -1)
+		if ((p = target(r, t, o)) != NULL && partial(r, t, o, p) == -1)
 			return -1;
 		break;
 	case OP_PARENT:

@@ -171,8 +171,8 @@ static int
 signals_init(void)
 {
 	struct sigaction	 sa;
-	static const int	 sigs[] = { SIGTERM, SIGQUIT, SIGINT, SIGHUP,
-				    SIGUSR1, SIGUSR2, SIGCHLD };
+	static const int sigs[] = { SIGTERM, SIGQUIT, SIGINT, SIGHUP, SIGUSR1,
+		SIGUSR2, SIGCHLD };
 	int			 p[2];
 	size_t			 i;
 
@@ -268,13 +268,13 @@ gen_new(struct master *m, struct config *cfg, struct generation *prev,
 		mp->gen = g;
 		mp->pc = &cfg->pools[i];
 		g->pcs[i] = mp->pc;
-		if ((mp->ls = listener_get(&m->listeners, mp->pc, mp->pc->listen, err))
-		    == NULL)
+		if ((mp->ls = listener_get(&m->listeners, mp->pc,
+			 mp->pc->listen, err)) == NULL)
 			goto fail;
 		g->lfds[i] = mp->ls->fd;
-		if (mp->pc->status_listen != NULL && (mp->status_ls =
-		    listener_get(&m->listeners, mp->pc, mp->pc->status_listen, err)) ==
-		    NULL)
+		if (mp->pc->status_listen != NULL &&
+		    (mp->status_ls = listener_get(&m->listeners, mp->pc,
+			 mp->pc->status_listen, err)) == NULL)
 			goto fail;
 		if ((mp->sb = sb_new(mp->pc->name, mp->pc->max_children)) ==
 		    NULL) {
@@ -291,8 +291,10 @@ gen_new(struct master *m, struct config *cfg, struct generation *prev,
 		}
 		if (app_init_main(mp->pc, err) == -1) {
 			if (err->len == 0)
-				buf_printf(err, "pool %s: application "
-				    "start-up failed", mp->pc->name);
+				buf_printf(err,
+				    "pool %s: application "
+				    "start-up failed",
+				    mp->pc->name);
 			goto fail;
 		}
 	}
@@ -314,8 +316,8 @@ jittered_max_requests(const struct pool_config *pc)
 	if (pc->max_requests_jitter == 0)
 		return pc->max_requests;
 	/* config.c keeps jitter < max_requests, so the limit stays >= 1. */
-	return pc->max_requests - (unsigned)(random() %
-	    ((long)pc->max_requests_jitter + 1));
+	return pc->max_requests -
+	    (unsigned)(random() % ((long)pc->max_requests_jitter + 1));
 }
 
 /* In the child: user/group and rlimit_files, as FPM does per pool. */
@@ -344,8 +346,9 @@ child_privileges(const struct pool_config *pc)
 		log_error("group: unknown group \"%s\"", pc->group);
 		return -1;
 	}
-	if (initgroups(pw->pw_name, gr != NULL ? gr->gr_gid : pw->pw_gid)
-	    == -1 || setgid(gr != NULL ? gr->gr_gid : pw->pw_gid) == -1 ||
+	if (initgroups(pw->pw_name, gr != NULL ? gr->gr_gid : pw->pw_gid) ==
+		-1 ||
+	    setgid(gr != NULL ? gr->gr_gid : pw->pw_gid) == -1 ||
 	    setuid(pw->pw_uid) == -1) {
 		log_error("dropping privileges to %s: %s", pc->user,
 		    strerror(errno));
@@ -506,7 +509,8 @@ flush_output(struct child *c, bool all)
 		nl = memchr(start, '\n', left);
 		if (nl == NULL && !all && left < LINE_MAX_OUT)
 			break;
-		size_t n = nl != NULL ? (size_t)(nl - start) :
+		size_t n = nl != NULL ?
+		    (size_t)(nl - start) :
 		    (left < LINE_MAX_OUT ? left : LINE_MAX_OUT);
 		log_child_output(pool_name(c->mp), (long)c->pid, "output",
 		    start, n);
@@ -582,8 +586,8 @@ note_crash(struct master *m, const struct config *cfg)
 			n++;
 	if (n >= m->crash_cap) {
 		log_error("%zu workers crashed within %us "
-		    "(emergency_restart_threshold): reloading", n,
-		    cfg->emergency_restart_interval);
+			  "(emergency_restart_threshold): reloading",
+		    n, cfg->emergency_restart_interval);
 		m->reload_wanted = true;
 		m->ncrashes = 0;
 	}
@@ -612,15 +616,16 @@ unexpected_exit(struct master *m, struct child *c, int st, int64_t age)
 	mp->last_crash_us = now_us();
 	if (mp->strikes < 2)
 		return;
-	back = (int64_t)BACKOFF_FIRST_MS << (mp->strikes - 2 > 16 ? 16 :
-	    mp->strikes - 2);
+	back = (int64_t)BACKOFF_FIRST_MS
+	    << (mp->strikes - 2 > 16 ? 16 : mp->strikes - 2);
 	if (back > BACKOFF_MAX_MS)
 		back = BACKOFF_MAX_MS;
 	mp->next_spawn_us = now_us() + back * 1000;
 	sb_set(&mp->sb->crash_backoff_ms, (uint64_t)back);
 	log_warn("pool %s: crash loop: %u workers in a row died within "
-	    "%llds of start; next spawn in %lldms", pool_name(mp),
-	    mp->strikes, (long long)(CRASH_WINDOW_US / US), (long long)back);
+		 "%llds of start; next spawn in %lldms",
+	    pool_name(mp), mp->strikes, (long long)(CRASH_WINDOW_US / US),
+	    (long long)back);
 }
 
 static void
@@ -628,8 +633,9 @@ describe_exit(struct child *c, int st, const struct sb_proc *p, int64_t age,
     bool expected)
 {
 	char	 how[64], on[SB_METHOD_MAX + SB_URI_MAX + 16] = "";
-	bool	 busy = p != NULL && (p->state == SB_READING ||
-		    p->state == SB_RUNNING || p->state == SB_FINISHING);
+	bool busy = p != NULL &&
+	    (p->state == SB_READING || p->state == SB_RUNNING ||
+		p->state == SB_FINISHING);
 
 	if (WIFSIGNALED(st))
 		snprintf(how, sizeof(how), "signal %d (%s)", WTERMSIG(st),
@@ -640,12 +646,14 @@ describe_exit(struct child *c, int st, const struct sb_proc *p, int64_t age,
 		snprintf(on, sizeof(on), " during %s %s", p->method, p->uri);
 	if (expected || (WIFEXITED(st) && WEXITSTATUS(st) == 0))
 		log_info("pool %s: %s %ld exited with %s after %.1fs%s",
-		    pool_name(c->mp), c->slot == -1 ? "status child" :
-		    "worker", (long)c->pid, how, (double)age / US, on);
+		    pool_name(c->mp),
+		    c->slot == -1 ? "status child" : "worker", (long)c->pid,
+		    how, (double)age / US, on);
 	else
 		log_warn("pool %s: %s %ld exited with %s after %.1fs%s",
-		    pool_name(c->mp), c->slot == -1 ? "status child" :
-		    "worker", (long)c->pid, how, (double)age / US, on);
+		    pool_name(c->mp),
+		    c->slot == -1 ? "status child" : "worker", (long)c->pid,
+		    how, (double)age / US, on);
 }
 
 static void
@@ -810,9 +818,10 @@ manage_pool(struct master *m, struct mpool *mp)
 	if (demand && total >= pc->max_children) {
 		if (!mp->reached) {
 			sb_add(&mp->sb->max_children_reached, 1);
-			log_warn("pool %s: server reached pm.max_children (%u), "
-			    "consider raising it", pool_name(mp),
-			    pc->max_children);
+			log_warn(
+			    "pool %s: server reached pm.max_children (%u), "
+			    "consider raising it",
+			    pool_name(mp), pc->max_children);
 		}
 		mp->reached = true;
 	} else if (total < pc->max_children)
@@ -848,13 +857,13 @@ check_requests(struct master *m)
 		    c->slow_logged_us != p.req_start_mono_us) {
 			c->slow_logged_us = p.req_start_mono_us;
 			sb_add(&c->mp->sb->slow_requests, 1);
-			(void)log_slow(pc->slowlog,
-			    pool_name(c->mp), (long)c->pid, p.method, p.uri,
-			    (double)el / US);
+			(void)log_slow(pc->slowlog, pool_name(c->mp),
+			    (long)c->pid, p.method, p.uri, (double)el / US);
 		}
 		if (pc->request_terminate_timeout > 0 && c->term_at_us == 0 &&
 		    el >= (int64_t)pc->request_terminate_timeout * US) {
-			log_warn("pool %s: worker %ld %s %s ran %.3fs, past "
+			log_warn(
+			    "pool %s: worker %ld %s %s ran %.3fs, past "
 			    "request_terminate_timeout (%us): terminating",
 			    pool_name(c->mp), (long)c->pid, p.method, p.uri,
 			    (double)el / US, pc->request_terminate_timeout);
@@ -919,23 +928,25 @@ retire_generations(struct master *m)
 	struct generation	**pp, *g;
 	int64_t			  now = now_us(), pct;
 
-	for (pp = &m->gens; (g = *pp) != NULL; ) {
+	for (pp = &m->gens; (g = *pp) != NULL;) {
 		if (!g->retiring) {
 			pp = &g->next;
 			continue;
 		}
 		pct = (int64_t)g->cfg->process_control_timeout * US;
-		if (!g->quit_sent && (gen_ready(m->gens) ||
-		    now - g->retire_start_us >= pct)) {
+		if (!g->quit_sent &&
+		    (gen_ready(m->gens) || now - g->retire_start_us >= pct)) {
 			log_info("generation %u: asking its workers to finish",
 			    g->id);
 			gen_signal(m, g, SIGQUIT);
 			g->quit_sent = true;
 			g->kill_at_us = pct > 0 ? now + pct : 0;
 		}
-		if (g->quit_sent && g->kill_at_us != 0 && now >= g->kill_at_us) {
+		if (g->quit_sent && g->kill_at_us != 0 &&
+		    now >= g->kill_at_us) {
 			log_warn("generation %u: process_control_timeout "
-			    "passed, killing what is left", g->id);
+				 "passed, killing what is left",
+			    g->id);
 			gen_signal(m, g, SIGKILL);
 			g->kill_at_us = 0;
 		}
@@ -997,12 +1008,14 @@ reload(struct master *m, const char *why)
 	log_info("reloading %s (%s)", m->opts->config_path, why);
 	if ((cfg = config_load(m->opts->config_path, environ, &err)) == NULL) {
 		log_error("reload failed, still serving the running "
-		    "configuration: %s", one_line(&err));
+			  "configuration: %s",
+		    one_line(&err));
 		goto out;
 	}
 	if ((g = gen_new(m, cfg, m->gens, &err)) == NULL) {
 		log_error("reload failed, still serving the running "
-		    "configuration: %s", one_line(&err));
+			  "configuration: %s",
+		    one_line(&err));
 		goto out;
 	}
 	for (o = m->gens; o != NULL; o = o->next)
@@ -1016,8 +1029,10 @@ reload(struct master *m, const char *why)
 	for (i = 0; i < g->npools; i++) {
 		struct mpool *mp = &g->pools[i];
 
-		spawn_n(m, mp, mp->pc->pm == PM_STATIC ? mp->pc->max_children :
-		    mp->pc->pm == PM_DYNAMIC ? mp->pc->start_servers : 0);
+		spawn_n(m, mp,
+		    mp->pc->pm == PM_STATIC      ? mp->pc->max_children :
+			mp->pc->pm == PM_DYNAMIC ? mp->pc->start_servers :
+						   0);
 	}
 	log_info("generation %u started", g->id);
 out:
@@ -1040,7 +1055,8 @@ begin_stop(struct master *m, bool immediate)
 		return;
 	}
 	log_info("stopping gracefully: workers finish their requests "
-	    "(up to %llds)", (long long)(pct / US));
+		 "(up to %llds)",
+	    (long long)(pct / US));
 	gen_signal(m, NULL, SIGQUIT);
 	m->stop_kill_at_us = pct > 0 ? now_us() + pct : 0;
 }
@@ -1067,8 +1083,9 @@ handle_signals(struct master *m)
 			case SIGHUP:
 			case SIGUSR2:
 				if (!m->stopping)
-					reload(m, b[i] == SIGHUP ? "SIGHUP" :
-					    "SIGUSR2");
+					reload(m,
+					    b[i] == SIGHUP ? "SIGHUP" :
+							     "SIGUSR2");
 				break;
 			case SIGUSR1:
 				if (log_reopen() == -1)
@@ -1078,7 +1095,7 @@ handle_signals(struct master *m)
 					log_info("log reopened (SIGUSR1)");
 				/* Workers write to the file themselves. */
 				for (struct child *c = m->children; c != NULL;
-				    c = c->next)
+				     c = c->next)
 					(void)kill(c->pid, SIGUSR1);
 				break;
 			default:
@@ -1184,7 +1201,7 @@ tick(struct master *m)
 	if (m->stopping && m->stop_kill_at_us != 0 &&
 	    now_us() >= m->stop_kill_at_us) {
 		log_warn("process_control_timeout passed, killing the "
-		    "workers left");
+			 "workers left");
 		gen_signal(m, NULL, SIGKILL);
 		m->stop_kill_at_us = 0;
 	}
@@ -1271,14 +1288,15 @@ pool_run(struct config *cfg, const struct pool_opts *opts)
 		return 1;
 	}
 	if ((m.gens = gen_new(&m, cfg, NULL, &err)) == NULL) {
-		log_error("not started: %s", err.len > 0 ? one_line(&err) :
-		    "start-up failed");
+		log_error("not started: %s",
+		    err.len > 0 ? one_line(&err) : "start-up failed");
 		goto out;
 	}
 	/* Our own copy: a reload frees the configuration it came from. */
 	if (opts->pid_file != NULL || m.gens->cfg->pid_file != NULL)
-		m.pid_file = xstrdup(opts->pid_file != NULL ? opts->pid_file :
-		    m.gens->cfg->pid_file);
+		m.pid_file = xstrdup(opts->pid_file != NULL ?
+			opts->pid_file :
+			m.gens->cfg->pid_file);
 	if (m.pid_file != NULL && write_pid_file(m.pid_file) == -1) {
 		log_error("pid file %s: %s", m.pid_file, strerror(errno));
 		free(m.pid_file);
@@ -1289,8 +1307,10 @@ pool_run(struct config *cfg, const struct pool_opts *opts)
 	for (i = 0; i < m.gens->npools; i++) {
 		struct mpool *mp = &m.gens->pools[i];
 
-		spawn_n(&m, mp, mp->pc->pm == PM_STATIC ? mp->pc->max_children :
-		    mp->pc->pm == PM_DYNAMIC ? mp->pc->start_servers : 0);
+		spawn_n(&m, mp,
+		    mp->pc->pm == PM_STATIC      ? mp->pc->max_children :
+			mp->pc->pm == PM_DYNAMIC ? mp->pc->start_servers :
+						   0);
 	}
 	while (!m.stopping || m.children != NULL) {
 		poll_once(&m);

@@ -25,7 +25,7 @@ req_read(struct request *req, struct FCGX_Request *fr,
 	req->body = xmalloc(want + 1);
 	while (got < want) {
 		chunk = want - got > READ_CHUNK ? READ_CHUNK :
-		    (int)(want - got);
+						  (int)(want - got);
 		if ((n = FCGX_GetStr(req->body + got, chunk, fr->in)) <= 0)
 			break;
 		got += (size_t)n;
@@ -38,8 +38,8 @@ req_read(struct request *req, struct FCGX_Request *fr,
 			snprintf(err->field, sizeof(err->field),
 			    "Content-Length");
 			snprintf(err->message, sizeof(err->message),
-			    "request body ended after %zu of %zu bytes",
-			    got, want);
+			    "request body ended after %zu of %zu bytes", got,
+			    want);
 		}
 		return -1;
 	}

@@ -38,7 +38,8 @@ resp_finish(struct response *r, struct FCGX_Stream *out)
 	resp_serialize_head(r, &head);
 	if (put_all(head.data, head.len, out) == -1)
 		goto out;
-	if (resp_sends_body(r) && put_all(r->body.data, r->body.len, out) == -1)
+	if (resp_sends_body(r) &&
+	    put_all(r->body.data, r->body.len, out) == -1)
 		goto out;
 	/*
 	 * No FCGX_FFlush(): FCGX_Finish_r() sends the rest of the buffer
