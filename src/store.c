@@ -954,7 +954,7 @@ store_hours_add(struct store *st, int64_t user, const char *day,
 	const char	*v[5] = { ubuf, day, qbuf, activity, NULL };
 	PGresult	*r;
 	int		 rc;
-	int64_t		 kind = 0;
+	int64_t		 kind;
 
 	*replayed = false;
 	snprintf(ubuf, sizeof(ubuf), "%" PRId64, user);
