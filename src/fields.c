@@ -124,6 +124,26 @@ field_password(const char *s)
 	return NULL;
 }
 
+const char *
+field_login_email(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return "is required";
+	if (strlen(s) > FIELD_EMAIL_MAX)
+		return "must be at most 254 characters";
+	return NULL;
+}
+
+const char *
+field_login_password(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return "is required";
+	if (strlen(s) > FIELD_PASSWORD_MAX)
+		return "must be at most 1024 bytes";
+	return NULL;
+}
+
 static bool
 leap(int y)
 {

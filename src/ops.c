@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "app.h"
+#include "jv.h"
 #include "log.h"
 #include "ops.h"
 #include "util.h"
@@ -197,90 +198,56 @@ proc_text(const struct sb_proc *p, int64_t now, struct buf *out)
 	buf_printf(out, "\ngeneration:           %u\n", p->generation);
 }
 
-static int
-jset(json_t *o, const char *k, json_t *v)
-{
-	return json_object_set_new(o, k, v);
-}
-
 static json_t *
 status_json(const struct snap *s)
 {
 	json_t	*o;
-	int	 rc = 0;
 
 	if ((o = json_object()) == NULL)
 		return NULL;
-	rc |= jset(o, "pool", json_string(s->name));
-	rc |= jset(o, "process manager", json_string(s->pm));
-	rc |= jset(o, "start time", json_integer(s->start_wall));
-	rc |= jset(o, "start since", json_integer(s->start_since));
-	rc |= jset(o, "accepted conn", json_integer((json_int_t)s->accepted));
-	rc |= jset(o, "listen queue", json_integer(s->listen_queue));
-	rc |= jset(o, "max listen queue",
+	jv_set(o, "pool", jv_str(s->name));
+	jv_set(o, "process manager", jv_str(s->pm));
+	jv_set(o, "start time", json_integer(s->start_wall));
+	jv_set(o, "start since", json_integer(s->start_since));
+	jv_set(o, "accepted conn", json_integer((json_int_t)s->accepted));
+	jv_set(o, "listen queue", json_integer(s->listen_queue));
+	jv_set(o, "max listen queue",
 	    json_integer((json_int_t)s->max_listen_queue));
-	rc |= jset(o, "listen queue len", json_integer(s->listen_queue_len));
-	rc |= jset(o, "idle processes", json_integer(s->c.idle));
-	rc |= jset(o, "active processes", json_integer(s->c.active));
-	rc |= jset(o, "total processes", json_integer(s->c.total));
-	rc |= jset(o, "max active processes",
+	jv_set(o, "listen queue len", json_integer(s->listen_queue_len));
+	jv_set(o, "idle processes", json_integer(s->c.idle));
+	jv_set(o, "active processes", json_integer(s->c.active));
+	jv_set(o, "total processes", json_integer(s->c.total));
+	jv_set(o, "max active processes",
 	    json_integer((json_int_t)s->max_active));
-	rc |= jset(o, "max children reached",
+	jv_set(o, "max children reached",
 	    json_integer((json_int_t)s->max_children_reached));
-	rc |= jset(o, "slow requests",
+	jv_set(o, "slow requests",
 	    json_integer((json_int_t)s->slow_requests));
-	rc |= jset(o, "respawns", json_integer((json_int_t)s->respawns));
-	rc |= jset(o, "crash backoff",
+	jv_set(o, "respawns", json_integer((json_int_t)s->respawns));
+	jv_set(o, "crash backoff",
 	    json_integer((json_int_t)s->crash_backoff_ms));
-	if (rc != 0) {
-		json_decref(o);
-		return NULL;
-	}
 	return o;
-}
-
-/* The URI as a JSON string; request bytes may be invalid UTF-8. */
-static json_t *
-json_uri(const char *uri)
-{
-	json_t	*v;
-	char	*copy, *c;
-
-	if ((v = json_string(uri)) != NULL)
-		return v;
-	copy = xstrdup(uri);
-	for (c = copy; *c != '\0'; c++)
-		if ((unsigned char)*c >= 0x80)
-			*c = '?';
-	v = json_string(copy);
-	free(copy);
-	return v;
 }
 
 static json_t *
 proc_json(const struct sb_proc *p, int64_t now)
 {
 	json_t	*o;
-	int	 rc = 0;
 
 	if ((o = json_object()) == NULL)
 		return NULL;
-	rc |= jset(o, "pid", json_integer(p->pid));
-	rc |= jset(o, "state", json_string(sb_state_name(p->state)));
-	rc |= jset(o, "start time", json_integer(p->started_wall_us / 1000000));
-	rc |= jset(o, "start since",
+	jv_set(o, "pid", json_integer(p->pid));
+	jv_set(o, "state", jv_str(sb_state_name(p->state)));
+	jv_set(o, "start time", json_integer(p->started_wall_us / 1000000));
+	jv_set(o, "start since",
 	    json_integer((now - p->started_mono_us) / 1000000));
-	rc |= jset(o, "requests", json_integer((json_int_t)p->requests));
-	rc |= jset(o, "request duration", json_integer(proc_duration(p, now)));
-	rc |= jset(o, "request method",
-	    json_string(p->method[0] != '\0' ? p->method : "-"));
-	rc |= jset(o, "request uri", json_uri(p->uri[0] != '\0' ? p->uri :
+	jv_set(o, "requests", json_integer((json_int_t)p->requests));
+	jv_set(o, "request duration", json_integer(proc_duration(p, now)));
+	jv_set(o, "request method",
+	    jv_str(p->method[0] != '\0' ? p->method : "-"));
+	jv_set(o, "request uri", jv_str(p->uri[0] != '\0' ? p->uri :
 	    "-"));
-	rc |= jset(o, "generation", json_integer(p->generation));
-	if (rc != 0) {
-		json_decref(o);
-		return NULL;
-	}
+	jv_set(o, "generation", json_integer(p->generation));
 	return o;
 }
 
@@ -297,7 +264,7 @@ status_procs(struct scoreboard *sb, enum ops_format fmt, json_t *list,
 		if (p.state == SB_FREE || p.pid == 0)
 			continue;
 		if (fmt == OPS_JSON)
-			(void)json_array_append_new(list, proc_json(&p, now));
+			jv_push(list, proc_json(&p, now));
 		else
 			proc_text(&p, now, out);
 	}

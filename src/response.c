@@ -16,6 +16,7 @@
 
 #include <fcgiapp.h>
 
+#include "jv.h"
 #include "response.h"
 #include "util.h"
 
@@ -197,44 +198,6 @@ resp_content_type(struct response *r, const char *type)
  * Bodies: JSON and errors
  */
 
-/*
- * s as valid UTF-8 (the caller frees it): bytes that do not start a
- * well-formed sequence become U+FFFD, so json_string() cannot fail on
- * request bytes quoted in a message.
- */
-static char *
-utf8_clean(const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	struct buf		 b = BUF_INIT;
-	size_t			 i = 0, n, k;
-	uint32_t		 cp;
-	unsigned char		 c;
-
-	while (p[i] != '\0') {
-		c = p[i];
-		n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 :
-		    c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 :
-		    4;
-		cp = n == 1 ? c & 0x1f : n == 2 ? c & 0x0f : c & 0x07;
-		for (k = 1; n < 4 && k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				break;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if (n == 4 || k <= n || (n == 2 && (cp < 0x800 ||
-		    (cp >= 0xd800 && cp <= 0xdfff))) || (n == 3 &&
-		    (cp < 0x10000 || cp > 0x10ffff))) {
-			buf_puts(&b, "\xef\xbf\xbd");
-			i++;
-			continue;
-		}
-		buf_append(&b, p + i, n + 1);
-		i += n + 1;
-	}
-	return buf_release(&b);
-}
-
 /* Replaces the body with the compact JSON of v; -1 if v cannot be. */
 int
 resp_json(struct response *r, int status, const json_t *v)
@@ -256,7 +219,7 @@ resp_json(struct response *r, int status, const json_t *v)
 static int
 set_clean(json_t *o, const char *key, const char *s)
 {
-	char	*c = utf8_clean(s);
+	char	*c = jv_utf8_clean(s);
 	int	 rc;
 
 	rc = json_object_set_new(o, key, json_string(c));
@@ -342,7 +305,7 @@ static void
 html_error(struct response *r, int status, const char *msg,
     const char *field)
 {
-	char	*m = utf8_clean(msg), *f = NULL;
+	char	*m = jv_utf8_clean(msg), *f = NULL;
 
 	buf_reset(&r->body);
 	buf_printf(&r->body, "<!doctype html>\n<html lang=\"en\">\n<head>\n"
@@ -356,7 +319,7 @@ html_error(struct response *r, int status, const char *msg,
 	html_escape(&r->body, m);
 	buf_puts(&r->body, "</p>\n");
 	if (field != NULL && *field != '\0') {
-		f = utf8_clean(field);
+		f = jv_utf8_clean(field);
 		buf_puts(&r->body, "<p>Field: <code>");
 		html_escape(&r->body, f);
 		buf_puts(&r->body, "</code></p>\n");
@@ -387,7 +350,7 @@ resp_error(struct response *r, bool json, int status, const char *code,
 	if (field != NULL && *field != '\0') {
 		if ((fields = json_object()) == NULL)
 			goto fail;
-		f = utf8_clean(field);
+		f = jv_utf8_clean(field);
 		if (set_clean(fields, f, message) == -1) {
 			free(f);
 			json_decref(fields);

@@ -128,6 +128,8 @@ test_defaults(void **state)
 	assert_int_equal(p->session_ttl, 7 * 86400);
 	assert_int_equal(p->cookie_secure, -1);
 	assert_int_equal(p->login_max_attempts, 5);
+	assert_int_equal(p->signup_max_attempts, 20);
+	assert_int_equal(p->signup_window, 3600);
 	assert_int_equal(p->login_window, 300);
 	assert_int_equal(p->leaderboard_cache, 2);
 	assert_int_equal(p->leaderboard_cache_ttl, 1);
@@ -1423,7 +1425,7 @@ test_man_page_lists_every_key(void **state)
 				fail_msg("crewlog.conf.5 lacks key %s", key);
 		}
 	}
-	assert_int_equal(n, 46);
+	assert_int_equal(n, 48);
 	config_free(c);
 	buf_free(&man);
 	buf_free(&dump);
