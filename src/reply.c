@@ -134,11 +134,24 @@ reply_fail(struct ctx *c, int status, const char *code, const char *msg,
 	render(c, status, "error", v);
 }
 
+/* A page has no "fields": its message names each field instead. */
 void
 reply_invalid_query(struct ctx *c, json_t *errs)
 {
-	reply_fail(c, 400, "validation", "Invalid query parameter.", errs,
-	    NULL, NULL);
+	struct buf	 msg = BUF_INIT;
+	const char	*k, *sep = ":";
+	json_t		*v;
+
+	buf_puts(&msg, "Invalid query parameter");
+	if (!ctx_json(c))
+		json_object_foreach(errs, k, v) {
+			buf_printf(&msg, "%s %s %s", sep, k,
+			    json_string_value(v));
+			sep = ";";
+		}
+	buf_putc(&msg, '.');
+	reply_fail(c, 400, "validation", buf_cstr(&msg), errs, NULL, NULL);
+	buf_free(&msg);
 }
 
 void
