@@ -91,6 +91,7 @@ struct enum_val {
 #define K_REQUIRED	0x01	/* no default; the pool must set it */
 #define K_INT		0x02	/* CT_UINT stored in an int, not unsigned */
 #define K_LOGLEVEL	0x04	/* CT_ENUM stored as the canonical string */
+#define K_TESTBUILD	0x08	/* CT_BOOL that only a test build may set */
 
 struct key {
 	const char		*name;
@@ -240,7 +241,8 @@ static const struct key keys[] = {
 	    leaderboard_cache_enum, 0 },
 	{ "leaderboard_cache_ttl", CT_DURATION, P(leaderboard_cache_ttl), "1s",
 	    1, 3600, NULL, 0 },
-	{ "test_endpoints", CT_BOOL, P(test_endpoints), "no", 0, 0, NULL, 0 },
+	{ "test_endpoints", CT_BOOL, P(test_endpoints), "no", 0, 0, NULL,
+	    K_TESTBUILD },
 };
 
 #undef U
@@ -630,6 +632,14 @@ p_bool(const struct key *k, const char *s, void *dst, struct buf *why)
 
 	for (i = 0; i < 4; i++) {
 		if (strcasecmp(s, yes[i]) == 0) {
+#ifndef CREWLOG_TEST_ENDPOINTS
+			if (k->flags & K_TESTBUILD) {
+				buf_puts(why, "this build has no test "
+				    "endpoints (./configure "
+				    "--enable-test-endpoints)");
+				return -1;
+			}
+#endif
 			*(bool *)dst = true;
 			return 0;
 		}

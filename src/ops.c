@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -491,12 +490,11 @@ has_query(const struct request *req, const char *key)
 	return kv_count(&req->query, key) > 0;
 }
 
-static void
-text_reply(struct response *resp, int status, const char *ct,
-    const char *body)
+void
+ops_text(struct response *resp, int status, const char *body)
 {
 	resp_status(resp, status);
-	resp_content_type(resp, ct);
+	resp_content_type(resp, CT_TEXT);
 	buf_puts(&resp->body, body);
 }
 
@@ -520,129 +518,135 @@ status_page(const struct ops_env *env, struct request *req,
 	} else if (has_query(req, "openmetrics")) {
 		resp_content_type(resp, CT_OPENMETRICS);
 		ops_metrics(env, true, &resp->body);
-		no_cache(resp);
 		return;
 	}
 	resp_content_type(resp, ct);
 	ops_status(env, pool_index(env), fmt, has_query(req, "full"),
 	    &resp->body);
-	no_cache(resp);
 }
 
-/* /_test/sleep?ms=N: a slow handler for the integration tests. */
-static void
-test_sleep(struct request *req, struct response *resp)
-{
-	const char	*v = kv_get(&req->query, "ms");
-	char		*end;
-	long		 ms;
-	struct timespec	 ts;
-
-	errno = 0;
-	ms = v == NULL ? 0 : strtol(v, &end, 10);
-	if (v == NULL || *v == '\0' || *end != '\0' || errno != 0 ||
-	    ms < 0 || ms > 600000) {
-		text_reply(resp, 400, CT_TEXT, "ms: must be 0..600000\n");
-		return;
-	}
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-	buf_printf(&resp->body, "slept %ld ms\n", ms);
-	resp_content_type(resp, CT_TEXT);
-}
-
-/*
- * /_test/print?text=T: writes "T\n" straight to the worker's stdout and
- * stderr, past the log module, as a stray library message would be:
- * what catch_workers_output is for.
+/* ---------------------------------------------------------------------
+ * The endpoints: where each answers (NULL: off for this pool), and how
  */
-static void
-test_print(struct request *req, struct response *resp)
-{
-	const char	*v = kv_get(&req->query, "text");
-	struct iovec	 iov[2];
-	int		 fd;
 
-	if (v == NULL || *v == '\0' || strlen(v) > 4096) {
-		text_reply(resp, 400, CT_TEXT, "text: must be 1..4096 bytes\n");
-		return;
+static const char *
+ping_path(const struct ops_env *env)
+{
+	return env->pc->ping_path;
+}
+
+static void
+ping(const struct ops_env *env, struct request *req, struct response *resp)
+{
+	const struct pool_config	*pc = env->pc;
+
+	ops_text(resp, 200, pc->ping_response != NULL ? pc->ping_response :
+	    "pong");
+	if (resp->body.len == 0 || resp->body.data[resp->body.len - 1] != '\n')
+		buf_putc(&resp->body, '\n');
+}
+
+static const char *
+status_path(const struct ops_env *env)
+{
+	return env->pc->status_path;
+}
+
+/* /metrics comes with the status page: both tell the same secrets. */
+static const char *
+metrics_path(const struct ops_env *env)
+{
+	return env->pc->status_path != NULL ? "/metrics" : NULL;
+}
+
+static void
+metrics_page(const struct ops_env *env, struct request *req,
+    struct response *resp)
+{
+	resp_content_type(resp, CT_PROM);
+	ops_metrics(env, false, &resp->body);
+}
+
+static const char *
+healthz_path(const struct ops_env *env)
+{
+	return "/healthz";
+}
+
+static void
+healthz(const struct ops_env *env, struct request *req,
+    struct response *resp)
+{
+	ops_text(resp, 200, "ok\n");
+}
+
+/* The status child has no app: its /readyz goes to the 404 below. */
+static const char *
+readyz_path(const struct ops_env *env)
+{
+	return env->app != NULL ? "/readyz" : NULL;
+}
+
+static void
+readyz(const struct ops_env *env, struct request *req, struct response *resp)
+{
+	struct buf	 why = BUF_INIT;
+
+	if (app_ready(env->app, &why))
+		ops_text(resp, 200, "ready\n");
+	else {
+		ops_text(resp, 503, "not ready: ");
+		buf_puts(&resp->body, why.len > 0 ? why.data : "starting");
+		buf_putc(&resp->body, '\n');
 	}
-	iov[0].iov_base = (void *)v;
-	iov[0].iov_len = strlen(v);
-	iov[1].iov_base = (void *)"\n";
-	iov[1].iov_len = 1;
-	for (fd = 1; fd <= 2; fd++)
-		if (writev(fd, iov, 2) == -1) {
-			text_reply(resp, 500, CT_TEXT, "write failed\n");
-			return;
-		}
-	text_reply(resp, 200, CT_TEXT, "printed\n");
+	buf_free(&why);
+}
+
+static const struct ops_route routes[] = {
+	{ ping_path, ping },
+	{ status_path, status_page },
+	{ metrics_path, metrics_page },
+	{ healthz_path, healthz },
+	{ readyz_path, readyz },
+};
+
+/* The route for path in table t of n rows, or NULL. */
+static const struct ops_route *
+find(const struct ops_env *env, const struct ops_route *t, size_t n,
+    const char *path)
+{
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		if ((p = t[i].path(env)) != NULL && strcmp(p, path) == 0)
+			return &t[i];
+	return NULL;
 }
 
 bool
 ops_handle(const struct ops_env *env, struct request *req,
     struct response *resp)
 {
-	const struct pool_config	*pc = env->pc;
-	const char			*path = req->path;
-	struct buf			 why = BUF_INIT;
+	const struct ops_route	*rt;
 
-	if (path == NULL)
+	if (req->path == NULL)
 		return false;
-	if (pc->ping_path != NULL && strcmp(path, pc->ping_path) == 0) {
-		text_reply(resp, 200, CT_TEXT, pc->ping_response != NULL ?
-		    pc->ping_response : "pong");
-		if (resp->body.len == 0 || resp->body.data[resp->body.len - 1]
-		    != '\n')
-			buf_putc(&resp->body, '\n');
+	if ((rt = find(env, routes, sizeof(routes) / sizeof(routes[0]),
+	    req->path)) != NULL) {
+		rt->serve(env, req, resp);
 		no_cache(resp);
 		return true;
 	}
-	if (pc->status_path != NULL && strcmp(path, pc->status_path) == 0) {
-		status_page(env, req, resp);
+#ifdef CREWLOG_TEST_ENDPOINTS
+	if ((rt = find(env, ops_test_routes, ops_test_nroutes,
+	    req->path)) != NULL) {
+		rt->serve(env, req, resp);
 		return true;
 	}
-	if (pc->status_path != NULL && strcmp(path, "/metrics") == 0) {
-		resp_content_type(resp, CT_PROM);
-		ops_metrics(env, false, &resp->body);
-		no_cache(resp);
-		return true;
-	}
-	if (strcmp(path, "/healthz") == 0) {
-		text_reply(resp, 200, CT_TEXT, "ok\n");
-		no_cache(resp);
-		return true;
-	}
-	if (strcmp(path, "/readyz") == 0 && env->app != NULL) {
-		if (app_ready(env->app, &why))
-			text_reply(resp, 200, CT_TEXT, "ready\n");
-		else {
-			text_reply(resp, 503, CT_TEXT, "not ready: ");
-			buf_puts(&resp->body, why.len > 0 ? why.data :
-			    "starting");
-			buf_putc(&resp->body, '\n');
-		}
-		buf_free(&why);
-		no_cache(resp);
-		return true;
-	}
-	if (pc->test_endpoints && strcmp(path, "/_test/sleep") == 0) {
-		test_sleep(req, resp);
-		return true;
-	}
-	if (pc->test_endpoints && strcmp(path, "/_test/print") == 0) {
-		test_print(req, resp);
-		return true;
-	}
-	if (pc->test_endpoints && strcmp(path, "/_test/hang") == 0) {
-		log_warn("/_test/hang: this worker now hangs on purpose");
-		for (;;)
-			(void)pause();	/* until request_terminate_timeout */
-	}
+#endif
 	if (env->status_only) {
-		text_reply(resp, 404, CT_TEXT, "not an operations endpoint\n");
+		ops_text(resp, 404, "not an operations endpoint\n");
 		return true;
 	}
 	return false;

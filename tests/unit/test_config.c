@@ -190,7 +190,7 @@ test_every_key(void **state)
 	    "login.max_attempts = 10\n"
 	    "login.window = 10m\n"
 	    "leaderboard_cache = off\n"
-	    "test_endpoints = true\n");
+	    "test_endpoints = false\n");
 	assert_string_equal(c->pid_file, "/run/crewlog.pid");
 	assert_string_equal(c->error_log, "/var/log/crewlog.log");
 	assert_string_equal(c->log_level, "warn");
@@ -236,7 +236,7 @@ test_every_key(void **state)
 	assert_int_equal(p->login_max_attempts, 10);
 	assert_int_equal(p->login_window, 600);
 	assert_int_equal(p->leaderboard_cache, 0);
-	assert_true(p->test_endpoints);
+	assert_false(p->test_endpoints);
 	config_free(c);
 }
 
@@ -380,10 +380,10 @@ test_booleans(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		snprintf(text, sizeof(text), POOL "test_endpoints = %s\n",
+		snprintf(text, sizeof(text), POOL "catch_workers_output = %s\n",
 		    yes[i]);
 		c = ok(text);
-		assert_true(c->pools[0].test_endpoints);
+		assert_true(c->pools[0].catch_workers_output);
 		config_free(c);
 	}
 	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
@@ -393,6 +393,30 @@ test_booleans(void **state)
 		assert_false(c->pools[0].catch_workers_output);
 		config_free(c);
 	}
+}
+
+/*
+ * test_endpoints = yes needs a binary built with them; any other says
+ * so at load (and crewlog -t) instead of answering 404 later.
+ */
+static void
+test_test_endpoints_need_a_test_build(void **state)
+{
+	struct config	*c;
+
+	(void)state;
+	c = ok(POOL "test_endpoints = no\n");
+	assert_false(c->pools[0].test_endpoints);
+	config_free(c);
+#ifdef CREWLOG_TEST_ENDPOINTS
+	c = ok(POOL "test_endpoints = yes\n");
+	assert_true(c->pools[0].test_endpoints);
+	config_free(c);
+#else
+	fails(POOL "test_endpoints = yes\n",
+	    "crewlog.conf:4: test_endpoints: this build has no test endpoints "
+	    "(./configure --enable-test-endpoints), got \"yes\"\n");
+#endif
 }
 
 static void
@@ -1445,6 +1469,7 @@ main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_booleans),
+		cmocka_unit_test(test_test_endpoints_need_a_test_build),
 		cmocka_unit_test(test_modes_and_enums),
 		cmocka_unit_test(test_listen_forms),
 		cmocka_unit_test(test_comments),
