@@ -454,44 +454,6 @@ req_parse_json(const char *s, size_t n, unsigned depth, json_t **out,
 	return 0;
 }
 
-/* Shortest "%.*g" that reads back as the same double. */
-static void
-real_text(double d, char *b, size_t bsz)
-{
-	int	 prec;
-
-	for (prec = 15; prec <= 17; prec++) {
-		snprintf(b, bsz, "%.*g", prec, d);
-		if (strtod(b, NULL) == d)
-			return;
-	}
-}
-
-/* The object's top-level strings and numbers as text, for req_field(). */
-static void
-json_fields(const json_t *o, struct kvlist *l)
-{
-	const char	*k;
-	json_t		*v;
-	char		 num[32];
-
-	if (!json_is_object(o))
-		return;
-	json_object_foreach((json_t *)o, k, v) {
-		if (json_is_string(v))
-			kv_add(l, k, strlen(k), json_string_value(v),
-			    json_string_length(v));
-		else if (json_is_integer(v)) {
-			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-			    json_integer_value(v));
-			kv_add(l, k, strlen(k), num, strlen(num));
-		} else if (json_is_real(v)) {
-			real_text(json_real_value(v), num, sizeof(num));
-			kv_add(l, k, strlen(k), num, strlen(num));
-		}
-	}
-}
-
 /* ---------------------------------------------------------------------
  * Request id
  */
@@ -604,7 +566,6 @@ req_init(struct request *req)
 	kv_init(&req->cookies);
 	kv_init(&req->form);
 	kv_init(&req->route);
-	kv_init(&req->jfields);
 }
 
 void
@@ -619,7 +580,6 @@ req_free(struct request *req)
 	kv_free(&req->cookies);
 	kv_free(&req->form);
 	kv_free(&req->route);
-	kv_free(&req->jfields);
 	json_decref(req->json);
 	req_init(req);
 }
@@ -1087,11 +1047,8 @@ req_parse_body(struct request *req, const char *body, size_t len,
 		return parse_pairs(req->body, len, &req->form, "form field",
 		    err);
 	if (is_json_type(req->content_type)) {
-		if (req_parse_json(req->body, len, lim->json_depth, &req->json,
-		    err) == -1)
-			return -1;
-		json_fields(req->json, &req->jfields);
-		return 0;
+		return req_parse_json(req->body, len, lim->json_depth,
+		    &req->json, err);
 	}
 	show(shown, sizeof(shown), req->content_type,
 	    strlen(req->content_type));
@@ -1151,21 +1108,6 @@ const char *
 req_param(const struct request *req, const char *name)
 {
 	return kv_get(&req->params, name);
-}
-
-/*
- * A JSON body's top-level string or number (as text, "1.5"), else the
- * urlencoded form field; NULL when absent (null, booleans, arrays and
- * objects are absent here: read req->json for those).
- */
-const char *
-req_field(const struct request *req, const char *name)
-{
-	const char	*v;
-
-	if ((v = kv_get(&req->jfields, name)) != NULL)
-		return v;
-	return kv_get(&req->form, name);
 }
 
 /*
