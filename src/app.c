@@ -69,9 +69,9 @@ load_templates(const struct pool_config *pc, struct buf *err)
 	struct mustache_set	*set;
 	struct mustache_error	 me;
 	const char		*dir = pc->templates != NULL ? pc->templates :
-				    PKGDATADIR "/templates";
-	static const char	*need[] = { "layout", "error", "signup",
-				    "login", "log", "edit", "leaderboard" };
+						  PKGDATADIR "/templates";
+	static const char *need[] = { "layout", "error", "signup", "login",
+		"log", "edit", "leaderboard" };
 	size_t			 i;
 
 	set = mustache_set_new();
@@ -128,12 +128,13 @@ app_init_child(const struct pool_config *pc, struct buf *err)
 	}
 	if ((a->env.tmpl = load_templates(pc, err)) == NULL)
 		goto fail;
-	if ((a->router = router_new(routes, sizeof(routes) /
-	    sizeof(routes[0]))) == NULL) {
+	if ((a->router = router_new(routes,
+		 sizeof(routes) / sizeof(routes[0]))) == NULL) {
 		buf_puts(err, "router: cannot build the route table");
 		goto fail;
 	}
-	so.conninfo = pc->database_url != NULL ? pc->database_url :
+	so.conninfo = pc->database_url != NULL ?
+	    pc->database_url :
 	    getenv("CREWLOG_DATABASE_URL");
 	so.listen = pc->leaderboard_cache != 0;
 	so.notify_board = pc->leaderboard_cache == 1;
@@ -201,14 +202,18 @@ route(struct app *a, struct ctx *c)
 	switch (router_match(a->router, c->req->method, c->req->path, &rt,
 	    &c->req->route, &allow)) {
 	case ROUTER_NOT_FOUND:
-		reply_fail(c, 404, "not_found", "There is nothing at this "
-		    "address.", NULL, NULL, NULL);
+		reply_fail(c, 404, "not_found",
+		    "There is nothing at this "
+		    "address.",
+		    NULL, NULL, NULL);
 		rt = NULL;
 		break;
 	case ROUTER_BAD_METHOD:
 		(void)ctx_header(c, "Allow", buf_cstr(&allow));
-		reply_fail(c, 405, "method_not_allowed", "This address does "
-		    "not take that method.", NULL, NULL, NULL);
+		reply_fail(c, 405, "method_not_allowed",
+		    "This address does "
+		    "not take that method.",
+		    NULL, NULL, NULL);
 		rt = NULL;
 		break;
 	case ROUTER_FOUND:
@@ -237,16 +242,20 @@ admit(struct ctx *c, unsigned flags)
 		if (ctx_json(c)) {
 			(void)ctx_header(c, "WWW-Authenticate",
 			    "Bearer realm=\"crewlog\"");
-			reply_fail(c, 401, "unauthorized", "Log in first: send "
-			    "Authorization: Bearer <token>.", NULL, NULL, NULL);
+			reply_fail(c, 401, "unauthorized",
+			    "Log in first: send "
+			    "Authorization: Bearer <token>.",
+			    NULL, NULL, NULL);
 		} else
 			reply_redirect(c, "/login");
 		return false;
 	}
 	if (!sess_csrf_ok(c)) {
-		reply_fail(c, 403, "csrf", "The form was missing its security "
+		reply_fail(c, 403, "csrf",
+		    "The form was missing its security "
 		    "token or it has expired. Go back, reload the page and "
-		    "try again.", NULL, NULL, NULL);
+		    "try again.",
+		    NULL, NULL, NULL);
 		return false;
 	}
 	return true;

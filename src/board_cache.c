@@ -55,7 +55,8 @@ bcache_init_main(struct buf *err)
 	p = mmap(NULL, sizeof(*board_gen), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
-		buf_printf(err, "leaderboard cache: mmap: %s", strerror(errno));
+		buf_printf(err, "leaderboard cache: mmap: %s",
+		    strerror(errno));
 		return -1;
 	}
 	board_gen = p;
@@ -65,8 +66,9 @@ bcache_init_main(struct buf *err)
 static uint64_t
 gen_now(void)
 {
-	return board_gen != NULL ? __atomic_load_n(board_gen,
-	    __ATOMIC_ACQUIRE) : 0;
+	return board_gen != NULL ?
+	    __atomic_load_n(board_gen, __ATOMIC_ACQUIRE) :
+	    0;
 }
 
 static int64_t
@@ -127,8 +129,9 @@ lookup(struct bcache *bc, int64_t limit, int64_t offset, uint64_t gen,
 	for (i = 0; bc->on && i < BOARD_SLOTS; i++) {
 		s = &bc->slot[i];
 		if (s->used && s->limit == limit && s->offset == offset &&
-		    s->gen == gen && now - s->read_ms <
-		    (int64_t)bc->pc->leaderboard_cache_ttl * 1000)
+		    s->gen == gen &&
+		    now - s->read_ms <
+			(int64_t)bc->pc->leaderboard_cache_ttl * 1000)
 			return s;
 	}
 	return NULL;
@@ -143,14 +146,14 @@ store_slice(struct bcache *bc, json_t *all)
 	size_t			 i;
 
 	for (i = 1; i < BOARD_SLOTS; i++)
-		if (!bc->slot[i].used || (s->used &&
-		    bc->slot[i].stamp < s->stamp))
+		if (!bc->slot[i].used ||
+		    (s->used && bc->slot[i].stamp < s->stamp))
 			s = &bc->slot[i];
 	json_decref(s->entries);
 	free(s->ids);
 	s->ids = xcalloc(json_array_size(all) + 1, sizeof(*s->ids));
 	s->entries = json_array();
-	json_array_foreach(all, i, e) {
+	json_array_foreach (all, i, e) {
 		s->ids[i] = json_integer_value(json_object_get(e, "id"));
 		pub = json_object();
 		jv_set(pub, "rank", json_incref(json_object_get(e, "rank")));
@@ -162,8 +165,8 @@ store_slice(struct bcache *bc, json_t *all)
 }
 
 int
-bcache_get(struct bcache *bc, int64_t limit, int64_t offset,
-    json_t **entries, const int64_t **ids, int64_t *total)
+bcache_get(struct bcache *bc, int64_t limit, int64_t offset, json_t **entries,
+    const int64_t **ids, int64_t *total)
 {
 	struct board_slot	*s;
 	json_t			*all = NULL;
@@ -176,7 +179,7 @@ bcache_get(struct bcache *bc, int64_t limit, int64_t offset,
 	now = mono_ms();
 	if ((s = lookup(bc, limit, offset, gen, now)) == NULL) {
 		if ((rc = store_leaderboard(bc->st, limit, offset, &all,
-		    total)) != STORE_OK)
+			 total)) != STORE_OK)
 			return rc;
 		s = store_slice(bc, all);
 		json_decref(all);

@@ -57,8 +57,8 @@ ctx_field(const struct ctx *c, const char *name, const char **out)
 		if ((v = ctx_json_field(c, name)) == NULL || json_is_null(v))
 			return CTX_ABSENT;
 		/* Not a string, or one with a NUL that C would cut short. */
-		if (!json_is_string(v) || strlen(json_string_value(v)) !=
-		    json_string_length(v))
+		if (!json_is_string(v) ||
+		    strlen(json_string_value(v)) != json_string_length(v))
 			return CTX_INVALID;
 		*out = json_string_value(v);
 		return CTX_OK;

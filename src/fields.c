@@ -80,7 +80,7 @@ field_email(const char *s)
 	for (i = 0; i < len; i++)
 		if (s[i] == ' ')
 			return "must be an email address like "
-			    "name@example.com";
+			       "name@example.com";
 	at = strchr(s, '@');
 	if (at == NULL || at == s || at[1] == '\0' ||
 	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL ||
@@ -153,8 +153,8 @@ leap(int y)
 const char *
 field_date(const char *s)
 {
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-	    31, 30, 31 };
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
 	int		 i, y, m, d, dim;
 
 	if (s == NULL || *s == '\0')
@@ -233,8 +233,8 @@ field_int(const char *s, int64_t min, int64_t max, int64_t *out)
 	char		*end;
 	long long	 v;
 
-	if (s == NULL || *s == '\0' || !(*s == '-' || (*s >= '0' &&
-	    *s <= '9')))
+	if (s == NULL || *s == '\0' ||
+	    !(*s == '-' || (*s >= '0' && *s <= '9')))
 		return "must be an integer";
 	errno = 0;
 	v = strtoll(s, &end, 10);

@@ -18,18 +18,21 @@ jv_utf8_clean(const char *s)
 
 	while (p[i] != '\0') {
 		c = p[i];
-		n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 :
-		    c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 :
-		    4;
+		n = c < 0x80               ? 0 :
+		    c >= 0xc2 && c <= 0xdf ? 1 :
+		    c >= 0xe0 && c <= 0xef ? 2 :
+		    c >= 0xf0 && c <= 0xf4 ? 3 :
+					     4;
 		cp = n == 1 ? c & 0x1f : n == 2 ? c & 0x0f : c & 0x07;
 		for (k = 1; n < 4 && k <= n; k++) {
 			if ((p[i + k] & 0xc0) != 0x80)
 				break;
 			cp = cp << 6 | (p[i + k] & 0x3f);
 		}
-		if (n == 4 || k <= n || (n == 2 && (cp < 0x800 ||
-		    (cp >= 0xd800 && cp <= 0xdfff))) || (n == 3 &&
-		    (cp < 0x10000 || cp > 0x10ffff))) {
+		if (n == 4 || k <= n ||
+		    (n == 2 &&
+			(cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff))) {
 			buf_puts(&b, "\xef\xbf\xbd");
 			i++;
 			continue;

@@ -27,8 +27,9 @@
 #define CT_TEXT		"text/plain; charset=utf-8"
 #define CT_JSON		"application/json"
 #define CT_PROM		"text/plain; version=0.0.4; charset=utf-8"
-#define CT_OPENMETRICS	"application/openmetrics-text; version=1.0.0; " \
-			"charset=utf-8"
+#define CT_OPENMETRICS \
+	"application/openmetrics-text; version=1.0.0; " \
+	"charset=utf-8"
 
 /* ---------------------------------------------------------------------
  * Pool snapshot
@@ -185,15 +186,16 @@ proc_text(const struct sb_proc *p, int64_t now, struct buf *out)
 	    "request URI:          ",
 	    (long)p->pid, sb_state_name(p->state), date,
 	    (long long)((now - p->started_mono_us) / 1000000),
-	    (unsigned long long)p->requests,
-	    (long long)proc_duration(p, now),
+	    (unsigned long long)p->requests, (long long)proc_duration(p, now),
 	    p->method[0] != '\0' ? p->method : "-");
 	/* The URI came from a client: no control characters on the page. */
 	if (p->uri[0] == '\0')
 		buf_putc(out, '-');
 	for (const char *c = p->uri; *c != '\0'; c++)
-		buf_putc(out, (unsigned char)*c < 0x20 ||
-		    (unsigned char)*c == 0x7f ? '?' : *c);
+		buf_putc(out,
+		    (unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f ?
+			'?' :
+			*c);
 	buf_printf(out, "\ngeneration:           %u\n", p->generation);
 }
 
@@ -220,8 +222,7 @@ status_json(const struct snap *s)
 	    json_integer((json_int_t)s->max_active));
 	jv_set(o, "max children reached",
 	    json_integer((json_int_t)s->max_children_reached));
-	jv_set(o, "slow requests",
-	    json_integer((json_int_t)s->slow_requests));
+	jv_set(o, "slow requests", json_integer((json_int_t)s->slow_requests));
 	jv_set(o, "respawns", json_integer((json_int_t)s->respawns));
 	jv_set(o, "crash backoff",
 	    json_integer((json_int_t)s->crash_backoff_ms));
@@ -244,8 +245,7 @@ proc_json(const struct sb_proc *p, int64_t now)
 	jv_set(o, "request duration", json_integer(proc_duration(p, now)));
 	jv_set(o, "request method",
 	    jv_str(p->method[0] != '\0' ? p->method : "-"));
-	jv_set(o, "request uri", jv_str(p->uri[0] != '\0' ? p->uri :
-	    "-"));
+	jv_set(o, "request uri", jv_str(p->uri[0] != '\0' ? p->uri : "-"));
 	jv_set(o, "generation", json_integer(p->generation));
 	return o;
 }
@@ -270,8 +270,8 @@ status_procs(struct scoreboard *sb, enum ops_format fmt, json_t *list,
 }
 
 void
-ops_status(const struct ops_env *env, size_t i, enum ops_format fmt,
-    bool full, struct buf *out)
+ops_status(const struct ops_env *env, size_t i, enum ops_format fmt, bool full,
+    struct buf *out)
 {
 	struct snap	 s;
 	json_t		*o = NULL, *list = NULL;
@@ -306,7 +306,10 @@ out:
  * Prometheus / OpenMetrics
  */
 
-enum mtype { M_GAUGE, M_COUNTER };
+enum mtype {
+	M_GAUGE,
+	M_COUNTER
+};
 
 struct metric {
 	const char	*name;		/* without _total */
@@ -315,51 +318,132 @@ struct metric {
 	double		(*get)(const struct snap *, const struct pool_config *);
 };
 
-static double m_up(const struct snap *s, const struct pool_config *pc)
-{ (void)s; (void)pc; return 1; }
-static double m_start(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->start_wall; }
-static double m_since(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->start_since; }
-static double m_acc(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->accepted; }
-static double m_lq(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->listen_queue; }
-static double m_mlq(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->max_listen_queue; }
-static double m_lql(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->listen_queue_len; }
-static double m_idle(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->c.idle; }
-static double m_active(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->c.active; }
-static double m_total(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->c.total; }
-static double m_maxact(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->max_active; }
-static double m_mcr(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->max_children_reached; }
-static double m_slow(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->slow_requests; }
-static double m_resp(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->respawns; }
-static double m_back(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->crash_backoff_ms / 1000.0; }
-static double m_maxch(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->max_children; }
-static double m_start_s(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->start_servers; }
-static double m_minsp(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->min_spare_servers; }
-static double m_maxsp(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->max_spare_servers; }
-static double m_maxreq(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->max_requests; }
+static double
+m_up(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	(void)pc;
+	return 1;
+}
+static double
+m_start(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->start_wall;
+}
+static double
+m_since(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->start_since;
+}
+static double
+m_acc(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->accepted;
+}
+static double
+m_lq(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->listen_queue;
+}
+static double
+m_mlq(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->max_listen_queue;
+}
+static double
+m_lql(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->listen_queue_len;
+}
+static double
+m_idle(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->c.idle;
+}
+static double
+m_active(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->c.active;
+}
+static double
+m_total(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->c.total;
+}
+static double
+m_maxact(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->max_active;
+}
+static double
+m_mcr(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->max_children_reached;
+}
+static double
+m_slow(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->slow_requests;
+}
+static double
+m_resp(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->respawns;
+}
+static double
+m_back(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->crash_backoff_ms / 1000.0;
+}
+static double
+m_maxch(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->max_children;
+}
+static double
+m_start_s(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->start_servers;
+}
+static double
+m_minsp(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->min_spare_servers;
+}
+static double
+m_maxsp(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->max_spare_servers;
+}
+static double
+m_maxreq(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->max_requests;
+}
 
 static const struct metric metrics[] = {
 	{ "crewlog_up", M_GAUGE, "Whether the pool answered.", m_up },
-	{ "crewlog_start_time_seconds", M_GAUGE,
-	    "Unix time the pool started.", m_start },
+	{ "crewlog_start_time_seconds", M_GAUGE, "Unix time the pool started.",
+	    m_start },
 	{ "crewlog_start_since_seconds", M_GAUGE,
 	    "Seconds since the pool started.", m_since },
 	{ "crewlog_accepted_connections", M_COUNTER,
@@ -367,8 +451,8 @@ static const struct metric metrics[] = {
 	{ "crewlog_listen_queue", M_GAUGE,
 	    "Connections waiting in the accept queue (0 for unix sockets).",
 	    m_lq },
-	{ "crewlog_max_listen_queue", M_GAUGE,
-	    "Largest accept queue seen.", m_mlq },
+	{ "crewlog_max_listen_queue", M_GAUGE, "Largest accept queue seen.",
+	    m_mlq },
 	{ "crewlog_listen_queue_length", M_GAUGE,
 	    "Size of the accept queue (listen.backlog).", m_lql },
 	{ "crewlog_idle_processes", M_GAUGE, "Idle workers.", m_idle },
@@ -385,10 +469,10 @@ static const struct metric metrics[] = {
 	    "Workers replaced after an unexpected exit.", m_resp },
 	{ "crewlog_crash_backoff_seconds", M_GAUGE,
 	    "Current delay before respawning a crashing worker.", m_back },
-	{ "crewlog_pm_max_children", M_GAUGE,
-	    "Configured pm.max_children.", m_maxch },
-	{ "crewlog_pm_start_servers", M_GAUGE,
-	    "Configured pm.start_servers.", m_start_s },
+	{ "crewlog_pm_max_children", M_GAUGE, "Configured pm.max_children.",
+	    m_maxch },
+	{ "crewlog_pm_start_servers", M_GAUGE, "Configured pm.start_servers.",
+	    m_start_s },
 	{ "crewlog_pm_min_spare_servers", M_GAUGE,
 	    "Configured pm.min_spare_servers.", m_minsp },
 	{ "crewlog_pm_max_spare_servers", M_GAUGE,
@@ -419,7 +503,8 @@ histogram(const struct ops_env *env, struct buf *out)
 	size_t		 i, k;
 	uint64_t	 cum;
 
-	buf_puts(out, "# HELP crewlog_request_duration_seconds "
+	buf_puts(out,
+	    "# HELP crewlog_request_duration_seconds "
 	    "Time from accepting a connection to sending the response.\n"
 	    "# TYPE crewlog_request_duration_seconds histogram\n");
 	for (i = 0; i < env->npools; i++) {
@@ -428,7 +513,8 @@ histogram(const struct ops_env *env, struct buf *out)
 		cum = 0;
 		for (k = 0; k < SB_NBUCKETS; k++) {
 			cum += sb_get(&sb->hist[k]);
-			buf_puts(out, "crewlog_request_duration_seconds_bucket");
+			buf_puts(out,
+			    "crewlog_request_duration_seconds_bucket");
 			label(out, env->pcs[i]->name);
 			if (k < SB_NBUCKETS - 1)
 				buf_printf(out, ",le=\"%g\"} %llu\n",
@@ -463,9 +549,9 @@ ops_metrics(const struct ops_env *env, bool openmetrics, struct buf *out)
 
 		sfx = mt->type == M_COUNTER ? "_total" : "";
 		/* OpenMetrics names the family without _total. */
-		buf_printf(out, "# HELP %s%s %s\n# TYPE %s%s %s\n",
-		    mt->name, openmetrics ? "" : sfx, mt->help,
-		    mt->name, openmetrics ? "" : sfx,
+		buf_printf(out, "# HELP %s%s %s\n# TYPE %s%s %s\n", mt->name,
+		    openmetrics ? "" : sfx, mt->help, mt->name,
+		    openmetrics ? "" : sfx,
 		    mt->type == M_COUNTER ? "counter" : "gauge");
 		for (i = 0; i < env->npools; i++) {
 			buf_printf(out, "%s%s", mt->name, sfx);
@@ -540,8 +626,8 @@ ping(const struct ops_env *env, struct request *req, struct response *resp)
 {
 	const struct pool_config	*pc = env->pc;
 
-	ops_text(resp, 200, pc->ping_response != NULL ? pc->ping_response :
-	    "pong");
+	ops_text(resp, 200,
+	    pc->ping_response != NULL ? pc->ping_response : "pong");
 	if (resp->body.len == 0 || resp->body.data[resp->body.len - 1] != '\n')
 		buf_putc(&resp->body, '\n');
 }
@@ -574,8 +660,7 @@ healthz_path(const struct ops_env *env)
 }
 
 static void
-healthz(const struct ops_env *env, struct request *req,
-    struct response *resp)
+healthz(const struct ops_env *env, struct request *req, struct response *resp)
 {
 	ops_text(resp, 200, "ok\n");
 }
@@ -633,14 +718,14 @@ ops_handle(const struct ops_env *env, struct request *req,
 	if (req->path == NULL)
 		return false;
 	if ((rt = find(env, routes, sizeof(routes) / sizeof(routes[0]),
-	    req->path)) != NULL) {
+		 req->path)) != NULL) {
 		rt->serve(env, req, resp);
 		no_cache(resp);
 		return true;
 	}
 #ifdef CREWLOG_TEST_ENDPOINTS
-	if ((rt = find(env, ops_test_routes, ops_test_nroutes,
-	    req->path)) != NULL) {
+	if ((rt = find(env, ops_test_routes, ops_test_nroutes, req->path)) !=
+	    NULL) {
 		rt->serve(env, req, resp);
 		return true;
 	}

@@ -28,8 +28,8 @@ test_sleep(const struct ops_env *env, struct request *req,
 
 	errno = 0;
 	ms = v == NULL ? 0 : strtol(v, &end, 10);
-	if (v == NULL || *v == '\0' || *end != '\0' || errno != 0 ||
-	    ms < 0 || ms > 600000) {
+	if (v == NULL || *v == '\0' || *end != '\0' || errno != 0 || ms < 0 ||
+	    ms > 600000) {
 		ops_text(resp, 400, "ms: must be 0..600000\n");
 		return;
 	}

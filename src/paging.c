@@ -39,8 +39,8 @@ one(const char *const raw[PAGING__MAX], enum paging_field f, int64_t *v)
 }
 
 unsigned
-paging_parse(const char *const raw[PAGING__MAX], bool api,
-    int64_t page_size, struct paging *out)
+paging_parse(const char *const raw[PAGING__MAX], bool api, int64_t page_size,
+    struct paging *out)
 {
 	unsigned	 bad;
 

@@ -47,7 +47,8 @@ render(struct ctx *c, int status, const char *tmpl, json_t *view)
 		log_error("render %s: %s", tmpl, buf_cstr(&msg));
 		buf_free(&msg);
 		buf_reset(&r->body);
-		buf_puts(&r->body, "<!doctype html><title>Error</title>"
+		buf_puts(&r->body,
+		    "<!doctype html><title>Error</title>"
 		    "<p>Something went wrong on our side.</p>\n");
 		status = 500;
 	}
@@ -144,7 +145,7 @@ reply_invalid_query(struct ctx *c, json_t *errs)
 
 	buf_puts(&msg, "Invalid query parameter");
 	if (!ctx_json(c))
-		json_object_foreach(errs, k, v) {
+		json_object_foreach (errs, k, v) {
 			buf_printf(&msg, "%s %s %s", sep, k,
 			    json_string_value(v));
 			sep = ";";
@@ -169,9 +170,10 @@ reply_store_fail(struct ctx *c, int rc)
 		}
 		snprintf(ra, sizeof(ra), "%d", store_retry_after(env->st));
 		(void)resp_header(c->resp, "Retry-After", ra);
-		reply_fail(c, 503, "unavailable", "The database is unavailable "
-		    "right now. Please try again in a moment.", NULL, NULL,
-		    NULL);
+		reply_fail(c, 503, "unavailable",
+		    "The database is unavailable "
+		    "right now. Please try again in a moment.",
+		    NULL, NULL, NULL);
 		return;
 	}
 	log_error("database: %s", store_errmsg(env->st));
@@ -194,7 +196,8 @@ void
 reply_security_headers(struct ctx *c)
 {
 	static const char *const h[][2] = {
-		{ "Content-Security-Policy", "default-src 'none'; "
+		{ "Content-Security-Policy",
+		    "default-src 'none'; "
 		    "style-src 'self'; img-src 'self'; form-action 'self'; "
 		    "base-uri 'none'; frame-ancestors 'none'" },
 		{ "X-Content-Type-Options", "nosniff" },

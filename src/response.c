@@ -14,8 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <fcgiapp.h>
-
 #include "jv.h"
 #include "response.h"
 #include "util.h"
@@ -68,9 +66,23 @@ static bool
 is_tchar(unsigned char c)
 {
 	switch (c) {
-	case '"': case '(': case ')': case ',': case '/': case ':': case ';':
-	case '<': case '=': case '>': case '?': case '@': case '[': case '\\':
-	case ']': case '{': case '}':
+	case '"':
+	case '(':
+	case ')':
+	case ',':
+	case '/':
+	case ':':
+	case ';':
+	case '<':
+	case '=':
+	case '>':
+	case '?':
+	case '@':
+	case '[':
+	case '\\':
+	case ']':
+	case '{':
+	case '}':
 		return false;
 	default:
 		return c > 0x20 && c < 0x7f;
@@ -106,8 +118,8 @@ is_cookie_value(const char *s)
 
 	for (; *s != '\0'; s++) {
 		c = (unsigned char)*s;
-		if (c < 0x21 || c > 0x7e || c == '"' || c == ',' ||
-		    c == ';' || c == '\\')
+		if (c < 0x21 || c > 0x7e || c == '"' || c == ',' || c == ';' ||
+		    c == '\\')
 			return false;
 	}
 	return true;
@@ -154,9 +166,8 @@ int
 resp_cookie(struct response *r, const char *name, const char *value,
     const struct cookie_opts *o)
 {
-	static const struct cookie_opts	 dflt = {
-		-1, false, true, SAMESITE_LAX, "/"
-	};
+	static const struct cookie_opts dflt = { -1, false, true, SAMESITE_LAX,
+		"/" };
 	const char			*path;
 
 	if (o == NULL)
@@ -204,8 +215,8 @@ resp_json(struct response *r, int status, const json_t *v)
 {
 	char	*s;
 
-	if (v == NULL || (s = json_dumps(v, JSON_COMPACT |
-	    JSON_ENCODE_ANY)) == NULL)
+	if (v == NULL ||
+	    (s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
 		return -1;
 	buf_reset(&r->body);
 	buf_puts(&r->body, s);
@@ -238,8 +249,8 @@ resp_json_error(struct response *r, int status, const char *code,
 	if ((top = json_object()) == NULL || (e = json_object()) == NULL ||
 	    json_object_set(top, "error", e) == -1 ||
 	    set_clean(e, "code", code != NULL ? code : "error") == -1 ||
-	    set_clean(e, "message", msg != NULL ? msg :
-	    resp_reason(status)) == -1)
+	    set_clean(e, "message", msg != NULL ? msg : resp_reason(status)) ==
+		-1)
 		goto out;
 	if (fields != NULL) {
 		rc = json_object_set_new(e, "fields", fields);
@@ -259,19 +270,32 @@ static const char *
 status_code(int status)
 {
 	switch (status) {
-	case 400: return "bad_request";
-	case 401: return "unauthorized";
-	case 403: return "forbidden";
-	case 404: return "not_found";
-	case 405: return "method_not_allowed";
-	case 409: return "conflict";
-	case 411: return "length_required";
-	case 413: return "body_too_large";
-	case 415: return "unsupported_media_type";
-	case 422: return "unprocessable";
-	case 429: return "too_many_requests";
-	case 503: return "unavailable";
-	default: return status >= 500 ? "internal" : "error";
+	case 400:
+		return "bad_request";
+	case 401:
+		return "unauthorized";
+	case 403:
+		return "forbidden";
+	case 404:
+		return "not_found";
+	case 405:
+		return "method_not_allowed";
+	case 409:
+		return "conflict";
+	case 411:
+		return "length_required";
+	case 413:
+		return "body_too_large";
+	case 415:
+		return "unsupported_media_type";
+	case 422:
+		return "unprocessable";
+	case 429:
+		return "too_many_requests";
+	case 503:
+		return "unavailable";
+	default:
+		return status >= 500 ? "internal" : "error";
 	}
 }
 
@@ -302,13 +326,13 @@ html_escape(struct buf *b, const char *s)
 }
 
 static void
-html_error(struct response *r, int status, const char *msg,
-    const char *field)
+html_error(struct response *r, int status, const char *msg, const char *field)
 {
 	char	*m = jv_utf8_clean(msg), *f = NULL;
 
 	buf_reset(&r->body);
-	buf_printf(&r->body, "<!doctype html>\n<html lang=\"en\">\n<head>\n"
+	buf_printf(&r->body,
+	    "<!doctype html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">\n"
 	    "<title>%d %s</title>\n<style>body{font:16px/1.5 system-ui,"
@@ -324,7 +348,8 @@ html_error(struct response *r, int status, const char *msg,
 		html_escape(&r->body, f);
 		buf_puts(&r->body, "</code></p>\n");
 	}
-	buf_puts(&r->body, "<p><a href=\"/\">Back to the start page</a></p>\n"
+	buf_puts(&r->body,
+	    "<p><a href=\"/\">Back to the start page</a></p>\n"
 	    "</body>\n</html>\n");
 	r->status = status;
 	resp_content_type(r, DEFAULT_TYPE);
@@ -362,7 +387,8 @@ resp_error(struct response *r, bool json, int status, const char *code,
 		return 0;
 fail:
 	buf_reset(&r->body);
-	buf_puts(&r->body, "{\"error\":{\"code\":\"internal\",\"message\":"
+	buf_puts(&r->body,
+	    "{\"error\":{\"code\":\"internal\",\"message\":"
 	    "\"Internal Server Error\"}}");
 	r->status = 500;
 	resp_content_type(r, JSON_TYPE);
@@ -377,42 +403,78 @@ const char *
 resp_reason(int status)
 {
 	switch (status) {
-	case 100: return "Continue";
-	case 101: return "Switching Protocols";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 206: return "Partial Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 307: return "Temporary Redirect";
-	case 308: return "Permanent Redirect";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 406: return "Not Acceptable";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 411: return "Length Required";
-	case 412: return "Precondition Failed";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 428: return "Precondition Required";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
+	case 100:
+		return "Continue";
+	case 101:
+		return "Switching Protocols";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 206:
+		return "Partial Content";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 303:
+		return "See Other";
+	case 304:
+		return "Not Modified";
+	case 307:
+		return "Temporary Redirect";
+	case 308:
+		return "Permanent Redirect";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 406:
+		return "Not Acceptable";
+	case 408:
+		return "Request Timeout";
+	case 409:
+		return "Conflict";
+	case 410:
+		return "Gone";
+	case 411:
+		return "Length Required";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Content";
+	case 428:
+		return "Precondition Required";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
 	default:
 		if (status >= 100 && status < 200)
 			return "Informational";
@@ -460,9 +522,8 @@ bodyless(int status)
 	return status < 200 || status == 204 || status == 304;
 }
 
-/* The status line and every header, up to and with the blank line. */
-static void
-serialize_head(const struct response *r, struct buf *out)
+void
+resp_serialize_head(const struct response *r, struct buf *out)
 {
 	int	 status = sent_status(r);
 
@@ -473,8 +534,8 @@ serialize_head(const struct response *r, struct buf *out)
 	buf_append(out, "\r\n", 2);
 	if (!bodyless(status)) {
 		buf_append(out, "Content-Type: ", 14);
-		buf_puts(out, r->content_type != NULL ? r->content_type :
-		    DEFAULT_TYPE);
+		buf_puts(out,
+		    r->content_type != NULL ? r->content_type : DEFAULT_TYPE);
 		buf_append(out, "\r\nContent-Length: ", 18);
 		put_size(out, r->body.len);
 		buf_append(out, "\r\n", 2);
@@ -484,9 +545,8 @@ serialize_head(const struct response *r, struct buf *out)
 	buf_append(out, "\r\n", 2);
 }
 
-/* The body is sent unless HEAD or a status that never carries one. */
-static bool
-sends_body(const struct response *r)
+bool
+resp_sends_body(const struct response *r)
 {
 	return !bodyless(sent_status(r)) && !r->head && r->body.len > 0;
 }
@@ -494,49 +554,7 @@ sends_body(const struct response *r)
 void
 resp_serialize(struct response *r, struct buf *out)
 {
-	serialize_head(r, out);
-	if (sends_body(r))
+	resp_serialize_head(r, out);
+	if (resp_sends_body(r))
 		buf_append(out, r->body.data, r->body.len);
-}
-
-/* Writes len bytes in chunks libfcgi's int lengths can carry. */
-static int
-put_all(const char *p, size_t len, struct FCGX_Stream *out)
-{
-	size_t	 off, n;
-
-	for (off = 0; off < len; off += n) {
-		n = len - off > INT_MAX / 2 ? INT_MAX / 2 : len - off;
-		if (FCGX_PutStr(p + off, (int)n, out) != (int)n)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * The head is built in one buffer sized up front, then the body goes
- * straight from its own buffer: the body is never copied here.  What
- * fits in the stream's buffer stays there until FCGX_Finish_r().
- */
-int
-resp_finish(struct response *r, struct FCGX_Stream *out)
-{
-	struct buf	 head = BUF_INIT;
-	int		 rc = -1;
-
-	buf_reserve(&head, 160 + r->headers.len);
-	serialize_head(r, &head);
-	if (put_all(head.data, head.len, out) == -1)
-		goto out;
-	if (sends_body(r) && put_all(r->body.data, r->body.len, out) == -1)
-		goto out;
-	/*
-	 * No FCGX_FFlush(): FCGX_Finish_r() sends the rest of the buffer
-	 * with the end-request record, one write(2) for a small response
-	 * instead of two.  An error there is the client's loss alone.
-	 */
-	rc = 0;
-out:
-	buf_free(&head);
-	return rc;
 }

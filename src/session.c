@@ -52,8 +52,8 @@ sess_cookie_secure(int cookie_secure, bool https, const char *addr)
 		return cookie_secure == 1;
 	if (https)
 		return true;
-	return !(addr != NULL && (strncmp(addr, "127.", 4) == 0 ||
-	    strcmp(addr, "::1") == 0));
+	return !(addr != NULL &&
+	    (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0));
 }
 
 /* --------------------------------------------------------------------
@@ -101,7 +101,7 @@ sess_csrf_ok(struct ctx *c)
 	const char	*sent;
 
 	if (!sess_csrf_needed(c->req->method, c->req->path, c->bearer,
-	    kv_get(&c->req->cookies, SESS_COOKIE) != NULL))
+		kv_get(&c->req->cookies, SESS_COOKIE) != NULL))
 		return true;
 	if ((sent = kv_get(&c->req->form, "csrf")) == NULL)
 		sent = req_header(c->req, "x-csrf-token");
@@ -136,7 +136,7 @@ sess_login(struct ctx *c, int64_t user, char token[AUTH_TOKEN_LEN + 1])
 	auth_new_token(token);
 	auth_token_hash(token, h);
 	if ((rc = store_session_create(c->env->st, h, user,
-	    pc->session_ttl)) != STORE_OK)
+		 pc->session_ttl)) != STORE_OK)
 		return rc;
 	if (!ctx_json(c)) {
 		/* Rotation: the session the browser had before is over. */

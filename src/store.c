@@ -1,21 +1,16 @@
 /*
  * store.c: crewlog's PostgreSQL data (see store.h).
  *
- * The only file that includes <libpq-fe.h>.  Queries are PQexecPrepared
- * (request path, prepared once per connection) or PQexecParams
- * (administration); no SQL is ever built from strings.
+ * With admin.c, the only file that includes <libpq-fe.h>.  Queries are
+ * PQexecPrepared, prepared once per connection; no SQL is ever built
+ * from strings.
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,10 +24,12 @@
 /* Prepared statements                                                 */
 /* ------------------------------------------------------------------ */
 
-#define UTC_TS(c) "to_char(" c " AT TIME ZONE 'UTC', " \
+#define UTC_TS(c) \
+	"to_char(" c " AT TIME ZONE 'UTC', " \
 	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define ENTRY_COLS "id, to_char(day, 'YYYY-MM-DD'), quarters, activity, " \
-	UTC_TS("created") ", " UTC_TS("updated")
+#define ENTRY_COLS \
+	"id, to_char(day, 'YYYY-MM-DD'), quarters, activity, " UTC_TS( \
+	    "created") ", " UTC_TS("updated")
 
 enum stmt {
 	ST_USER_CREATE,
@@ -67,46 +64,55 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    "SELECT astronaut_create($1, $2, $3)", false },
 	[ST_USER_BY_EMAIL] = { "user_by_email",
 	    "SELECT id, email, name, pwhash FROM astronauts "
-	    "WHERE lower(email) = lower($1)", true },
+	    "WHERE lower(email) = lower($1)",
+	    true },
 	[ST_SESSION_CREATE] = { "session_create",
 	    "WITH old AS (DELETE FROM sessions WHERE expires < now()) "
 	    "INSERT INTO sessions (token_hash, astronaut_id, expires) "
-	    "VALUES ($1, $2, now() + make_interval(secs => $3::int))", false },
+	    "VALUES ($1, $2, now() + make_interval(secs => $3::int))",
+	    false },
 	[ST_SESSION_GET] = { "session_get",
 	    "SELECT a.id, a.email, a.name, "
 	    "floor(extract(epoch FROM s.expires))::bigint FROM sessions s "
 	    "JOIN astronauts a ON a.id = s.astronaut_id "
-	    "WHERE s.token_hash = $1 AND s.expires > now()", true },
+	    "WHERE s.token_hash = $1 AND s.expires > now()",
+	    true },
 	[ST_SESSION_DELETE] = { "session_delete",
 	    "WITH old AS (DELETE FROM sessions WHERE expires < now()) "
-	    "DELETE FROM sessions WHERE token_hash = $1", false },
+	    "DELETE FROM sessions WHERE token_hash = $1",
+	    false },
 	[ST_THROTTLE_CHECK] = { "throttle_check",
 	    "SELECT count(*), ceil(extract(epoch FROM min(at) + "
 	    "make_interval(secs => $3::int) - now())) FROM login_failures "
 	    "WHERE key = ANY(ARRAY[$1, $2]) AND "
-	    "at > now() - make_interval(secs => $3::int) GROUP BY key", true },
+	    "at > now() - make_interval(secs => $3::int) GROUP BY key",
+	    true },
 	[ST_THROTTLE_FAIL] = { "throttle_fail",
 	    "WITH old AS (DELETE FROM login_failures WHERE "
 	    "at < now() - make_interval(secs => $3::int)) "
-	    "INSERT INTO login_failures (key) VALUES ($1), ($2)", false },
+	    "INSERT INTO login_failures (key) VALUES ($1), ($2)",
+	    false },
 	[ST_THROTTLE_CLEAR] = { "throttle_clear",
 	    "DELETE FROM login_failures WHERE key = $1", false },
 	[ST_THROTTLE_NOTE] = { "throttle_note",
 	    "WITH old AS (DELETE FROM login_failures WHERE "
 	    "at < now() - make_interval(secs => $2::int)) "
-	    "INSERT INTO login_failures (key) VALUES ($1)", false },
+	    "INSERT INTO login_failures (key) VALUES ($1)",
+	    false },
 	[ST_HOURS_ADD] = { "hours_add",
 	    "SELECT * FROM hours_add($1, $2::date, $3, $4)", false },
 	[ST_HOURS_GET] = { "hours_get",
 	    "SELECT " ENTRY_COLS " FROM hour_logs "
-	    "WHERE id = $1 AND astronaut_id = $2", true },
+	    "WHERE id = $1 AND astronaut_id = $2",
+	    true },
 	[ST_HOURS_UPDATE] = { "hours_update",
 	    "SELECT * FROM hours_update($1, $2, $3::date, $4, $5)", false },
-	[ST_HOURS_DELETE] = { "hours_delete",
-	    "SELECT hours_delete($1, $2)", false },
+	[ST_HOURS_DELETE] = { "hours_delete", "SELECT hours_delete($1, $2)",
+	    false },
 	[ST_HOURS_LIST] = { "hours_list",
 	    "SELECT " ENTRY_COLS " FROM hour_logs WHERE astronaut_id = $1 "
-	    "ORDER BY day DESC, id DESC LIMIT $2 OFFSET $3", true },
+	    "ORDER BY day DESC, id DESC LIMIT $2 OFFSET $3",
+	    true },
 	[ST_HOURS_COUNT] = { "hours_count",
 	    "SELECT count(*) FROM hour_logs WHERE astronaut_id = $1", true },
 	[ST_ME] = { "me",
@@ -115,15 +121,16 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    "WHERE t2.quarters > t.quarters), "
 	    "(SELECT count(*) FROM hour_logs h WHERE h.astronaut_id = a.id) "
 	    "FROM astronauts a JOIN totals t ON t.astronaut_id = a.id "
-	    "WHERE a.id = $1", true },
+	    "WHERE a.id = $1",
+	    true },
 	[ST_BOARD] = { "board",
 	    "SELECT rank() OVER (ORDER BY t.quarters DESC), a.id, a.name, "
 	    "t.quarters FROM totals t JOIN astronauts a "
 	    "ON a.id = t.astronaut_id "
 	    "ORDER BY t.quarters DESC, t.astronaut_id LIMIT $1 OFFSET $2",
 	    true },
-	[ST_BOARD_COUNT] = { "board_count",
-	    "SELECT count(*) FROM totals", true },
+	[ST_BOARD_COUNT] = { "board_count", "SELECT count(*) FROM totals",
+	    true },
 };
 
 #define BACKOFF_MIN_MS	100
@@ -180,7 +187,8 @@ set_err(struct store *st, const char *what, const char *msg)
 	snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", what,
 	    msg != NULL ? msg : "unknown error");
 	n = strlen(st->errmsg);
-	while (n > 0 && (st->errmsg[n - 1] == '\n' || st->errmsg[n - 1] == ' '))
+	while (
+	    n > 0 && (st->errmsg[n - 1] == '\n' || st->errmsg[n - 1] == ' '))
 		st->errmsg[--n] = '\0';
 }
 
@@ -192,11 +200,11 @@ set_err(struct store *st, const char *what, const char *msg)
  * costs a round trip for a feature few sites use; a URL that wants it
  * says gssencmode=prefer.  NULL with err set on failure.
  */
-static PGconn *
-connect_db(const char *conninfo, struct buf *err)
+PGconn *
+store_connect(const char *conninfo, struct buf *err)
 {
 	const char	*keys[] = { "connect_timeout", "application_name",
-			    "gssencmode", "dbname", NULL };
+		"gssencmode", "dbname", NULL };
 	const char	*vals[] = { "3", "crewlog", "disable", conninfo, NULL };
 	PGconn		*c;
 
@@ -239,7 +247,8 @@ drop_conn(struct store *st)
 	st->changed = true;	/* notifications may have been missed */
 	st->next_try_ms = now_ms() + st->backoff_ms;
 	st->backoff_ms = st->backoff_ms * 2 > BACKOFF_MAX_MS ?
-	    BACKOFF_MAX_MS : st->backoff_ms * 2;
+	    BACKOFF_MAX_MS :
+	    st->backoff_ms * 2;
 }
 
 /* Prepares every statement and LISTENs; 0 or -1 with errmsg set. */
@@ -291,7 +300,7 @@ ensure(struct store *st)
 		return 0;
 	if (now_ms() < st->next_try_ms)
 		return -1;
-	if ((st->conn = connect_db(st->conninfo, &err)) == NULL) {
+	if ((st->conn = store_connect(st->conninfo, &err)) == NULL) {
 		set_err(st, "connect", buf_cstr(&err));
 		buf_free(&err);
 		drop_conn(st);
@@ -380,7 +389,7 @@ store_poll(struct store *st)
 		pfd.revents = 0;
 		if (pfd.fd >= 0 && poll(&pfd, 1, 0) > 0 &&
 		    (PQconsumeInput(st->conn) == 0 ||
-		    PQstatus(st->conn) != CONNECTION_OK)) {
+			PQstatus(st->conn) != CONNECTION_OK)) {
 			set_err(st, "connection lost",
 			    PQerrorMessage(st->conn));
 			drop_conn(st);
@@ -480,9 +489,12 @@ exec_stmt(struct store *st, enum stmt s, int n, const char *const *vals,
 		 * ("Failing row contains ..."), request data and password
 		 * hashes that must not reach the log.
 		 */
-		set_err(st, stmts[s].name, r != NULL && PQresultErrorField(r,
-		    PG_DIAG_MESSAGE_PRIMARY) != NULL ? PQresultErrorField(r,
-		    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(st->conn));
+		set_err(st, stmts[s].name,
+		    r != NULL &&
+			    PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) !=
+				NULL ?
+			PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) :
+			PQerrorMessage(st->conn));
 		if (state != NULL && strcmp(state, "23505") == 0) {
 			PQclear(r);
 			*rc = STORE_CONFLICT;
@@ -581,8 +593,7 @@ fill_user(PGresult *r, struct store_user *u, bool with_hash)
 }
 
 int
-store_user_by_email(struct store *st, const char *email,
-    struct store_user *u)
+store_user_by_email(struct store *st, const char *email, struct store_user *u)
 {
 	const char	*v[1] = { email };
 	PGresult	*r;
@@ -762,8 +773,8 @@ write_result(struct store *st, PGresult *r, json_t **entry)
 }
 
 int
-store_hours_add(struct store *st, int64_t user, const char *day,
-    int quarters, const char *activity, json_t **entry)
+store_hours_add(struct store *st, int64_t user, const char *day, int quarters,
+    const char *activity, json_t **entry)
 {
 	char		 ubuf[24], qbuf[16];
 	const char	*v[4] = { ubuf, day, qbuf, activity };
@@ -801,8 +812,8 @@ store_hours_get(struct store *st, int64_t user, int64_t id, json_t **entry)
 }
 
 int
-store_hours_update(struct store *st, int64_t user, int64_t id,
-    const char *day, int quarters, const char *activity, json_t **entry)
+store_hours_update(struct store *st, int64_t user, int64_t id, const char *day,
+    int quarters, const char *activity, json_t **entry)
 {
 	char		 ubuf[24], ibuf[24], qbuf[16];
 	const char	*v[5] = { ubuf, ibuf, day, qbuf, activity };
@@ -839,8 +850,8 @@ store_hours_delete(struct store *st, int64_t user, int64_t id)
 }
 
 int
-store_hours_list(struct store *st, int64_t user, int64_t limit,
-    int64_t offset, json_t **list, int64_t *total)
+store_hours_list(struct store *st, int64_t user, int64_t limit, int64_t offset,
+    json_t **list, int64_t *total)
 {
 	char		 ubuf[24], lbuf[24], obuf[24];
 	const char	*v[3] = { ubuf, lbuf, obuf };
@@ -924,538 +935,4 @@ store_leaderboard(struct store *st, int64_t limit, int64_t offset,
 	}
 	PQclear(r);
 	return STORE_OK;
-}
-
-/* ------------------------------------------------------------------ */
-/* Administration: migrations, seeding, the consistency check          */
-/* ------------------------------------------------------------------ */
-
-/* Runs one parameterised command; -1 with err naming what on failure. */
-static PGresult *
-admin_exec(PGconn *c, const char *what, const char *sql, int n,
-    const char *const *vals, struct buf *err)
-{
-	PGresult	*r;
-
-	r = PQexecParams(c, sql, n, NULL, vals, NULL, NULL, 0);
-	switch (PQresultStatus(r)) {
-	case PGRES_TUPLES_OK:
-	case PGRES_COMMAND_OK:
-	case PGRES_COPY_IN:
-		return r;
-	default:
-		buf_printf(err, "%s: %s", what, r != NULL ?
-		    PQresultErrorMessage(r) : PQerrorMessage(c));
-		PQclear(r);
-		return NULL;
-	}
-}
-
-static int
-admin_cmd(PGconn *c, const char *what, const char *sql, int n,
-    const char *const *vals, struct buf *err)
-{
-	PGresult	*r;
-
-	if ((r = admin_exec(c, what, sql, n, vals, err)) == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
-}
-
-/*
- * Splits at top-level semicolons, skipping quotes ('', ""), comments
- * (--, nested block comments) and dollar-quoted bodies ($tag$...$tag$).
- * Calls cb for each non-blank statement.  -1 on an unterminated quote,
- * comment or dollar body.
- */
-int
-store_split_sql(const char *s, size_t len, void (*cb)(const char *, size_t,
-    void *), void *arg)
-{
-	size_t		 i = 0, start = 0, j, taglen, k;
-	int		 depth;
-	bool		 blank = true;
-
-	while (i < len) {
-		char ch = s[i];
-
-		if (ch == '\'' || ch == '"') {
-			for (i++; i < len && s[i] != ch; i++)
-				;
-			if (i >= len)
-				return -1;
-			i++;
-			blank = false;
-		} else if (ch == '-' && i + 1 < len && s[i + 1] == '-') {
-			while (i < len && s[i] != '\n')
-				i++;
-		} else if (ch == '/' && i + 1 < len && s[i + 1] == '*') {
-			for (depth = 1, i += 2; i < len && depth > 0; i++) {
-				if (s[i] == '/' && i + 1 < len &&
-				    s[i + 1] == '*') {
-					depth++;
-					i++;
-				} else if (s[i] == '*' && i + 1 < len &&
-				    s[i + 1] == '/') {
-					depth--;
-					i++;
-				}
-			}
-			if (depth > 0)
-				return -1;
-		} else if (ch == '$' && (i == 0 || !(isalnum((unsigned char)
-		    s[i - 1]) || s[i - 1] == '_'))) {
-			/* $tag$ where tag is empty or an identifier */
-			for (j = i + 1; j < len && (isalnum((unsigned char)s[j])
-			    || s[j] == '_'); j++)
-				;
-			if (j >= len || s[j] != '$' || (j > i + 1 &&
-			    isdigit((unsigned char)s[i + 1]))) {
-				i++;
-				blank = false;
-				continue;
-			}
-			taglen = j - i + 1;
-			for (k = j + 1; k + taglen <= len; k++)
-				if (memcmp(s + k, s + i, taglen) == 0)
-					break;
-			if (k + taglen > len)
-				return -1;
-			i = k + taglen;
-			blank = false;
-		} else if (ch == ';') {
-			if (!blank)
-				cb(s + start, i - start, arg);
-			start = ++i;
-			blank = true;
-		} else {
-			if (!isspace((unsigned char)ch))
-				blank = false;
-			i++;
-		}
-	}
-	if (!blank)
-		cb(s + start, len - start, arg);
-	return 0;
-}
-
-struct run_ctx {
-	PGconn		*c;
-	const char	*file;
-	struct buf	*err;
-	int		 failed;
-};
-
-static void
-run_one(const char *sql, size_t len, void *arg)
-{
-	struct run_ctx	*rc = arg;
-	char		*stmt;
-	PGresult	*r;
-
-	if (rc->failed)
-		return;
-	stmt = xstrndup(sql, len);
-	r = PQexecParams(rc->c, stmt, 0, NULL, NULL, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-	    PQresultStatus(r) != PGRES_TUPLES_OK) {
-		buf_printf(rc->err, "%s: %s", rc->file,
-		    PQresultErrorMessage(r));
-		rc->failed = 1;
-	}
-	PQclear(r);
-	free(stmt);
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* NNN_name.sql: three digits, an underscore, a name, ".sql". */
-static bool
-is_migration(const char *n)
-{
-	size_t	 len = strlen(n);
-
-	return len > 8 && isdigit((unsigned char)n[0]) &&
-	    isdigit((unsigned char)n[1]) && isdigit((unsigned char)n[2]) &&
-	    n[3] == '_' && strcmp(n + len - 4, ".sql") == 0;
-}
-
-/* Reads a whole file into a new NUL-terminated string; NULL on error. */
-static char *
-read_file(const char *path, size_t *len, struct buf *err)
-{
-	struct buf	 b = BUF_INIT;
-	char		 tmp[8192];
-	ssize_t		 n;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = read(fd, tmp, sizeof(tmp))) > 0)
-		buf_append(&b, tmp, (size_t)n);
-	close(fd);
-	if (n == -1) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
-		buf_free(&b);
-		return NULL;
-	}
-	buf_putc(&b, '\0');
-	*len = b.len - 1;
-	return buf_release(&b);
-}
-
-/* The sorted migration file names of dir; *n of them. */
-static char **
-list_migrations(const char *dir, size_t *n, struct buf *err)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		**v = NULL;
-	size_t		 cap = 0;
-
-	*n = 0;
-	if ((d = opendir(dir)) == NULL) {
-		buf_printf(err, "%s: %s", dir, strerror(errno));
-		return NULL;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (!is_migration(de->d_name))
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
-		v[(*n)++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (*n > 0)
-		qsort(v, *n, sizeof(*v), cmp_str);
-	return v;
-}
-
-/* Applies or verifies one migration file; 0, or -1 with err set. */
-static int
-migrate_one(PGconn *c, const char *dir, const char *name, struct buf *err)
-{
-	struct run_ctx	 rc;
-	PGresult	*r = NULL;
-	char		*path = NULL, *text = NULL, *sum = NULL;
-	const char	*v[2];
-	size_t		 len;
-	int		 ret = -1;
-
-	path = xasprintf("%s/%s", dir, name);
-	if ((text = read_file(path, &len, err)) == NULL)
-		goto out;
-	v[0] = text;
-	if ((r = admin_exec(c, name, "SELECT encode(sha256(convert_to($1, "
-	    "'UTF8')), 'hex')", 1, v, err)) == NULL)
-		goto out;
-	sum = xstrdup(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	v[0] = name;
-	if ((r = admin_exec(c, name, "SELECT checksum FROM schema_migrations "
-	    "WHERE name = $1", 1, v, err)) == NULL)
-		goto out;
-	if (PQntuples(r) == 1) {
-		if (strcmp(PQgetvalue(r, 0, 0), sum) != 0) {
-			buf_printf(err, "%s: applied migration has changed "
-			    "(checksum %s, applied %s); add a new migration "
-			    "instead", path, sum, PQgetvalue(r, 0, 0));
-			goto out;
-		}
-		ret = 0;
-		goto out;
-	}
-	if (admin_cmd(c, name, "BEGIN", 0, NULL, err) == -1)
-		goto out;
-	rc.c = c;
-	rc.file = path;
-	rc.err = err;
-	rc.failed = 0;
-	if (store_split_sql(text, len, run_one, &rc) == -1) {
-		buf_printf(err, "%s: unterminated quote, comment or dollar "
-		    "body", path);
-		rc.failed = 1;
-	}
-	v[0] = name;
-	v[1] = sum;
-	if (rc.failed || admin_cmd(c, name, "INSERT INTO schema_migrations "
-	    "(name, checksum) VALUES ($1, $2)", 2, v, err) == -1 ||
-	    admin_cmd(c, name, "COMMIT", 0, NULL, err) == -1) {
-		(void)admin_cmd(c, name, "ROLLBACK", 0, NULL, err);
-		goto out;
-	}
-	printf("applied %s\n", name);
-	ret = 0;
-out:
-	PQclear(r);
-	free(sum);
-	free(text);
-	free(path);
-	return ret;
-}
-
-/* Any advisory lock key will do, as long as every crewlog uses this one. */
-#define MIGRATE_LOCK	"7302715"
-
-int
-store_migrate(const char *conninfo, const char *dir, struct buf *err)
-{
-	PGconn		*c;
-	char		**names = NULL;
-	const char	*v[1] = { MIGRATE_LOCK };
-	size_t		 n = 0, i;
-	int		 ret = -1;
-
-	if ((names = list_migrations(dir, &n, err)) == NULL && n == 0 &&
-	    err->len > 0)
-		return -1;
-	if ((c = connect_db(conninfo, err)) == NULL)
-		goto out;
-	/* Session lock: held across the per-file transactions. */
-	if (admin_cmd(c, "lock", "SELECT pg_advisory_lock($1::bigint)", 1, v,
-	    err) == -1)
-		goto out;
-	if (admin_cmd(c, "schema_migrations", "CREATE TABLE IF NOT EXISTS "
-	    "schema_migrations (name text PRIMARY KEY, checksum text NOT "
-	    "NULL, applied timestamptz NOT NULL DEFAULT now())", 0, NULL,
-	    err) == -1)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (migrate_one(c, dir, names[i], err) == -1)
-			goto out;
-	ret = 0;
-out:
-	if (c != NULL) {
-		(void)admin_cmd(c, "unlock", "SELECT pg_advisory_unlock_all()",
-		    0, NULL, err);
-		PQfinish(c);
-	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return ret;
-}
-
-/* The classic table: name, hours. */
-static const struct {
-	const char	*email;
-	const char	*name;
-	int		 hours;
-} demo_crew[] = {
-	{ "buzz@crewlog.test", "Buzz", 102 },
-	{ "neil@crewlog.test", "Neil", 111 },
-	{ "collins@crewlog.test", "Collins", 100 },
-	{ "musk@crewlog.test", "Musk", 2 },
-};
-
-static int
-seed_one(PGconn *c, const char *email, const char *name, int hours,
-    const char *pwhash, struct buf *err)
-{
-	PGresult	*r;
-	const char	*v[4];
-	char		 day[16], qbuf[16], idbuf[24];
-	int		 d, h;
-	time_t		 t;
-	struct tm	 tm;
-
-	v[0] = email;
-	if ((r = admin_exec(c, email, "SELECT 1 FROM astronauts WHERE "
-	    "lower(email) = lower($1)", 1, v, err)) == NULL)
-		return -1;
-	if (PQntuples(r) > 0) {
-		PQclear(r);
-		printf("%s exists, skipped\n", email);
-		return 0;
-	}
-	PQclear(r);
-	v[1] = name;
-	v[2] = pwhash;
-	if ((r = admin_exec(c, email, "SELECT astronaut_create($1, $2, $3)",
-	    3, v, err)) == NULL)
-		return -1;
-	snprintf(idbuf, sizeof(idbuf), "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
-	/* Eight hours a day, backwards from yesterday. */
-	t = time(NULL);
-	for (d = 1; hours > 0; d++, hours -= h) {
-		h = hours < 8 ? hours : 8;
-		time_t dt = t - (time_t)d * 86400;
-		if (gmtime_r(&dt, &tm) == NULL)
-			return -1;
-		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-		snprintf(qbuf, sizeof(qbuf), "%d", h * 4);
-		v[0] = idbuf;
-		v[1] = day;
-		v[2] = qbuf;
-		v[3] = "Training";
-		if (admin_cmd(c, email, "SELECT hours_add($1, $2::date, $3, "
-		    "$4)", 4, v, err) == -1)
-			return -1;
-	}
-	printf("seeded %s\n", email);
-	return 0;
-}
-
-int
-store_seed_demo(const char *conninfo, const char *pwhash, struct buf *err)
-{
-	PGconn		*c;
-	size_t		 i;
-	int		 ret = -1;
-
-	if ((c = connect_db(conninfo, err)) == NULL)
-		return -1;
-	if (admin_cmd(c, "begin", "BEGIN", 0, NULL, err) == -1)
-		goto out;
-	for (i = 0; i < sizeof(demo_crew) / sizeof(demo_crew[0]); i++)
-		if (seed_one(c, demo_crew[i].email, demo_crew[i].name,
-		    demo_crew[i].hours, pwhash, err) == -1)
-			goto out;
-	if (admin_cmd(c, "commit", "COMMIT", 0, NULL, err) == -1)
-		goto out;
-	ret = 0;
-out:
-	PQfinish(c);
-	return ret;
-}
-
-/* Sends buf as COPY data and ends the copy; 0 or -1. */
-static int
-copy_in(PGconn *c, const char *what, const char *sql, struct buf *data,
-    struct buf *err)
-{
-	PGresult	*r;
-	int		 ok;
-
-	if ((r = admin_exec(c, what, sql, 0, NULL, err)) == NULL)
-		return -1;
-	PQclear(r);
-	ok = PQputCopyData(c, data->data, (int)data->len) == 1;
-	if (PQputCopyEnd(c, ok ? NULL : "client error") != 1)
-		ok = 0;
-	r = PQgetResult(c);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		buf_printf(err, "%s: %s", what, PQresultErrorMessage(r));
-		ok = 0;
-	}
-	PQclear(r);
-	while ((r = PQgetResult(c)) != NULL)
-		PQclear(r);
-	return ok ? 0 : -1;
-}
-
-int
-store_seed_bulk(const char *conninfo, const char *pwhash, long n, long m,
-    struct buf *err)
-{
-	PGconn		*c;
-	PGresult	*r = NULL;
-	struct buf	 data = BUF_INIT;
-	const char	*v[1];
-	char		 bbuf[24];
-	long		 i, base;
-	int		 ret = -1;
-	unsigned	 seed = 42;
-
-	if ((c = connect_db(conninfo, err)) == NULL)
-		return -1;
-	if (admin_cmd(c, "begin", "BEGIN", 0, NULL, err) == -1)
-		goto out;
-	if ((r = admin_exec(c, "base", "SELECT coalesce(max(id), 0) FROM "
-	    "astronauts", 0, NULL, err)) == NULL)
-		goto out;
-	base = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	r = NULL;
-	/* Ids are given explicitly so logs can name them in the same run. */
-	for (i = 1; i <= n; i++)
-		buf_printf(&data, "%ld\tastro%ld@bench.test\tAstronaut %ld\t"
-		    "%s\n", base + i, base + i, base + i, pwhash);
-	if (copy_in(c, "astronauts", "COPY astronauts (id, email, name, "
-	    "pwhash) FROM STDIN", &data, err) == -1)
-		goto out;
-	buf_reset(&data);
-	/*
-	 * One log per astronaut per day (0.25 to 8 hours: never over 24),
-	 * "back" days before yesterday; COPY into a temporary table first
-	 * because COPY cannot compute the date.
-	 */
-	if (admin_cmd(c, "seed_logs", "CREATE TEMP TABLE seed_logs "
-	    "(astronaut_id bigint, back int, quarters int, activity text) "
-	    "ON COMMIT DROP", 0, NULL, err) == -1)
-		goto out;
-	for (i = 0; i < m && n > 0; i++)
-		buf_printf(&data, "%ld\t%ld\t%d\tBench drill %ld\n",
-		    base + 1 + i % n, i / n, 1 + rand_r(&seed) % 32, i);
-	if (copy_in(c, "hour_logs", "COPY seed_logs (astronaut_id, back, "
-	    "quarters, activity) FROM STDIN", &data, err) == -1)
-		goto out;
-	snprintf(bbuf, sizeof(bbuf), "%ld", base);
-	v[0] = bbuf;
-	if (admin_cmd(c, "logs", "INSERT INTO hour_logs (astronaut_id, day, "
-	    "quarters, activity) SELECT astronaut_id, current_date - 1 - "
-	    "back, quarters, activity FROM seed_logs", 0, NULL, err) == -1 ||
-	    admin_cmd(c, "totals", "INSERT INTO totals (astronaut_id, "
-	    "quarters) SELECT a.id, coalesce((SELECT sum(quarters) FROM "
-	    "hour_logs h WHERE h.astronaut_id = a.id), 0) FROM astronauts a "
-	    "WHERE a.id > $1::bigint ON CONFLICT (astronaut_id) DO UPDATE "
-	    "SET quarters = EXCLUDED.quarters", 1, v, err) == -1)
-		goto out;
-	if (admin_cmd(c, "sequence", "SELECT setval('astronauts_id_seq', "
-	    "(SELECT max(id) FROM astronauts))", 0, NULL, err) == -1 ||
-	    admin_cmd(c, "commit", "COMMIT", 0, NULL, err) == -1)
-		goto out;
-	printf("seeded %ld astronauts and %ld logs\n", n, m);
-	ret = 0;
-out:
-	buf_free(&data);
-	PQfinish(c);
-	return ret;
-}
-
-int
-store_check(const char *conninfo, struct buf *err)
-{
-	PGconn		*c;
-	PGresult	*r;
-	int		 i, ret = -1;
-
-	if ((c = connect_db(conninfo, err)) == NULL)
-		return -1;
-	r = admin_exec(c, "check", "SELECT a.id, coalesce(t.quarters, -1), "
-	    "coalesce((SELECT sum(quarters) FROM hour_logs h "
-	    "WHERE h.astronaut_id = a.id), 0) AS s FROM astronauts a "
-	    "LEFT JOIN totals t ON t.astronaut_id = a.id "
-	    "WHERE coalesce(t.quarters, -1) <> coalesce((SELECT sum(quarters) "
-	    "FROM hour_logs h WHERE h.astronaut_id = a.id), 0)", 0, NULL, err);
-	if (r == NULL)
-		goto out;
-	for (i = 0; i < PQntuples(r); i++)
-		buf_printf(err, "astronaut %s: totals has %s quarter hours, "
-		    "its logs sum to %s\n", PQgetvalue(r, i, 0),
-		    PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		if ((r = admin_exec(c, "count", "SELECT count(*), "
-		    "(SELECT count(*) FROM hour_logs) FROM astronauts", 0, NULL,
-		    err)) == NULL)
-			goto out;
-		printf("ok: %s astronauts, %s logs, totals match\n",
-		    PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
-		ret = 0;
-	}
-	PQclear(r);
-out:
-	PQfinish(c);
-	return ret;
 }

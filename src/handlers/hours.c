@@ -78,8 +78,8 @@ read_entry(struct ctx *c, struct entry_in *in, bool partial, json_t *errs)
 	read_text(c, "activity", field_activity, partial, &in->activity, errs);
 	h = ctx_json_field(c, "hours");
 	if (h != NULL && json_is_number(h)) {
-		set_msg(errs, "hours", field_hours_num(json_number_value(h),
-		    &in->quarters));
+		set_msg(errs, "hours",
+		    field_hours_num(json_number_value(h), &in->quarters));
 		return;
 	}
 	if (h != NULL && !json_is_null(h) && !json_is_string(h)) {
@@ -107,14 +107,14 @@ form_json(const struct entry_in *in)
 {
 	json_t	*f = json_object();
 
-	if (in->date != NULL && field_text_ok(in->date, strlen(in->date),
-	    false))
+	if (in->date != NULL &&
+	    field_text_ok(in->date, strlen(in->date), false))
 		jv_set(f, "date", jv_str(in->date));
-	if (in->hours != NULL && field_text_ok(in->hours, strlen(in->hours),
-	    false))
+	if (in->hours != NULL &&
+	    field_text_ok(in->hours, strlen(in->hours), false))
 		jv_set(f, "hours", jv_str(in->hours));
-	if (in->activity != NULL && field_text_ok(in->activity,
-	    strlen(in->activity), false))
+	if (in->activity != NULL &&
+	    field_text_ok(in->activity, strlen(in->activity), false))
 		jv_set(f, "activity", jv_str(in->activity));
 	return f;
 }
@@ -142,8 +142,8 @@ list_view(struct ctx *c, const struct paging *p, json_t **out)
 	jv_set(v, "offset", json_integer(p->offset));
 	if (!ctx_json(c)) {
 		jv_set(v, "page", json_integer(p->page));
-		jv_set(v, "has_entries", json_boolean(json_array_size(
-		    list) > 0));
+		jv_set(v, "has_entries",
+		    json_boolean(json_array_size(list) > 0));
 		if (p->page > 1) {
 			snprintf(link, sizeof(link), "/log?page=%lld",
 			    (long long)p->page - 1);
@@ -276,16 +276,20 @@ h_hours_create(struct ctx *c)
 	errs = json_object();
 	read_entry(c, &in, false, errs);
 	if (json_object_size(errs) > 0) {
-		entry_invalid(c, 400, "validation", "Please correct the "
-		    "highlighted fields.", errs, "log", form_json(&in), NULL);
+		entry_invalid(c, 400, "validation",
+		    "Please correct the "
+		    "highlighted fields.",
+		    errs, "log", form_json(&in), NULL);
 		return;
 	}
 	rc = store_hours_add(ctx_store(c), ctx_user(c)->id, in.date,
 	    in.quarters, in.activity, &entry);
 	if (rc == STORE_LIMIT) {
 		set_msg(errs, "hours", "would bring this day past 24 hours");
-		entry_invalid(c, 422, "validation", "An astronaut's day has "
-		    "24 hours.", errs, "log", form_json(&in), NULL);
+		entry_invalid(c, 422, "validation",
+		    "An astronaut's day has "
+		    "24 hours.",
+		    errs, "log", form_json(&in), NULL);
 		return;
 	}
 	json_decref(errs);
@@ -296,8 +300,8 @@ h_hours_create(struct ctx *c)
 		reply_redirect(c, "/log?saved=1");
 		return;
 	}
-	snprintf(loc, sizeof(loc), "/api/hours/%lld", (long long)
-	    json_integer_value(json_object_get(entry, "id")));
+	snprintf(loc, sizeof(loc), "/api/hours/%lld",
+	    (long long)json_integer_value(json_object_get(entry, "id")));
 	(void)ctx_header(c, "Location", loc);
 	reply_send(c, 201, NULL, entry);
 }
@@ -324,8 +328,7 @@ entry_form(const json_t *e)
 
 	jv_set(f, "date", json_incref(json_object_get(e, "date")));
 	jv_set(f, "hours", hours_text(json_object_get(e, "hours")));
-	jv_set(f, "activity", json_incref(json_object_get(e,
-	    "activity")));
+	jv_set(f, "activity", json_incref(json_object_get(e, "activity")));
 	return f;
 }
 
@@ -381,21 +384,25 @@ h_hours_update(struct ctx *c)
 	memset(&in, 0, sizeof(in));
 	in.date = json_string_value(json_object_get(old, "date"));
 	in.activity = json_string_value(json_object_get(old, "activity"));
-	in.quarters = (int)(json_number_value(json_object_get(old,
-	    "hours")) * 4);
+	in.quarters = (int)(json_number_value(json_object_get(old, "hours")) *
+	    4);
 	errs = json_object();
 	read_entry(c, &in, ctx_json(c), errs);
 	if (json_object_size(errs) > 0) {
-		entry_invalid(c, 400, "validation", "Please correct the "
-		    "highlighted fields.", errs, "edit", form_json(&in), old);
+		entry_invalid(c, 400, "validation",
+		    "Please correct the "
+		    "highlighted fields.",
+		    errs, "edit", form_json(&in), old);
 		return;
 	}
 	rc = store_hours_update(ctx_store(c), ctx_user(c)->id, id, in.date,
 	    in.quarters, in.activity, &entry);
 	if (rc == STORE_LIMIT) {
 		set_msg(errs, "hours", "would bring this day past 24 hours");
-		entry_invalid(c, 422, "validation", "An astronaut's day has "
-		    "24 hours.", errs, "edit", form_json(&in), old);
+		entry_invalid(c, 422, "validation",
+		    "An astronaut's day has "
+		    "24 hours.",
+		    errs, "edit", form_json(&in), old);
 		return;
 	}
 	json_decref(errs);

@@ -69,8 +69,10 @@ login_allowed(struct ctx *c, const struct login_keys *k, json_t *v)
 		return false;
 	}
 	if (retry > 0) {
-		reply_throttled(c, retry, "Too many failed logins. Please "
-		    "wait a few minutes and try again.", "login", v);
+		reply_throttled(c, retry,
+		    "Too many failed logins. Please "
+		    "wait a few minutes and try again.",
+		    "login", v);
 		return false;
 	}
 	return true;
@@ -93,7 +95,7 @@ login_verify(struct ctx *c, const struct login_keys *k, const char *email,
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return rc;
 	if (auth_verify_password(rc == STORE_OK ? u->pwhash : NULL, pw,
-	    ctx_cost(c)))
+		ctx_cost(c)))
 		return store_throttle_clear(st, k->acct);
 	rc = store_throttle_fail(st, k->acct, k->addr,
 	    ctx_conf(c)->login_window);
@@ -152,8 +154,10 @@ h_sessions_create(struct ctx *c)
 	v = json_object();
 	jv_set(v, "form", form);
 	if (json_object_size(errs) > 0) {
-		reply_fail(c, 400, "validation", "Please enter your email and "
-		    "password.", errs, "login", v);
+		reply_fail(c, 400, "validation",
+		    "Please enter your email and "
+		    "password.",
+		    errs, "login", v);
 		return;
 	}
 	json_decref(errs);
@@ -163,8 +167,10 @@ h_sessions_create(struct ctx *c)
 		goto out;
 	rc = login_verify(c, &k, email, pw, &u);
 	if (rc == STORE_NOTFOUND) {
-		reply_fail(c, 401, "invalid_credentials", "Email or password "
-		    "is incorrect.", NULL, "login", v);
+		reply_fail(c, 401, "invalid_credentials",
+		    "Email or password "
+		    "is incorrect.",
+		    NULL, "login", v);
 		goto out;
 	}
 	json_decref(v);

@@ -50,8 +50,10 @@ signup_allowed(struct ctx *c, json_t *v)
 		return false;
 	}
 	if (retry > 0) {
-		reply_throttled(c, retry, "Too many sign-ups from your "
-		    "address. Please wait and try again.", "signup", v);
+		reply_throttled(c, retry,
+		    "Too many sign-ups from your "
+		    "address. Please wait and try again.",
+		    "signup", v);
 		return false;
 	}
 	return true;
@@ -85,8 +87,10 @@ h_users_create(struct ctx *c)
 	v = json_object();
 	jv_set(v, "form", form);
 	if (json_object_size(errs) > 0) {
-		reply_fail(c, 400, "validation", "Please correct the "
-		    "highlighted fields.", errs, "signup", v);
+		reply_fail(c, 400, "validation",
+		    "Please correct the "
+		    "highlighted fields.",
+		    errs, "signup", v);
 		return;
 	}
 	if (!signup_allowed(c, v)) {
@@ -95,15 +99,19 @@ h_users_create(struct ctx *c)
 	}
 	if (auth_hash_password(pw, ctx_cost(c), hash) == -1) {
 		log_error("password hashing failed (out of memory?)");
-		reply_fail(c, 500, "internal", "Something went wrong on our "
-		    "side.", errs, NULL, v);
+		reply_fail(c, 500, "internal",
+		    "Something went wrong on our "
+		    "side.",
+		    errs, NULL, v);
 		return;
 	}
 	rc = store_user_create(ctx_store(c), email, name, hash, &id);
 	if (rc == STORE_CONFLICT) {
 		jv_set(errs, "email", jv_str("is already registered"));
-		reply_fail(c, 409, "email_taken", "That email is already "
-		    "registered. Log in instead?", errs, "signup", v);
+		reply_fail(c, 409, "email_taken",
+		    "That email is already "
+		    "registered. Log in instead?",
+		    errs, "signup", v);
 		return;
 	}
 	json_decref(errs);

@@ -24,8 +24,7 @@ struct fixture {
 
 /* A POST to uri (its query included) with a body of type; 0 or -1. */
 static int
-setup(struct fixture *f, const char *uri, const char *type,
-    const char *body)
+setup(struct fixture *f, const char *uri, const char *type, const char *body)
 {
 	char		 u[256], q[256], ct[128], cl[64];
 	const char	*qs = strchr(uri, '?');
@@ -64,8 +63,10 @@ test_field_form(void **state)
 	const char	*s;
 
 	(void)state;
-	assert_int_equal(setup(&f, "/signup", FORM, "email=a%40b.example&"
-	    "name=&bad=x%00y"), 0);
+	assert_int_equal(setup(&f, "/signup", FORM,
+			     "email=a%40b.example&"
+			     "name=&bad=x%00y"),
+	    0);
 	assert_int_equal(ctx_field(&f.c, "email", &s), CTX_OK);
 	assert_string_equal(s, "a@b.example");
 	assert_int_equal(ctx_field(&f.c, "name", &s), CTX_OK);
@@ -84,8 +85,10 @@ test_field_json(void **state)
 	const char	*s;
 
 	(void)state;
-	assert_int_equal(setup(&f, "/api/users", JSON, "{\"email\":\"a@b.c\","
-	    "\"name\":null,\"n\":5,\"o\":{}}"), 0);
+	assert_int_equal(setup(&f, "/api/users", JSON,
+			     "{\"email\":\"a@b.c\","
+			     "\"name\":null,\"n\":5,\"o\":{}}"),
+	    0);
 	assert_int_equal(ctx_field(&f.c, "email", &s), CTX_OK);
 	assert_string_equal(s, "a@b.c");
 	assert_int_equal(ctx_field(&f.c, "name", &s), CTX_ABSENT);
@@ -103,14 +106,15 @@ test_field_check_names_the_field(void **state)
 	json_t		*errs = json_object();
 
 	(void)state;
-	assert_int_equal(setup(&f, "/api/users", JSON,
-	    "{\"email\":\"nope\",\"name\":7,\"password\":\"long enough\"}"),
+	assert_int_equal(
+	    setup(&f, "/api/users", JSON,
+		"{\"email\":\"nope\",\"name\":7,\"password\":\"long enough\"}"),
 	    0);
-	assert_string_equal(ctx_field_check(&f.c, "email", field_email,
-	    errs), "nope");
+	assert_string_equal(ctx_field_check(&f.c, "email", field_email, errs),
+	    "nope");
 	assert_null(ctx_field_check(&f.c, "name", field_name, errs));
-	assert_non_null(ctx_field_check(&f.c, "password", field_password,
-	    errs));
+	assert_non_null(
+	    ctx_field_check(&f.c, "password", field_password, errs));
 	assert_null(ctx_field_check(&f.c, "other", field_name, errs));
 	assert_int_equal(json_object_size(errs), 3);
 	assert_string_equal(json_string_value(json_object_get(errs, "email")),
@@ -131,8 +135,8 @@ test_paging_api_and_page(void **state)
 	json_t		*errs;
 
 	(void)state;
-	assert_int_equal(setup(&f, "/api/hours?limit=5&offset=10", JSON,
-	    "{}"), 0);
+	assert_int_equal(setup(&f, "/api/hours?limit=5&offset=10", JSON, "{}"),
+	    0);
 	assert_int_equal(ctx_paging(&f.c, 20, &p, &errs), 0);
 	assert_null(errs);
 	assert_int_equal(p.limit, 5);
@@ -152,8 +156,8 @@ test_paging_errors_name_fields(void **state)
 	json_t		*errs;
 
 	(void)state;
-	assert_int_equal(setup(&f, "/api/hours?limit=0&offset=x", JSON,
-	    "{}"), 0);
+	assert_int_equal(setup(&f, "/api/hours?limit=0&offset=x", JSON, "{}"),
+	    0);
 	assert_int_equal(ctx_paging(&f.c, 20, &p, &errs), -1);
 	assert_int_equal(json_object_size(errs), 2);
 	assert_non_null(json_object_get(errs, "limit"));

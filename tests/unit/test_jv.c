@@ -44,10 +44,12 @@ test_str_bad_utf8_becomes_replacement(void **state)
 	json_t	*v;
 
 	(void)state;
-	v = jv_str("a\xff" "b\xc3");	/* a stray byte, a cut sequence */
+	v = jv_str("a\xff"
+		   "b\xc3"); /* a stray byte, a cut sequence */
 	assert_non_null(v);
 	assert_string_equal(json_string_value(v),
-	    "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+	    "a\xef\xbf\xbd"
+	    "b\xef\xbf\xbd");
 	json_decref(v);
 	v = jv_str("\xed\xa0\x80");	/* a UTF-16 surrogate */
 	assert_string_equal(json_string_value(v),

@@ -91,12 +91,10 @@ test_bad_page_is_an_error(void **state)
 	assert_int_equal(run(NULL, NULL, "0", false, &p), 1u << PAGING_PAGE);
 	assert_int_equal(p.page, 1);
 	assert_int_equal(p.offset, 0);
-	assert_int_equal(run(NULL, NULL, "abc", false, &p),
-	    1u << PAGING_PAGE);
+	assert_int_equal(run(NULL, NULL, "abc", false, &p), 1u << PAGING_PAGE);
 	assert_int_equal(run(NULL, NULL, "10000001", false, &p),
 	    1u << PAGING_PAGE);
-	assert_int_equal(run(NULL, NULL, "2 ", false, &p),
-	    1u << PAGING_PAGE);
+	assert_int_equal(run(NULL, NULL, "2 ", false, &p), 1u << PAGING_PAGE);
 }
 
 int

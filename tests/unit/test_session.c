@@ -23,8 +23,7 @@ test_token_prefers_bearer(void **state)
 	assert_string_equal(sess_token("Bearer " TOK_A, TOK_B, &bearer),
 	    TOK_A);
 	assert_true(bearer);
-	assert_string_equal(sess_token("bearer " TOK_A, NULL, &bearer),
-	    TOK_A);
+	assert_string_equal(sess_token("bearer " TOK_A, NULL, &bearer), TOK_A);
 	assert_true(bearer);
 }
 
@@ -52,8 +51,8 @@ test_token_malformed(void **state)
 	assert_null(sess_token("Bearer short", TOK_B, &bearer));
 	assert_true(bearer);
 	assert_null(sess_token(NULL, TOK_A "x", &bearer));
-	assert_null(sess_token(NULL, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-	    &bearer));
+	assert_null(sess_token(NULL,
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", &bearer));
 }
 
 static void
@@ -67,8 +66,8 @@ test_csrf_needed(void **state)
 	assert_true(sess_csrf_needed(HTTP_POST, "/login", false, false));
 	assert_false(sess_csrf_needed(HTTP_POST, "/log", true, true));
 	assert_false(sess_csrf_needed(HTTP_POST, "/api/hours", false, false));
-	assert_true(sess_csrf_needed(HTTP_DELETE, "/api/hours/1", false,
-	    true));
+	assert_true(
+	    sess_csrf_needed(HTTP_DELETE, "/api/hours/1", false, true));
 }
 
 static void
