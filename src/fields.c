@@ -150,6 +150,17 @@ leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
+/* The value of n decimal digits the caller has checked. */
+static int
+digits(const char *s, int n)
+{
+	int	 v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
 const char *
 field_date(const char *s)
 {
@@ -164,9 +175,9 @@ field_date(const char *s)
 	for (i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return "must be a date like 2026-11-20";
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
+	y = digits(s, 4);
+	m = digits(s + 5, 2);
+	d = digits(s + 8, 2);
 	if (m < 1 || m > 12)
 		return "must be a date like 2026-11-20";
 	dim = mdays[m - 1] + (m == 2 && leap(y));
