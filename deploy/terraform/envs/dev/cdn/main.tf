@@ -1,0 +1,32 @@
+terraform {
+  required_version = ">= 1.10"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.80, < 6.0"
+    }
+  }
+
+  # bucket and region: terraform init -backend-config=../backend.hcl
+  backend "s3" {
+    key          = "dev/cdn.tfstate"
+    use_lockfile = true
+    encrypt      = true
+  }
+}
+
+module "cdn" {
+  source          = "../../../modules/cdn"
+  name            = local.name
+  environment     = local.environment
+  origin_domain   = "origin.${local.domain}"
+  aliases         = [local.domain]
+  certificate_arn = local.cdn_certificate_arn
+  force_destroy   = !local.deletion_protection
+}
+
+output "cdn" {
+  description = "Every output of the cdn module, read by later stacks."
+  value       = module.cdn
+}
