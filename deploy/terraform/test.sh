@@ -28,7 +28,10 @@ find_mirror() {
 	    /usr/share/terraform/plugins /usr/local/share/terraform/plugins \
 	    "$HOME/.terraform.d/plugins" "$HOME/.local/share/terraform/plugins"; do
 		[ -n "$d" ] || continue
+		# Unpacked (version/platform/binary) or packed (zip) layout.
 		if compgen -G "$d/registry.terraform.io/hashicorp/aws/*/*/terraform-provider-aws*" \
+		    >/dev/null ||
+		    compgen -G "$d/registry.terraform.io/hashicorp/aws/terraform-provider-aws_*.zip" \
 		    >/dev/null; then
 			echo "$d"
 			return 0
@@ -112,8 +115,9 @@ check_envs() {
 export -f check_dir
 export tmp
 
-mods=$(cd "$tmp/tree" && ls -d modules/*/ | sed 's|/$||')
-envs=$(cd "$tmp/tree" && ls -d envs/*/*/ 2>/dev/null | sed 's|/$||')
+mods=$(cd "$tmp/tree" && find modules -mindepth 1 -maxdepth 1 -type d | sort)
+envs=$(cd "$tmp/tree" && find envs -mindepth 2 -maxdepth 2 -type d \
+    -not -path 'envs/.*' | sort)
 export envs
 
 results="$tmp/results"
@@ -122,10 +126,12 @@ results="$tmp/results"
 		echo "ok - fmt -check"
 	else
 		echo "not ok - fmt -check: run terraform fmt -recursive deploy/terraform"
-		echo "$out" | sed "s|$tmp/tree/|# |"
+		prefix="$tmp/tree/"
+		printf '%s\n' "${out//"$prefix"/# }"
 	fi
 	check_envs &
-	printf '%s\n' $mods | xargs -P "${TF_JOBS:-2}" -I{} bash -c 'check_dir "$1"' _ {}
+	# shellcheck disable=SC2016 # $1 is expanded by the inner bash
+	printf '%s\n' "$mods" | xargs -P "${TF_JOBS:-2}" -I{} bash -c 'check_dir "$1"' _ {}
 	wait
 	for d in $mods; do cat "$tmp/log.${d//\//_}"; done
 	[ -z "$envs" ] || cat "$tmp/log.envs"

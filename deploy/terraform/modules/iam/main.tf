@@ -197,6 +197,13 @@ resource "aws_iam_role_policy" "github_release" {
         }
       },
       {
+        Sid      = "StaticFiles"
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+        Resource = ["arn:aws:s3:::${var.name}-static-${local.account_id}", "arn:aws:s3:::${var.name}-static-${local.account_id}/static/*"]
+      },
+      { Sid = "Invalidate", Effect = "Allow", Action = "cloudfront:CreateInvalidation", Resource = "arn:aws:cloudfront::${local.account_id}:distribution/*" },
+      {
         Sid    = "Deploy"
         Effect = "Allow"
         Action = ["codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:GetDeploymentConfig", "codedeploy:GetDeploymentGroup", "codedeploy:RegisterApplicationRevision", "codedeploy:GetApplicationRevision", "codedeploy:StopDeployment"]
