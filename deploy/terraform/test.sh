@@ -5,6 +5,8 @@
 #   terraform validate          every module and every environment stack
 #   terraform test              every module with tests/ (mock provider)
 #   tags                        every taggable resource sets tags
+#   readme                      each module's README lists its inputs
+#                               and outputs as they are
 #
 # Nothing is downloaded: the AWS provider comes from a filesystem mirror
 # found on this machine (TF_PLUGIN_MIRROR, or the usual places), named in
@@ -135,7 +137,8 @@ results="$tmp/results"
 	wait
 	for d in $mods; do cat "$tmp/log.${d//\//_}"; done
 	[ -z "$envs" ] || cat "$tmp/log.envs"
-	python3 "$here/check_tags.py" "$tmp/tree" "$here"
+	python3 "$here/check_tags.py" "$tmp/tree"
+	python3 "$here/readmes.py" "$tmp/tree"
 } >"$results"
 
 n=0
