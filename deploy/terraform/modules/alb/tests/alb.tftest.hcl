@@ -76,7 +76,10 @@ variables {
   certificate_arn   = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 }
 
-run "blue_and_green_per_service" {
+# One run for every property of the default configuration: each run
+# starts the provider again, and one run is much cheaper than many.
+run "defaults" {
+  # blue and green per service
   assert {
     condition     = toset(keys(aws_lb_target_group.main)) == toset(["all-blue", "all-green", "users-blue", "users-green", "hours-blue", "hours-green", "board-blue", "board-green"])
     error_message = "every service (and the monolith) needs a blue and a green target group"
@@ -89,9 +92,8 @@ run "blue_and_green_per_service" {
     condition     = alltrue([for t in aws_lb_target_group.main : t.deregistration_delay == "20"])
     error_message = "deregistration delay is shorter than the task stop timeout"
   }
-}
 
-run "https_with_modern_tls_and_redirect" {
+  # https with modern tls and redirect
   assert {
     condition     = aws_lb_listener.https.protocol == "HTTPS" && aws_lb_listener.https.ssl_policy == "ELBSecurityPolicy-TLS13-1-2-2021-06" && aws_lb_listener.https.certificate_arn == var.certificate_arn
     error_message = "HTTPS listener with the ACM certificate and a TLS 1.3/1.2 policy"
@@ -104,9 +106,8 @@ run "https_with_modern_tls_and_redirect" {
     condition     = aws_lb.main.drop_invalid_header_fields && !aws_lb.main.internal
     error_message = "internet-facing, dropping invalid headers"
   }
-}
 
-run "paths_per_service_monolith_default" {
+  # paths per service monolith default
   assert {
     condition     = aws_lb_listener.https.default_action[0].target_group_arn == aws_lb_target_group.main["all-blue"].arn
     error_message = "the monolith takes every path no rule claims"

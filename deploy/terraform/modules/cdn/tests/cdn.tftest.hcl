@@ -16,7 +16,10 @@ variables {
   origin_domain = "origin.crewlog.example"
 }
 
-run "private_bucket_behind_oac" {
+# One run for every property of the default configuration: each run
+# starts the provider again, and one run is much cheaper than many.
+run "defaults" {
+  # private bucket behind oac
   assert {
     condition     = aws_s3_bucket_public_access_block.static.block_public_acls && aws_s3_bucket_public_access_block.static.block_public_policy && aws_s3_bucket_public_access_block.static.restrict_public_buckets && aws_s3_bucket_public_access_block.static.ignore_public_acls
     error_message = "the static bucket blocks all public access"
@@ -29,9 +32,8 @@ run "private_bucket_behind_oac" {
     condition     = one([for o in aws_cloudfront_distribution.main.origin : o.origin_access_control_id if o.origin_id == "static"]) == aws_cloudfront_origin_access_control.static.id
     error_message = "the S3 origin signs with origin access control"
   }
-}
 
-run "static_from_s3_rest_from_the_balancer" {
+  # static from s3 rest from the balancer
   assert {
     condition     = aws_cloudfront_distribution.main.ordered_cache_behavior[0].path_pattern == "/static/*" && aws_cloudfront_distribution.main.ordered_cache_behavior[0].target_origin_id == "static"
     error_message = "/static/* is served from the bucket"
@@ -44,9 +46,8 @@ run "static_from_s3_rest_from_the_balancer" {
     condition     = aws_cloudfront_distribution.main.default_cache_behavior[0].viewer_protocol_policy == "redirect-to-https"
     error_message = "viewers are sent to HTTPS"
   }
-}
 
-run "encrypted_and_tagged" {
+  # encrypted and tagged
   assert {
     condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.static.rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256"
     error_message = "the static bucket is encrypted at rest"
@@ -56,3 +57,4 @@ run "encrypted_and_tagged" {
     error_message = "bucket and distribution are tagged"
   }
 }
+

@@ -14,7 +14,10 @@ variables {
   deletion_protection     = false
 }
 
-run "private_and_only_from_tasks" {
+# One run for every property of the default configuration: each run
+# starts the provider again, and one run is much cheaper than many.
+run "defaults" {
+  # private and only from tasks
   assert {
     condition     = toset(aws_db_subnet_group.main.subnet_ids) == toset(var.subnet_ids)
     error_message = "the database lives in the private database subnets"
@@ -31,9 +34,8 @@ run "private_and_only_from_tasks" {
     condition     = length(aws_vpc_security_group_ingress_rule.db_from_proxy) == 0
     error_message = "without a proxy this module opens nothing"
   }
-}
 
-run "writer_and_reader_in_two_zones" {
+  # writer and reader in two zones
   assert {
     condition     = length(aws_rds_cluster_instance.main) == 2 && aws_rds_cluster_instance.main[0].availability_zone != aws_rds_cluster_instance.main[1].availability_zone
     error_message = "writer and reader must be in different zones"
@@ -46,9 +48,8 @@ run "writer_and_reader_in_two_zones" {
     condition     = aws_rds_cluster.main.serverlessv2_scaling_configuration[0].min_capacity == 0.5
     error_message = "serverless v2 scaling bounds are set"
   }
-}
 
-run "encrypted_with_managed_password" {
+  # encrypted with managed password
   assert {
     condition     = aws_rds_cluster.main.storage_encrypted && aws_rds_cluster.main.kms_key_id == var.kms_key_arn
     error_message = "storage must be encrypted with the environment key"
@@ -64,6 +65,12 @@ run "encrypted_with_managed_password" {
   assert {
     condition     = alltrue([for i in aws_rds_cluster_instance.main : i.performance_insights_kms_key_id == var.kms_key_arn])
     error_message = "Performance Insights data must be encrypted"
+  }
+
+  # tagged
+  assert {
+    condition     = alltrue([for t in [aws_rds_cluster.main.tags, aws_rds_cluster_instance.main[1].tags, aws_db_subnet_group.main.tags, aws_secretsmanager_secret.role["hours"].tags] : t["environment"] == "test" && t["service"] != ""])
+    error_message = "database resources carry environment and service"
   }
 }
 
@@ -97,13 +104,6 @@ run "proxy_admits_tasks_only" {
   assert {
     condition     = aws_db_proxy.main[0].require_tls && toset(aws_db_proxy.main[0].vpc_subnet_ids) == toset(var.subnet_ids)
     error_message = "the proxy is private and requires TLS"
-  }
-}
-
-run "tagged" {
-  assert {
-    condition     = alltrue([for t in [aws_rds_cluster.main.tags, aws_rds_cluster_instance.main[1].tags, aws_db_subnet_group.main.tags, aws_secretsmanager_secret.role["hours"].tags] : t["environment"] == "test" && t["service"] != ""])
-    error_message = "database resources carry environment and service"
   }
 }
 

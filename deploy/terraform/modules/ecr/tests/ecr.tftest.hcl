@@ -8,7 +8,10 @@ variables {
   kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 }
 
-run "immutable_scanned_encrypted" {
+# One run for every property of the default configuration: each run
+# starts the provider again, and one run is much cheaper than many.
+run "defaults" {
+  # immutable scanned encrypted
   assert {
     condition     = toset(keys(aws_ecr_repository.this)) == toset(["app", "web"])
     error_message = "one repository per container image"
@@ -29,9 +32,8 @@ run "immutable_scanned_encrypted" {
     condition     = alltrue([for r in aws_ecr_repository.this : r.tags["environment"] == "test" && r.tags["service"] == "crewlog"])
     error_message = "repositories must be tagged"
   }
-}
 
-run "lifecycle_bounds_storage" {
+  # lifecycle bounds storage
   assert {
     condition     = alltrue([for p in aws_ecr_lifecycle_policy.this : length(jsondecode(p.policy).rules) == 2])
     error_message = "each repository needs the untagged and the count rule"
@@ -41,3 +43,4 @@ run "lifecycle_bounds_storage" {
     error_message = "the newest 30 images are kept for rollback"
   }
 }
+

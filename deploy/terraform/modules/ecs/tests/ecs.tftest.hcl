@@ -35,7 +35,10 @@ variables {
   rollback_alarm_names = { hours = ["crewlog-test-hours-target-5xx-rate", "crewlog-test-hours-p99"] }
 }
 
-run "tasks_only_in_private_subnets" {
+# One run for every property of the default configuration: each run
+# starts the provider again, and one run is much cheaper than many.
+run "defaults" {
+  # tasks only in private subnets
   assert {
     condition = alltrue([
       for s in concat(values(aws_ecs_service.balanced), [aws_ecs_service.relay]) :
@@ -43,9 +46,8 @@ run "tasks_only_in_private_subnets" {
     ])
     error_message = "every task runs in the private app subnets, in the task group, without a public address"
   }
-}
 
-run "containers_hardened" {
+  # containers hardened
   assert {
     condition = alltrue(flatten([
       for t in aws_ecs_task_definition.task : [
@@ -79,9 +81,8 @@ run "containers_hardened" {
     condition     = alltrue([for g in aws_cloudwatch_log_group.task : g.kms_key_id == var.kms_key_arn])
     error_message = "log groups are encrypted"
   }
-}
 
-run "fargate_base_then_spot" {
+  # fargate base then spot
   assert {
     condition     = alltrue([for s in aws_ecs_service.balanced : contains([for c in s.capacity_provider_strategy : "${c.capacity_provider}/${c.base}"], "FARGATE/1") && contains([for c in s.capacity_provider_strategy : "${c.capacity_provider}/${c.weight}"], "FARGATE_SPOT/3")])
     error_message = "a base on Fargate, the rest weighted to Spot"
@@ -90,9 +91,8 @@ run "fargate_base_then_spot" {
     condition     = toset(aws_ecs_cluster_capacity_providers.main.capacity_providers) == toset(["FARGATE", "FARGATE_SPOT"])
     error_message = "the cluster offers both capacity providers"
   }
-}
 
-run "autoscaling_on_request_count_and_cpu" {
+  # autoscaling on request count and cpu
   assert {
     condition     = toset(keys(aws_appautoscaling_policy.requests)) == toset(keys(var.services)) && toset(keys(aws_appautoscaling_policy.cpu)) == toset(keys(var.services))
     error_message = "every balanced service scales on requests and on CPU"
@@ -113,9 +113,8 @@ run "autoscaling_on_request_count_and_cpu" {
     condition     = aws_appautoscaling_policy.cpu["all"].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ECSServiceAverageCPUUtilization"
     error_message = "the CPU policy tracks average CPU"
   }
-}
 
-run "blue_green_canary_with_alarm_rollback" {
+  # blue green canary with alarm rollback
   assert {
     condition     = alltrue([for s in aws_ecs_service.balanced : s.deployment_controller[0].type == "CODE_DEPLOY"])
     error_message = "balanced services deploy through CodeDeploy"
@@ -140,9 +139,8 @@ run "blue_green_canary_with_alarm_rollback" {
     condition     = aws_ecs_service.relay.deployment_circuit_breaker[0].enable && aws_ecs_service.relay.deployment_circuit_breaker[0].rollback
     error_message = "the relay rolls back through the circuit breaker"
   }
-}
 
-run "tagged" {
+  # tagged
   assert {
     condition     = alltrue([for r in concat(values(aws_ecs_service.balanced), values(aws_ecs_task_definition.task), values(aws_codedeploy_deployment_group.service), [aws_ecs_cluster.main]) : r.tags["environment"] == "test" && r.tags["service"] != ""])
     error_message = "services, tasks and deployment groups carry environment and service"

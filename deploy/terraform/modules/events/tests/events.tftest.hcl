@@ -9,7 +9,10 @@ variables {
   consumers   = ["board", "users"]
 }
 
-run "queue_per_consumer_with_dlq" {
+# One run for every property of the default configuration: each run
+# starts the provider again, and one run is much cheaper than many.
+run "defaults" {
+  # queue per consumer with dlq
   assert {
     condition     = toset(keys(aws_sqs_queue.consumer)) == toset(["board", "users"]) && toset(keys(aws_sqs_queue.dlq)) == toset(["board", "users"])
     error_message = "each consumer needs a queue and a dead-letter queue"
@@ -22,9 +25,8 @@ run "queue_per_consumer_with_dlq" {
     condition     = alltrue([for k, s in aws_sns_topic_subscription.consumer : s.endpoint == aws_sqs_queue.consumer[k].arn && s.protocol == "sqs"])
     error_message = "each queue must be subscribed to the topic"
   }
-}
 
-run "only_the_relay_publishes" {
+  # only the relay publishes
   assert {
     condition     = jsondecode(aws_sns_topic_policy.hours.policy).Statement[0].Effect == "Deny" && jsondecode(aws_sns_topic_policy.hours.policy).Statement[0].Condition.ArnNotEquals["aws:PrincipalArn"] == "arn:aws:iam::123456789012:role/crewlog-test-relay"
     error_message = "the topic must deny Publish to everyone but the relay role"
@@ -33,9 +35,8 @@ run "only_the_relay_publishes" {
     condition     = alltrue([for k, p in aws_sqs_queue_policy.consumer : jsondecode(p.policy).Statement[0].Condition.ArnEquals["aws:SourceArn"] == aws_sns_topic.hours.arn])
     error_message = "queues accept messages from the hours topic only"
   }
-}
 
-run "encrypted_and_tagged" {
+  # encrypted and tagged
   assert {
     condition     = aws_sns_topic.hours.kms_master_key_id == var.kms_key_arn
     error_message = "the topic must be encrypted"
@@ -49,3 +50,4 @@ run "encrypted_and_tagged" {
     error_message = "topic and queues carry environment and their service"
   }
 }
+

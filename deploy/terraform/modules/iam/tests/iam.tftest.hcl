@@ -15,7 +15,10 @@ variables {
   state_bucket             = "crewlog-tfstate"
 }
 
-run "a_role_per_task" {
+# One run for every property of the default configuration: each run
+# starts the provider again, and one run is much cheaper than many.
+run "defaults" {
+  # a role per task
   assert {
     condition     = toset(keys(aws_iam_role.task)) == toset(["all", "users", "hours", "board", "relay", "migrate"])
     error_message = "every service, the relay and the migration get their own role"
@@ -24,9 +27,8 @@ run "a_role_per_task" {
     condition     = alltrue([for r in aws_iam_role.task : jsondecode(r.assume_role_policy).Statement[0].Principal.Service == "ecs-tasks.amazonaws.com"])
     error_message = "task roles are assumed by ECS tasks only"
   }
-}
 
-run "only_the_relay_may_publish" {
+  # only the relay may publish
   assert {
     condition     = aws_iam_role_policy.relay_publish.role == aws_iam_role.task["relay"].id
     error_message = "the publish policy belongs to the relay"
@@ -46,9 +48,8 @@ run "only_the_relay_may_publish" {
     condition     = !strcontains(aws_iam_role_policy.execution_secrets.policy, "sns:") && !strcontains(aws_iam_role_policy.github_release.policy, "sns:")
     error_message = "no other role may publish"
   }
-}
 
-run "github_roles_bound_to_repository_and_branch" {
+  # github roles bound to repository and branch
   assert {
     condition     = jsondecode(aws_iam_role.github["release"].assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:crewlog/crewlog:ref:refs/heads/main"
     error_message = "release role: pushes to main of this repository only"
@@ -65,9 +66,8 @@ run "github_roles_bound_to_repository_and_branch" {
     condition     = aws_iam_openid_connect_provider.github[0].url == "https://token.actions.githubusercontent.com"
     error_message = "the OIDC provider is GitHub's"
   }
-}
 
-run "tagged" {
+  # tagged
   assert {
     condition     = alltrue([for r in concat(values(aws_iam_role.task), values(aws_iam_role.github), [aws_iam_role.execution]) : r.tags["environment"] == "test" && r.tags["service"] != ""])
     error_message = "roles carry environment and service"

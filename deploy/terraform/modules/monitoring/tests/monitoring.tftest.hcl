@@ -19,7 +19,10 @@ variables {
   dlq_names             = { board = "crewlog-test-board-hours-dlq" }
 }
 
-run "an_alarm_for_each_listed_item" {
+# One run for every property of the default configuration: each run
+# starts the provider again, and one run is much cheaper than many.
+run "defaults" {
+  # an alarm for each listed item
   assert {
     condition     = contains(flatten([for q in aws_cloudwatch_metric_alarm.alb_5xx.metric_query : [for m in q.metric : m.metric_name]]), "HTTPCode_ELB_5XX_Count")
     error_message = "ALB 5XX rate"
@@ -54,9 +57,8 @@ run "an_alarm_for_each_listed_item" {
     condition     = aws_cloudwatch_metric_alarm.dlq_depth["board"].dimensions.QueueName == "crewlog-test-board-hours-dlq" && aws_cloudwatch_metric_alarm.dlq_depth["board"].threshold == 0
     error_message = "any message in a dead-letter queue alarms"
   }
-}
 
-run "every_alarm_notifies_the_encrypted_topic" {
+  # every alarm notifies the encrypted topic
   assert {
     condition = alltrue([
       for a in concat(values(aws_cloudwatch_metric_alarm.target_5xx), values(aws_cloudwatch_metric_alarm.healthy_hosts), values(aws_cloudwatch_metric_alarm.p99), values(aws_cloudwatch_metric_alarm.ecs_utilisation), values(aws_cloudwatch_metric_alarm.running_tasks), values(aws_cloudwatch_metric_alarm.dlq_depth), [aws_cloudwatch_metric_alarm.alb_5xx, aws_cloudwatch_metric_alarm.aurora_cpu]) :
@@ -68,9 +70,8 @@ run "every_alarm_notifies_the_encrypted_topic" {
     condition     = aws_sns_topic.alarms.kms_master_key_id == var.kms_key_arn
     error_message = "the alarm topic is encrypted"
   }
-}
 
-run "both_colours_counted" {
+  # both colours counted
   assert {
     condition     = toset(flatten([for q in aws_cloudwatch_metric_alarm.target_5xx["users"].metric_query : [for m in q.metric : m.dimensions.TargetGroup]])) == toset(["targetgroup/crewlog-test-users-blue/3", "targetgroup/crewlog-test-users-green/4"])
     error_message = "a service's error rate adds its blue and green target groups"

@@ -11,7 +11,10 @@ variables {
   azs         = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 }
 
-run "private_subnets_stay_private" {
+# One run for every property of the default configuration: each run
+# starts the provider again, and one run is much cheaper than many.
+run "defaults" {
+  # private subnets stay private
   assert {
     condition     = length(aws_subnet.app) == 3 && length(aws_subnet.db) == 3
     error_message = "one app and one database subnet per zone"
@@ -32,9 +35,8 @@ run "private_subnets_stay_private" {
     condition     = toset([for s in concat(aws_subnet.app, aws_subnet.db) : s.availability_zone]) == toset(var.azs)
     error_message = "private subnets must cover every zone"
   }
-}
 
-run "only_the_balancer_is_open_to_the_internet" {
+  # only the balancer is open to the internet
   assert {
     condition = alltrue([
       for r in aws_vpc_security_group_ingress_rule.this :
@@ -59,9 +61,8 @@ run "only_the_balancer_is_open_to_the_internet" {
     ])
     error_message = "tasks must accept only the balancer, on the web port"
   }
-}
 
-run "database_reachable_only_from_tasks" {
+  # database reachable only from tasks
   assert {
     condition = alltrue([
       for r in aws_vpc_security_group_ingress_rule.this :
@@ -74,9 +75,8 @@ run "database_reachable_only_from_tasks" {
     condition     = length([for r in aws_vpc_security_group_ingress_rule.this : r if r.security_group_id == aws_security_group.db.id]) == 1
     error_message = "the database group must have exactly one ingress rule"
   }
-}
 
-run "endpoints_replace_nat" {
+  # endpoints replace nat
   assert {
     condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sns", "sqs"])
     error_message = "private tasks need ECR, Logs, Secrets Manager, SNS and SQS endpoints"
@@ -89,9 +89,8 @@ run "endpoints_replace_nat" {
     condition     = alltrue([for e in aws_vpc_endpoint.interface : e.private_dns_enabled])
     error_message = "interface endpoints need private DNS to be used transparently"
   }
-}
 
-run "flow_logs_encrypted" {
+  # flow logs encrypted
   assert {
     condition     = aws_flow_log.main.traffic_type == "ALL" && aws_flow_log.main.log_destination == aws_cloudwatch_log_group.flow.arn
     error_message = "flow logs must record all traffic into the log group"
@@ -104,9 +103,8 @@ run "flow_logs_encrypted" {
     condition     = aws_kms_key.main.enable_key_rotation
     error_message = "the environment key must rotate"
   }
-}
 
-run "tagged" {
+  # tagged
   assert {
     condition = alltrue([
       for t in [aws_vpc.main.tags, aws_kms_key.main.tags, aws_security_group.db.tags, aws_subnet.app[0].tags, aws_flow_log.main.tags, aws_vpc_security_group_ingress_rule.this["db_tasks"].tags] :
