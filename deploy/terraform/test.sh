@@ -3,7 +3,8 @@
 #
 #   terraform fmt -check        the whole tree
 #   terraform validate          every module and every environment stack
-#   terraform test              every module with tests/ (mock provider)
+#   terraform test              every module, and every environment stack
+#                               with tests/ (mock provider)
 #   tags                        every taggable resource sets tags
 #   readme                      each module's README lists its inputs
 #                               and outputs as they are
@@ -70,9 +71,9 @@ mkdir "$tmp/tree"
 (cd "$here" && tar --exclude=.terraform --exclude='.terraform.lock.hcl' \
     --exclude='*.tfstate*' -cf - .) | (cd "$tmp/tree" && tar -xf -) || exit 1
 
-# check_dir DIR: init and test one module; `terraform test` validates the
-# module and its test files first.  Writes "ok"/"not ok" lines without
-# numbers to the directory's log.
+# check_dir DIR: init and test one module or stack; `terraform test`
+# validates the configuration and its test files first.  Writes "ok" and
+# "not ok" lines without numbers to the directory's log.
 check_dir() {
 	local rel=$1 dir="$tmp/tree/$1" log="$tmp/log.${1//\//_}"
 	{
@@ -120,6 +121,9 @@ export tmp
 mods=$(cd "$tmp/tree" && find modules -mindepth 1 -maxdepth 1 -type d | sort)
 envs=$(cd "$tmp/tree" && find envs -mindepth 2 -maxdepth 2 -type d \
     -not -path 'envs/.*' | sort)
+# Modules, and environment stacks with a tests/ directory of their own.
+tested=$(cd "$tmp/tree" && { echo "$mods"; find envs -mindepth 3 -maxdepth 3 \
+    -type d -name tests -printf '%h\n'; } | sort)
 export envs
 
 results="$tmp/results"
@@ -133,9 +137,9 @@ results="$tmp/results"
 	fi
 	check_envs &
 	# shellcheck disable=SC2016 # $1 is expanded by the inner bash
-	printf '%s\n' "$mods" | xargs -P "${TF_JOBS:-2}" -I{} bash -c 'check_dir "$1"' _ {}
+	printf '%s\n' "$tested" | xargs -P "${TF_JOBS:-2}" -I{} bash -c 'check_dir "$1"' _ {}
 	wait
-	for d in $mods; do cat "$tmp/log.${d//\//_}"; done
+	for d in $tested; do cat "$tmp/log.${d//\//_}"; done
 	[ -z "$envs" ] || cat "$tmp/log.envs"
 	python3 "$here/check_tags.py" "$tmp/tree"
 	python3 "$here/readmes.py" "$tmp/tree"

@@ -26,3 +26,8 @@ output "target_groups" {
     }
   }
 }
+
+output "deletion_protection" {
+  description = "Whether the balancer refuses deletion."
+  value       = aws_lb.main.enable_deletion_protection
+}

@@ -27,3 +27,8 @@ output "role_secret_arns" {
   description = "Secret ARN holding each service's CREWLOG_DATABASE_URL."
   value       = { for k, s in aws_secretsmanager_secret.role : k => s.arn }
 }
+
+output "deletion_protection" {
+  description = "Whether the cluster refuses deletion (and keeps a final snapshot)."
+  value       = aws_rds_cluster.main.deletion_protection && !aws_rds_cluster.main.skip_final_snapshot
+}

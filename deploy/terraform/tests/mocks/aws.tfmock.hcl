@@ -139,3 +139,10 @@ mock_resource "aws_codedeploy_app" {
     arn = "arn:aws:codedeploy:eu-west-1:123456789012:application:mock"
   }
 }
+# AWS names a proxy's only target group "default"; a random mock name may
+# start with a digit, which the provider refuses.
+mock_resource "aws_db_proxy_default_target_group" {
+  defaults = {
+    name = "default"
+  }
+}
