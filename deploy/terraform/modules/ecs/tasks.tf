@@ -69,7 +69,7 @@ locals {
       stopTimeout            = var.stop_timeout
       portMappings           = [{ containerPort = var.web_port, protocol = "tcp" }]
       dependsOn              = [{ containerName = "app", condition = "HEALTHY" }]
-      healthCheck = {
+      healthCheck = var.web_health_command == null ? null : {
         command     = var.web_health_command
         interval    = 10
         timeout     = 5

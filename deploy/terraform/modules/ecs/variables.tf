@@ -115,9 +115,9 @@ variable "app_health_command" {
 }
 
 variable "web_health_command" {
-  description = "Health check of the web container."
+  description = "Health check of the web container, or null for none: the balancer already probes /healthz through nginx, and the web image need not carry an HTTP client."
   type        = list(string)
-  default     = ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/healthz || exit 1"]
+  default     = null
 }
 
 variable "stop_timeout" {
