@@ -29,6 +29,7 @@
 #include "log.h"
 #include "mustache.h"
 #include "router.h"
+#include "service.h"
 #include "store.h"
 #include "util.h"
 
@@ -207,6 +208,7 @@ app_init_child(const struct pool_config *pc, struct buf *err)
 
 	a = xcalloc(1, sizeof(*a));
 	a->pc = pc;
+	log_set_service(config_service_name(pc->service));
 	a->cost.ops = pc->pwhash_opslimit;
 	a->cost.mem = pc->pwhash_memlimit;
 	a->cache_on = pc->leaderboard_cache != 0;
@@ -815,6 +817,15 @@ app_handle(struct ctx *c)
 	reset_request(a, c);
 	if (store_poll(a->st))
 		board_clear(a);
+	if (!service_serves(c->conf->service, c->req->path)) {
+		/* A balancer rule sent it to the wrong service: say so. */
+		log_warn("service %s does not serve %s: check the balancer's "
+		    "path rules", config_service_name(c->conf->service),
+		    c->req->path);
+		app_fail(c, 404, "not_found", "There is nothing at this "
+		    "address.", NULL, NULL, NULL);
+		goto out;
+	}
 	switch (router_match(a->router, c->req->method, c->req->path, &rt,
 	    &c->req->route, &allow)) {
 	case ROUTER_NOT_FOUND:
@@ -829,7 +840,9 @@ app_handle(struct ctx *c)
 	case ROUTER_FOUND:
 		break;
 	}
-	if ((rt->flags & (RF_AUTH | RF_USER)) != 0) {
+	/* board's role cannot read sessions (sql/004): all are anonymous. */
+	if ((rt->flags & (RF_AUTH | RF_USER)) != 0 &&
+	    c->conf->service != SVC_BOARD) {
 		if ((rc = authenticate(c)) != STORE_OK) {
 			app_store_fail(c, rc);
 			goto out;

@@ -129,6 +129,14 @@ static const struct enum_val leaderboard_cache_enum[] = {
 	{ NULL, 0, 0 }
 };
 
+static const struct enum_val service_enum[] = {
+	{ "all", SVC_ALL, 1 },
+	{ "users", SVC_USERS, 1 },
+	{ "hours", SVC_HOURS, 1 },
+	{ "board", SVC_BOARD, 1 },
+	{ NULL, 0, 0 }
+};
+
 /* php-fpm's level names are accepted as synonyms of crewlog's four. */
 static const char *const log_level_names[] = {
 	"debug", "info", "warn", "error"
@@ -237,6 +245,7 @@ static const struct key keys[] = {
 	{ "leaderboard_cache_ttl", CT_DURATION, P(leaderboard_cache_ttl), "1s",
 	    1, 3600, NULL, 0 },
 	{ "test_endpoints", CT_BOOL, P(test_endpoints), "no", 0, 0, NULL, 0 },
+	{ "service", CT_ENUM, P(service), "all", 0, 0, service_enum, 0 },
 };
 
 #undef U
@@ -1912,4 +1921,15 @@ config_pm_name(enum pm_mode m)
 	default:
 		return "unknown";
 	}
+}
+
+const char *
+config_service_name(int s)
+{
+	const struct enum_val	*e;
+
+	for (e = service_enum; e->name != NULL; e++)
+		if (e->value == s)
+			return e->name;
+	return "unknown";
 }

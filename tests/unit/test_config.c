@@ -132,6 +132,7 @@ test_defaults(void **state)
 	assert_int_equal(p->leaderboard_cache, 2);
 	assert_int_equal(p->leaderboard_cache_ttl, 1);
 	assert_false(p->test_endpoints);
+	assert_int_equal(p->service, SVC_ALL);
 	config_free(c);
 }
 
@@ -188,7 +189,8 @@ test_every_key(void **state)
 	    "login.max_attempts = 10\n"
 	    "login.window = 10m\n"
 	    "leaderboard_cache = off\n"
-	    "test_endpoints = true\n");
+	    "test_endpoints = true\n"
+	    "service = board\n");
 	assert_string_equal(c->pid_file, "/run/crewlog.pid");
 	assert_string_equal(c->error_log, "/var/log/crewlog.log");
 	assert_string_equal(c->log_level, "warn");
@@ -235,6 +237,7 @@ test_every_key(void **state)
 	assert_int_equal(p->login_window, 600);
 	assert_int_equal(p->leaderboard_cache, 0);
 	assert_true(p->test_endpoints);
+	assert_int_equal(p->service, SVC_BOARD);
 	config_free(c);
 }
 
@@ -1423,7 +1426,7 @@ test_man_page_lists_every_key(void **state)
 				fail_msg("crewlog.conf.5 lacks key %s", key);
 		}
 	}
-	assert_int_equal(n, 46);
+	assert_int_equal(n, 47);
 	config_free(c);
 	buf_free(&man);
 	buf_free(&dump);
