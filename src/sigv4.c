@@ -60,9 +60,8 @@ unreserved(unsigned char c)
 	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-/* Appends s[0..n) percent-encoded; '/' kept when keep_slash. */
-static void
-uri_encode(struct buf *b, const char *s, size_t n, bool keep_slash)
+void
+sigv4_uri_encode(struct buf *b, const char *s, size_t n, bool keep_slash)
 {
 	static const char	 digits[] = "0123456789ABCDEF";
 	unsigned char		 c;
@@ -161,7 +160,7 @@ canonical_path(const struct sigv4_request *r, struct buf *b)
 		normalize_path(path, &p);
 	else
 		buf_puts(&p, path);
-	uri_encode(b, p.data, p.len, true);
+	sigv4_uri_encode(b, p.data, p.len, true);
 	buf_free(&p);
 }
 
@@ -194,7 +193,7 @@ reencode(const char *s, size_t n)
 	size_t		 dl;
 
 	d = uri_decode(s, n, &dl);
-	uri_encode(&b, d, dl, false);
+	sigv4_uri_encode(&b, d, dl, false);
 	free(d);
 	return buf_release(&b);	/* "" when empty: never NULL */
 }

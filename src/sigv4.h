@@ -61,6 +61,14 @@ void	 sigv4_hex_sha256(const void *data, size_t len,
 	    char out[SIGV4_HEX_LEN + 1]);
 
 /*
+ * Appends s[0..n) percent-encoded the SigV4 way (unreserved bytes kept,
+ * %XX upper case; '/' kept when keep_slash): canonical paths and
+ * queries, and form bodies that must be signed exactly as sent.
+ */
+void	 sigv4_uri_encode(struct buf *b, const char *s, size_t n,
+	    bool keep_slash);
+
+/*
  * Signs req at amz_date (the value of its x-amz-date header) with key.
  * Returns 0 with every field of out filled, or -1 (a malformed date, an
  * empty header name) with out left empty; either way call

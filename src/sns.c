@@ -1,7 +1,6 @@
 /*
  * sns.c: SNS Publish (see sns.h).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,25 +24,6 @@ struct sns {
 	char	*path;		/* signed path */
 	bool	 fifo;
 };
-
-void
-sns_form_encode(struct buf *b, const char *s)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	unsigned char		 c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' ||
-		    c == '~')
-			buf_putc(b, (char)c);
-		else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		}
-	}
-}
 
 /* The ARN's fields 3 (region) and 5 (name); -1 if it is not an SNS ARN. */
 static int
@@ -163,7 +143,7 @@ static void
 form_param(struct buf *b, const char *k, const char *v)
 {
 	buf_printf(b, "%s%s=", b->len > 0 ? "&" : "", k);
-	sns_form_encode(b, v);
+	sigv4_uri_encode(b, v, strlen(v), false);
 }
 
 /* The Publish form body. */

@@ -37,7 +37,4 @@ bool		 sns_fifo(const struct sns *);
 int	 sns_publish(struct sns *, const struct aws_creds *,
 	    const struct sns_message *m, struct buf *err);
 
-/* application/x-www-form-urlencoded, the way SigV4 signs it: into b. */
-void	 sns_form_encode(struct buf *b, const char *s);
-
 #endif
