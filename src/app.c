@@ -25,6 +25,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "boardgen.h"
 #include "handlers.h"
 #include "log.h"
 #include "mustache.h"
@@ -92,12 +93,16 @@ struct board_slot {
 static uint64_t	*board_gen;
 
 static int
-board_gen_init(struct buf *err)
+board_gen_init(const struct pool_config *pc, struct buf *err)
 {
 	void	*p;
 
 	if (board_gen != NULL)
 		return 0;	/* a reload keeps the word the workers share */
+	/* In a file, crewlog board-events can move it too (boardgen.h). */
+	if (pc->leaderboard_cache_file != NULL)
+		return (board_gen = boardgen_map(pc->leaderboard_cache_file,
+		    err)) != NULL ? 0 : -1;
 	p = mmap(NULL, sizeof(*board_gen), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
@@ -195,7 +200,7 @@ app_check_config(const struct pool_config *pc, struct buf *err)
 int
 app_init_main(const struct pool_config *pc, struct buf *err)
 {
-	if (board_gen_init(err) == -1)
+	if (board_gen_init(pc, err) == -1)
 		return -1;
 	return app_check_config(pc, err);
 }
@@ -227,7 +232,7 @@ app_init_child(const struct pool_config *pc, struct buf *err)
 	    getenv("CREWLOG_DATABASE_URL");
 	so.listen = a->cache_on;
 	so.notify_board = pc->leaderboard_cache == 1;
-	if (a->cache_on && board_gen == NULL && board_gen_init(err) == -1)
+	if (a->cache_on && board_gen == NULL && board_gen_init(pc, err) == -1)
 		goto fail;
 	/* A database that is down is no reason to fail: we answer 503. */
 	a->st = store_open(&so);

@@ -246,6 +246,8 @@ static const struct key keys[] = {
 	    1, 3600, NULL, 0 },
 	{ "test_endpoints", CT_BOOL, P(test_endpoints), "no", 0, 0, NULL, 0 },
 	{ "service", CT_ENUM, P(service), "all", 0, 0, service_enum, 0 },
+	{ "leaderboard_cache_file", CT_PATH, P(leaderboard_cache_file), NULL,
+	    0, 0, NULL, 0 },
 };
 
 #undef U

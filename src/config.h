@@ -95,6 +95,7 @@ struct pool_config {
 	unsigned	 leaderboard_cache_ttl;	/* seconds a cached slice lives */
 	bool		 test_endpoints;	/* /_test/ endpoints: tests */
 	int		 service;		/* enum service, default all */
+	char		*leaderboard_cache_file;	/* NULL: anonymous */
 };
 
 struct config {

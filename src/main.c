@@ -6,6 +6,7 @@
  *	crewlog render ...				mustache_cli()
  *	crewlog migrate|seed|check ...			app_cli()
  *	crewlog relay ...				relay_main()
+ *	crewlog board-events ...			boardevents_main()
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "boardevents.h"
 #include "buf.h"
 #include "config.h"
 #include "log.h"
@@ -36,6 +38,7 @@ usage(FILE *f)
 	    "       crewlog render [--partials dir] template data.json\n"
 	    "       crewlog migrate | seed | check ...\n"
 	    "       crewlog relay [--topic-arn arn] [--endpoint url] ...\n"
+	    "       crewlog board-events [--queue-url url] ...\n"
 	    "  -c file     configuration (default %s)\n"
 	    "  -F          stay in the foreground\n"
 	    "  -p pidfile  write the master's pid there (overrides pid)\n"
@@ -106,6 +109,8 @@ main(int argc, char **argv)
 		return app_cli(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "relay") == 0)
 		return relay_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "board-events") == 0)
+		return boardevents_main(argc - 1, argv + 1);
 
 	memset(&opts, 0, sizeof(opts));
 	while ((ch = getopt_long(argc, argv, "c:Fhp:t", longopts, NULL))

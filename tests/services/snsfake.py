@@ -50,11 +50,52 @@ def signature(secret, date, region, service, sts):
     return hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
 
 
+def verify(req, body, keys, region, service, token=None):
+    """None if the request's SigV4 signature holds, else why not."""
+    auth = req.headers.get("Authorization", "")
+    if not auth.startswith("AWS4-HMAC-SHA256 "):
+        return "no SigV4 Authorization"
+    f = dict(p.strip().split("=", 1)
+             for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+    ak, date8, reg, svc, term = f["Credential"].split("/")
+    signed = f["SignedHeaders"].split(";")
+    amz = req.headers.get("X-Amz-Date", "")
+    if ak not in keys:
+        return "unknown access key %s" % ak
+    if term != "aws4_request" or svc != service or reg != region or \
+            amz[:8] != date8:
+        return "bad scope %s" % f["Credential"]
+    for h in ("host", "x-amz-date"):
+        if h not in signed:
+            return "%s not signed" % h
+    when = datetime.datetime.strptime(amz, "%Y%m%dT%H%M%SZ").replace(
+        tzinfo=datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    if abs((now - when).total_seconds()) > 300:
+        return "x-amz-date too far from now"
+    if token is not None:
+        if req.headers.get("X-Amz-Security-Token") != token or \
+                "x-amz-security-token" not in signed:
+            return "security token missing or unsigned"
+    path, _, query = req.path.partition("?")
+    creq = canonical_request(req.command, path, query, req.headers.items(),
+                             signed, body)
+    sts = "\n".join(["AWS4-HMAC-SHA256", amz,
+                     "%s/%s/%s/aws4_request" % (date8, reg, svc),
+                     hashlib.sha256(creq.encode()).hexdigest()])
+    want = signature(keys[ak], amz, reg, svc, sts)
+    if not hmac.compare_digest(want, f["Signature"]):
+        return "signature mismatch"
+    return None
+
+
 class FakeSNS:
     def __init__(self, keys, region="us-east-1", token=None,
-                 fail_first=0, delay=0.0, creds_auth=None):
-        """keys: {access key: secret}; token: required security token."""
+                 fail_first=0, delay=0.0, creds_auth=None, subscribers=()):
+        """keys: {access key: secret}; token: required security token;
+        subscribers: FakeSQS queues every message is delivered to."""
         self.keys = dict(keys)
+        self.subscribers = list(subscribers)
         self.region = region
         self.token = token
         self.fail_first = fail_first
@@ -118,42 +159,7 @@ class FakeSNS:
         self.server.server_close()
 
     def verify(self, req, body):
-        """None if the signature holds, else why not."""
-        auth = req.headers.get("Authorization", "")
-        if not auth.startswith("AWS4-HMAC-SHA256 "):
-            return "no SigV4 Authorization"
-        f = dict(p.strip().split("=", 1)
-                 for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
-        ak, date8, region, service, term = f["Credential"].split("/")
-        signed = f["SignedHeaders"].split(";")
-        amz = req.headers.get("X-Amz-Date", "")
-        if ak not in self.keys:
-            return "unknown access key %s" % ak
-        if term != "aws4_request" or service != "sns" or \
-                region != self.region or amz[:8] != date8:
-            return "bad scope %s" % f["Credential"]
-        for h in ("host", "x-amz-date"):
-            if h not in signed:
-                return "%s not signed" % h
-        when = datetime.datetime.strptime(amz, "%Y%m%dT%H%M%SZ").replace(
-            tzinfo=datetime.timezone.utc)
-        now = datetime.datetime.now(datetime.timezone.utc)
-        if abs((now - when).total_seconds()) > 300:
-            return "x-amz-date too far from now"
-        if self.token is not None:
-            if req.headers.get("X-Amz-Security-Token") != self.token or \
-                    "x-amz-security-token" not in signed:
-                return "security token missing or unsigned"
-        path, _, query = req.path.partition("?")
-        creq = canonical_request(req.command, path, query,
-                                 req.headers.items(), signed, body)
-        sts = "\n".join(["AWS4-HMAC-SHA256", amz,
-                         "%s/%s/%s/aws4_request" % (date8, region, service),
-                         hashlib.sha256(creq.encode()).hexdigest()])
-        want = signature(self.keys[ak], amz, region, service, sts)
-        if not hmac.compare_digest(want, f["Signature"]):
-            return "signature mismatch"
-        return None
+        return verify(req, body, self.keys, self.region, "sns", self.token)
 
     def handle(self, req, body):
         with self.lock:
@@ -176,6 +182,11 @@ class FakeSNS:
                     "</Code></Error></ErrorResponse>"
             self.messages.append(form)
             mid = "m-%d" % len(self.messages)
+            for q in self.subscribers:      # as an SNS subscription does
+                q.enqueue(json.dumps({
+                    "Type": "Notification", "MessageId": mid,
+                    "TopicArn": form.get("TopicArn"),
+                    "Message": form["Message"]}))
         return 200, ("<PublishResponse><PublishResult><MessageId>%s"
                      "</MessageId></PublishResult></PublishResponse>" % mid)
 
@@ -183,3 +194,115 @@ class FakeSNS:
         """Each accepted message as (form, parsed Message), in order."""
         with self.lock:
             return [(f, json.loads(f["Message"])) for f in self.messages]
+
+
+class FakeSQS:
+    """SQS's ReceiveMessage and DeleteMessage (AWS JSON 1.0), checking
+    SigV4 for service sqs, with a visibility timeout and a redrive policy:
+    a message received max_receives times and not deleted goes to dlq."""
+
+    def __init__(self, keys, region="us-east-1", max_receives=3,
+                 visibility=30.0):
+        self.keys = dict(keys)
+        self.region = region
+        self.max_receives = max_receives
+        self.visibility = visibility
+        self.lock = threading.Lock()
+        self.queue = []         # dicts: id, body, receives, visible, receipt
+        self.dlq = []
+        self.deleted = []
+        self.bad_signatures = []
+        self.seq = 0
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(n)
+                status, reply = fake.handle(self, body)
+                b = json.dumps(reply).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/x-amz-json-1.0")
+                self.send_header("Content-Length", str(len(b)))
+                self.end_headers()
+                self.wfile.write(b)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                      Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = "http://127.0.0.1:%d/" % self.port
+        self.queue_url = self.url + "123456789012/crewlog-board"
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def enqueue(self, body):
+        with self.lock:
+            self.seq += 1
+            self.queue.append({"id": "q-%d" % self.seq, "body": body,
+                               "receives": 0, "visible": 0.0,
+                               "receipt": None})
+
+    def _receive(self, req):
+        end = time.monotonic() + min(int(req.get("WaitTimeSeconds", 0)), 2)
+        while True:
+            out = []
+            with self.lock:
+                now = time.monotonic()
+                for m in list(self.queue):
+                    if m["visible"] > now:
+                        continue
+                    if m["receives"] >= self.max_receives:
+                        self.queue.remove(m)     # the redrive policy
+                        self.dlq.append(m)
+                        continue
+                    if len(out) >= int(req.get("MaxNumberOfMessages", 1)):
+                        break
+                    m["receives"] += 1
+                    self.seq += 1
+                    m["receipt"] = "rh-%d" % self.seq
+                    m["visible"] = now + self.visibility
+                    out.append({"MessageId": m["id"],
+                                "ReceiptHandle": m["receipt"],
+                                "Body": m["body"], "Attributes": {
+                                    "ApproximateReceiveCount":
+                                    str(m["receives"])}})
+            if out or time.monotonic() >= end:
+                return 200, ({"Messages": out} if out else {})
+            time.sleep(0.05)
+
+    def handle(self, req, body):
+        why = verify(req, body, self.keys, self.region, "sqs")
+        if why is not None:
+            with self.lock:
+                self.bad_signatures.append(why)
+            return 400, {"__type": "InvalidSignatureException",
+                         "message": why}
+        target = req.headers.get("X-Amz-Target", "")
+        r = json.loads(body or b"{}")
+        if r.get("QueueUrl") != self.queue_url:
+            return 400, {"__type": "QueueDoesNotExist"}
+        if target == "AmazonSQS.ReceiveMessage":
+            return self._receive(r)
+        if target == "AmazonSQS.DeleteMessage":
+            with self.lock:
+                for m in self.queue:
+                    if m["receipt"] == r.get("ReceiptHandle"):
+                        self.queue.remove(m)
+                        self.deleted.append(m)
+                        return 200, {}
+            return 400, {"__type": "ReceiptHandleIsInvalid"}
+        return 400, {"__type": "InvalidAction"}
