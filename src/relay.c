@@ -327,7 +327,7 @@ batch(struct relay *r)
 		}
 		r->published++;
 	}
-	if (n > 0)
+	if (i > 0)
 		log_info("relay: published %zu events up to id %lld (%lu in "
 		    "all)", i, (long long)ev[i - 1].id, r->published);
 	rc = n > 0;
