@@ -47,7 +47,7 @@ awscreds_parse(const char *json, size_t len, struct aws_creds *c,
     struct buf *err)
 {
 	static const char *const need[] = { "AccessKeyId", "SecretAccessKey",
-	    "Token", "Expiration" };
+		"Token", "Expiration" };
 	const char	*v[4];
 	json_error_t	 je;
 	json_t		*j;
@@ -64,8 +64,10 @@ awscreds_parse(const char *json, size_t len, struct aws_creds *c,
 	for (i = 0; i < 4; i++) {
 		v[i] = json_string_value(json_object_get(j, need[i]));
 		if (v[i] == NULL || *v[i] == '\0') {
-			buf_printf(err, "credentials: %s: missing or not a "
-			    "string", need[i]);
+			buf_printf(err,
+			    "credentials: %s: missing or not a "
+			    "string",
+			    need[i]);
 			json_decref(j);
 			return -1;
 		}
@@ -109,8 +111,10 @@ ecs_token(struct buf *err)
 		return NULL;
 	if ((f = fopen(path, "r")) == NULL ||
 	    fgets(line, sizeof(line), f) == NULL) {
-		buf_printf(err, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: %s: "
-		    "cannot read", path);
+		buf_printf(err,
+		    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: %s: "
+		    "cannot read",
+		    path);
 		if (f != NULL)
 			fclose(f);
 		return NULL;
@@ -182,8 +186,8 @@ awscreds_get(struct aws_creds *c, struct buf *err)
 	char		*url;
 	int		 rc;
 
-	if (c->access_key != NULL && (c->expires == 0 ||
-	    time(NULL) < c->expires - REFRESH_S))
+	if (c->access_key != NULL &&
+	    (c->expires == 0 || time(NULL) < c->expires - REFRESH_S))
 		return 0;
 	ak = getenv("AWS_ACCESS_KEY_ID");
 	sk = getenv("AWS_SECRET_ACCESS_KEY");
@@ -202,7 +206,8 @@ awscreds_get(struct aws_creds *c, struct buf *err)
 	else if (full != NULL && *full != '\0')
 		url = xstrdup(full);
 	else {
-		buf_puts(err, "no AWS credentials: set AWS_ACCESS_KEY_ID and "
+		buf_puts(err,
+		    "no AWS credentials: set AWS_ACCESS_KEY_ID and "
 		    "AWS_SECRET_ACCESS_KEY, or run with an ECS task role");
 		return -1;
 	}

@@ -124,8 +124,8 @@ signed_headers(const struct awshttp *e, const struct aws_creds *c,
 {
 	struct sigv4_header	 h[5];
 	struct sigv4_request	 r;
-	struct sigv4_key	 k = { c->access_key, c->secret_key,
-				    e->region, e->service };
+	struct sigv4_key k = { c->access_key, c->secret_key, e->region,
+		e->service };
 	struct sigv4_out	 o;
 	struct curl_slist	*l = NULL;
 	char			 date[SIGV4_DATE_LEN + 1];
@@ -142,7 +142,7 @@ signed_headers(const struct awshttp *e, const struct aws_creds *c,
 		h[n++] = (struct sigv4_header){ "X-Amz-Target", target };
 	if (c->token != NULL)
 		h[n++] = (struct sigv4_header){ "X-Amz-Security-Token",
-		    c->token };
+			c->token };
 	memset(&r, 0, sizeof(r));
 	r.method = "POST";
 	r.path = e->path;
@@ -164,9 +164,9 @@ signed_headers(const struct awshttp *e, const struct aws_creds *c,
 }
 
 int
-awshttp_post(struct awshttp *e, const struct aws_creds *c,
-    const char *ctype, const char *target, const struct buf *body,
-    long *status, struct buf *reply, struct buf *err)
+awshttp_post(struct awshttp *e, const struct aws_creds *c, const char *ctype,
+    const char *target, const struct buf *body, long *status,
+    struct buf *reply, struct buf *err)
 {
 	struct curl_slist	*h;
 	CURLcode		 rc;
@@ -179,13 +179,13 @@ awshttp_post(struct awshttp *e, const struct aws_creds *c,
 	if (curl_easy_setopt(e->cu, CURLOPT_URL, e->url) != CURLE_OK ||
 	    curl_easy_setopt(e->cu, CURLOPT_HTTPHEADER, h) != CURLE_OK ||
 	    curl_easy_setopt(e->cu, CURLOPT_POSTFIELDS,
-	    body->data != NULL ? body->data : "") != CURLE_OK ||
+		body->data != NULL ? body->data : "") != CURLE_OK ||
 	    curl_easy_setopt(e->cu, CURLOPT_POSTFIELDSIZE, (long)body->len) !=
-	    CURLE_OK ||
+		CURLE_OK ||
 	    curl_easy_setopt(e->cu, CURLOPT_TIMEOUT, TIMEOUT_S) != CURLE_OK ||
 	    curl_easy_setopt(e->cu, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e->cu, CURLOPT_WRITEFUNCTION, collect) !=
-	    CURLE_OK ||
+		CURLE_OK ||
 	    curl_easy_setopt(e->cu, CURLOPT_WRITEDATA, reply) != CURLE_OK) {
 		buf_printf(err, "%s: curl_easy_setopt failed", e->service);
 		goto out;

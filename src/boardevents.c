@@ -61,7 +61,9 @@ install_signals(void)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	return sigaction(SIGTERM, &sa, NULL) == -1 ||
-	    sigaction(SIGINT, &sa, NULL) == -1 ? -1 : 0;
+		sigaction(SIGINT, &sa, NULL) == -1 ?
+	    -1 :
+	    0;
 }
 
 static const char *
@@ -79,7 +81,8 @@ env2(const char *a, const char *b)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: crewlog board-events [-c file | --gen-file "
+	fprintf(stderr,
+	    "usage: crewlog board-events [-c file | --gen-file "
 	    "path] [--queue-url url]\n"
 	    "       [--region r] [--endpoint url] [--wait s] [--once]\n");
 	return 2;
@@ -94,8 +97,7 @@ parse_opts(int argc, char **argv, struct be_opts *o)
 		{ "region", required_argument, NULL, 'r' },
 		{ "endpoint", required_argument, NULL, 'e' },
 		{ "wait", required_argument, NULL, 'w' },
-		{ "once", no_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
+		{ "once", no_argument, NULL, 'o' }, { NULL, 0, NULL, 0 }
 	};
 	char	*end;
 	int	 ch;
@@ -125,9 +127,11 @@ parse_opts(int argc, char **argv, struct be_opts *o)
 			o->wait_s = strtol(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || end == optarg ||
 			    o->wait_s < 0 || o->wait_s > 20) {
-				fprintf(stderr, "crewlog board-events: --wait: "
+				fprintf(stderr,
+				    "crewlog board-events: --wait: "
 				    "must be an integer from 0 to 20, got "
-				    "\"%s\"\n", optarg);
+				    "\"%s\"\n",
+				    optarg);
 				return -1;
 			}
 			break;
@@ -147,7 +151,8 @@ parse_opts(int argc, char **argv, struct be_opts *o)
 	if (o->endpoint == NULL)
 		o->endpoint = env2("AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL");
 	if (o->queue == NULL) {
-		fprintf(stderr, "crewlog board-events: no queue: give "
+		fprintf(stderr,
+		    "crewlog board-events: no queue: give "
 		    "--queue-url or set CREWLOG_BOARD_QUEUE_URL\n");
 		return -1;
 	}
@@ -175,7 +180,7 @@ gen_file(const struct be_opts *o)
 	for (i = 0; i < cfg->npools && path == NULL; i++)
 		if (cfg->pools[i].leaderboard_cache_file != NULL &&
 		    (cfg->pools[i].service == SVC_BOARD ||
-		    cfg->pools[i].service == SVC_ALL))
+			cfg->pools[i].service == SVC_ALL))
 			path = xstrdup(cfg->pools[i].leaderboard_cache_file);
 	config_free(cfg);
 	return path;
@@ -257,10 +262,10 @@ handle(struct be *b, const struct sqs_message *m)
 	char		 type[TYPE_MAX];
 
 	if (boardevents_parse(m->body, strlen(m->body), type, sizeof(type),
-	    &err) == -1) {
+		&err) == -1) {
 		log_warn("board-events: message %s (received %ld times): %s; "
-		    "left for the dead-letter queue", m->id, m->receives,
-		    buf_cstr(&err));
+			 "left for the dead-letter queue",
+		    m->id, m->receives, buf_cstr(&err));
 		buf_free(&err);
 		return;
 	}
@@ -268,8 +273,8 @@ handle(struct be *b, const struct sqs_message *m)
 	b->events++;
 	if (sqs_delete(b->sqs, &b->creds, m->receipt, &err) == -1)
 		log_warn("board-events: message %s: %s (it will come again; "
-		    "dropping the cache twice is harmless)", m->id,
-		    buf_cstr(&err));
+			 "dropping the cache twice is harmless)",
+		    m->id, buf_cstr(&err));
 	buf_free(&err);
 }
 
@@ -284,12 +289,13 @@ round_trip(struct be *b)
 
 	if (awscreds_get(&b->creds, &err) == -1 ||
 	    sqs_receive(b->sqs, &b->creds, (int)b->o.wait_s, 10, &m, &n,
-	    &err) == -1) {
-		log_warn("board-events: %s; retrying in %ld ms", buf_cstr(&err),
-		    b->backoff_ms);
+		&err) == -1) {
+		log_warn("board-events: %s; retrying in %ld ms",
+		    buf_cstr(&err), b->backoff_ms);
 		sleep_ms(b->backoff_ms);
 		b->backoff_ms = b->backoff_ms * 2 > BACKOFF_MAX_MS ?
-		    BACKOFF_MAX_MS : b->backoff_ms * 2;
+		    BACKOFF_MAX_MS :
+		    b->backoff_ms * 2;
 		goto out;
 	}
 	b->backoff_ms = BACKOFF_MIN_MS;
@@ -314,7 +320,8 @@ boardevents_main(int argc, char **argv)
 	if (parse_opts(argc, argv, &b.o) == -1)
 		return usage();
 	if ((path = gen_file(&b.o)) == NULL) {
-		fprintf(stderr, "crewlog board-events: no generation file: "
+		fprintf(stderr,
+		    "crewlog board-events: no generation file: "
 		    "give --gen-file, or -c with a board pool that sets "
 		    "leaderboard_cache_file\n");
 		return 2;
@@ -322,14 +329,15 @@ boardevents_main(int argc, char **argv)
 	log_init("board-events", LOGL_INFO);
 	if (log_open(NULL) == -1 || install_signals() == -1 ||
 	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fprintf(stderr, "crewlog board-events: cannot set up logging, "
+		fprintf(stderr,
+		    "crewlog board-events: cannot set up logging, "
 		    "signals or libcurl\n");
 		free(path);
 		return 1;
 	}
 	if ((b.gen = boardgen_map(path, &err)) == NULL ||
 	    (b.sqs = sqs_open(b.o.queue, b.o.region, b.o.endpoint, &err)) ==
-	    NULL) {
+		NULL) {
 		fprintf(stderr, "crewlog board-events: %s\n", buf_cstr(&err));
 		goto out;
 	}

@@ -94,7 +94,8 @@ sleep_ms(long ms)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: crewlog relay [-c file | --database url] "
+	fprintf(stderr,
+	    "usage: crewlog relay [-c file | --database url] "
 	    "[--topic-arn arn] [--region r]\n"
 	    "       [--endpoint url] [--batch n] [--poll ms] [--keep s] "
 	    "[--once]\n");
@@ -108,10 +109,11 @@ parse_long(const char *opt, const char *s, long lo, long hi, long *out)
 
 	errno = 0;
 	*out = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || *out < lo ||
-	    *out > hi) {
-		fprintf(stderr, "crewlog relay: %s: must be an integer from "
-		    "%ld to %ld, got \"%s\"\n", opt, lo, hi, s);
+	if (errno != 0 || end == s || *end != '\0' || *out < lo || *out > hi) {
+		fprintf(stderr,
+		    "crewlog relay: %s: must be an integer from "
+		    "%ld to %ld, got \"%s\"\n",
+		    opt, lo, hi, s);
 		return -1;
 	}
 	return 0;
@@ -140,8 +142,7 @@ parse_opts(int argc, char **argv, struct relay_opts *o)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "poll", required_argument, NULL, 'p' },
 		{ "keep", required_argument, NULL, 'k' },
-		{ "once", no_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
+		{ "once", no_argument, NULL, 'o' }, { NULL, 0, NULL, 0 }
 	};
 	int	 ch, rc = 0;
 
@@ -169,7 +170,8 @@ parse_opts(int argc, char **argv, struct relay_opts *o)
 			o->endpoint = optarg;
 			break;
 		case 'b':
-			rc = parse_long("--batch", optarg, 1, 10000, &o->batch);
+			rc = parse_long("--batch", optarg, 1, 10000,
+			    &o->batch);
 			break;
 		case 'p':
 			rc = parse_long("--poll", optarg, 10, 600000,
@@ -196,7 +198,8 @@ parse_opts(int argc, char **argv, struct relay_opts *o)
 		o->endpoint = first_env("AWS_ENDPOINT_URL_SNS",
 		    "AWS_ENDPOINT_URL");
 	if (o->topic == NULL) {
-		fprintf(stderr, "crewlog relay: no topic: give --topic-arn or "
+		fprintf(stderr,
+		    "crewlog relay: no topic: give --topic-arn or "
 		    "set CREWLOG_RELAY_TOPIC_ARN\n");
 		return -1;
 	}
@@ -241,7 +244,7 @@ backoff(struct relay *r)
 {
 	sleep_ms(r->backoff_ms);
 	r->backoff_ms = r->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
-	    r->backoff_ms * 2;
+							     r->backoff_ms * 2;
 }
 
 static void
@@ -329,7 +332,8 @@ batch(struct relay *r)
 	}
 	if (i > 0)
 		log_info("relay: published %zu events up to id %lld (%lu in "
-		    "all)", i, (long long)ev[i - 1].id, r->published);
+			 "all)",
+		    i, (long long)ev[i - 1].id, r->published);
 	rc = n > 0;
 out:
 	outbox_events_free(ev, n);
@@ -387,7 +391,8 @@ relay_main(int argc, char **argv)
 	log_init("relay", LOGL_INFO);
 	if (log_open(NULL) == -1 || install_signals() == -1 ||
 	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fprintf(stderr, "crewlog relay: cannot set up logging, "
+		fprintf(stderr,
+		    "crewlog relay: cannot set up logging, "
 		    "signals or libcurl\n");
 		free(r.dburl);
 		return 1;

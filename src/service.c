@@ -41,8 +41,7 @@ service_of_path(const char *path)
 {
 	size_t	 i;
 
-	for (i = 0; path != NULL && i < sizeof(rules) / sizeof(rules[0]);
-	    i++)
+	for (i = 0; path != NULL && i < sizeof(rules) / sizeof(rules[0]); i++)
 		if (matches(rules[i].pattern, path))
 			return rules[i].svc;
 	return SVC_USERS;	/* the default rule: "/" and the rest */

@@ -45,7 +45,7 @@ sigv4_amz_date(time_t t, char out[SIGV4_DATE_LEN + 1])
 
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(out, SIGV4_DATE_LEN + 1, "%Y%m%dT%H%M%SZ", &tm) !=
-	    SIGV4_DATE_LEN)
+		SIGV4_DATE_LEN)
 		return -1;
 	return 0;
 }
@@ -97,8 +97,7 @@ uri_decode(const char *s, size_t n, size_t *outlen)
 	int	 hi, lo;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval(s[i + 1])) >= 0 &&
+		if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
 		    (lo = hexval(s[i + 2])) >= 0) {
 			d[j++] = (char)(hi << 4 | lo);
 			i += 2;
@@ -153,8 +152,7 @@ static void
 canonical_path(const struct sigv4_request *r, struct buf *b)
 {
 	struct buf	 p = BUF_INIT;
-	const char	*path = r->path != NULL && *r->path != '\0' ? r->path :
-			    "/";
+	const char *path = r->path != NULL && *r->path != '\0' ? r->path : "/";
 
 	if (r->normalize)
 		normalize_path(path, &p);
@@ -217,7 +215,8 @@ canonical_query(const char *q, struct buf *b)
 		eq = memchr(p, '=', (size_t)(e - p));
 		v[n].key = reencode(p, (size_t)((eq != NULL ? eq : e) - p));
 		v[n++].value = eq != NULL ?
-		    reencode(eq + 1, (size_t)(e - eq - 1)) : xstrdup("");
+		    reencode(eq + 1, (size_t)(e - eq - 1)) :
+		    xstrdup("");
 	}
 	if (n > 0)
 		qsort(v, n, sizeof(*v), cmp_param);
@@ -285,8 +284,8 @@ canonical_headers(const struct sigv4_request *r, struct buf *b,
 	for (i = 0; i < r->nheaders; i++) {
 		h[i].name = xstrdup(r->headers[i].name);
 		for (j = 0; h[i].name[j] != '\0'; j++)
-			h[i].name[j] = (char)tolower((unsigned char)
-			    h[i].name[j]);
+			h[i].name[j] = (char)tolower(
+			    (unsigned char)h[i].name[j]);
 		h[i].value = trim_value(r->headers[i].value);
 		h[i].order = i;
 		if (j == 0)
@@ -332,8 +331,8 @@ date_ok(const char *d)
 
 /* The signature of sts with the key derived for date8/region/service. */
 static void
-signature(const struct sigv4_key *key, const char *amz_date,
-    const char *sts, char out[SIGV4_HEX_LEN + 1])
+signature(const struct sigv4_key *key, const char *amz_date, const char *sts,
+    char out[SIGV4_HEX_LEN + 1])
 {
 	unsigned char	 k[AUTH_SHA256_LEN], sig[AUTH_SHA256_LEN];
 	char		*secret;
@@ -341,8 +340,7 @@ signature(const struct sigv4_key *key, const char *amz_date,
 	secret = xasprintf("AWS4%s", key->secret_key);
 	auth_hmac_sha256(secret, strlen(secret), amz_date, 8, k);
 	auth_hmac_sha256(k, sizeof(k), key->region, strlen(key->region), k);
-	auth_hmac_sha256(k, sizeof(k), key->service, strlen(key->service),
-	    k);
+	auth_hmac_sha256(k, sizeof(k), key->service, strlen(key->service), k);
 	auth_hmac_sha256(k, sizeof(k), "aws4_request", 12, k);
 	auth_hmac_sha256(k, sizeof(k), sts, strlen(sts), sig);
 	hex(sig, sizeof(sig), out);
@@ -377,9 +375,10 @@ sigv4_sign(const struct sigv4_request *r, const struct sigv4_key *key,
 	buf_printf(&o->sts, ALGORITHM "\n%s\n%.8s/%s/%s/aws4_request\n%s",
 	    amz_date, amz_date, key->region, key->service, creq_hash);
 	signature(key, amz_date, buf_cstr(&o->sts), o->signature);
-	buf_printf(&o->authorization, ALGORITHM " Credential=%s/%.8s/%s/%s/"
-	    "aws4_request, SignedHeaders=%s, Signature=%s", key->access_key,
-	    amz_date, key->region, key->service,
+	buf_printf(&o->authorization,
+	    ALGORITHM " Credential=%s/%.8s/%s/%s/"
+		      "aws4_request, SignedHeaders=%s, Signature=%s",
+	    key->access_key, amz_date, key->region, key->service,
 	    buf_cstr(&o->signed_headers), o->signature);
 	return 0;
 }

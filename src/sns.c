@@ -53,8 +53,10 @@ sns_open(const char *topic, const char *region, const char *endpoint,
 	size_t		 nl;
 
 	if (topic == NULL || parse_arn(topic, &arn_region, &name) == -1) {
-		buf_printf(err, "topic: \"%s\" is not an SNS topic ARN "
-		    "(arn:aws:sns:REGION:ACCOUNT:NAME)", topic ? topic : "");
+		buf_printf(err,
+		    "topic: \"%s\" is not an SNS topic ARN "
+		    "(arn:aws:sns:REGION:ACCOUNT:NAME)",
+		    topic ? topic : "");
 		return NULL;
 	}
 	if (region == NULL || *region == '\0')
@@ -63,7 +65,8 @@ sns_open(const char *topic, const char *region, const char *endpoint,
 	s->topic = xstrdup(topic);
 	nl = strlen(name);
 	s->fifo = nl > 5 && strcmp(name + nl - 5, ".fifo") == 0;
-	url = endpoint != NULL && *endpoint != '\0' ? xstrdup(endpoint) :
+	url = endpoint != NULL && *endpoint != '\0' ?
+	    xstrdup(endpoint) :
 	    xasprintf("https://sns.%s.amazonaws.com/", region);
 	s->http = awshttp_open(url, region, "sns", err);
 	free(url);
@@ -101,8 +104,7 @@ form_param(struct buf *b, const char *k, const char *v)
 
 /* The Publish form body. */
 static void
-publish_form(const struct sns *s, const struct sns_message *m,
-    struct buf *b)
+publish_form(const struct sns *s, const struct sns_message *m, struct buf *b)
 {
 	form_param(b, "Action", "Publish");
 	form_param(b, "Version", "2010-03-31");
@@ -131,7 +133,7 @@ sns_publish(struct sns *s, const struct aws_creds *c,
 
 	publish_form(s, m, &form);
 	if (awshttp_post(s->http, c, FORM_TYPE, NULL, &form, &status, &reply,
-	    err) == -1)
+		err) == -1)
 		goto out;
 	if (status != 200) {
 		/* The reply is AWS's XML error: its first bytes say why. */

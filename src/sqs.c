@@ -53,8 +53,9 @@ sqs_open(const char *queue, const char *region, const char *endpoint,
 	struct sqs	*q;
 	char		*r = NULL, *url = NULL;
 
-	if (queue == NULL || (strncmp(queue, "https://", 8) != 0 &&
-	    strncmp(queue, "http://", 7) != 0)) {
+	if (queue == NULL ||
+	    (strncmp(queue, "https://", 8) != 0 &&
+		strncmp(queue, "http://", 7) != 0)) {
 		buf_printf(err, "queue: \"%s\" is not an SQS queue URL",
 		    queue != NULL ? queue : "");
 		return NULL;
@@ -62,12 +63,14 @@ sqs_open(const char *queue, const char *region, const char *endpoint,
 	if (region == NULL || *region == '\0')
 		region = r = url_region(queue);
 	if (region == NULL) {
-		buf_printf(err, "queue: %s: no region in it; give --region "
-		    "or set AWS_REGION", queue);
+		buf_printf(err,
+		    "queue: %s: no region in it; give --region "
+		    "or set AWS_REGION",
+		    queue);
 		return NULL;
 	}
 	url = endpoint != NULL && *endpoint != '\0' ? xstrdup(endpoint) :
-	    url_origin(queue);
+						      url_origin(queue);
 	q = xcalloc(1, sizeof(*q));
 	q->queue = xstrdup(queue);
 	q->http = url != NULL ? awshttp_open(url, region, "sqs", err) : NULL;
@@ -116,7 +119,8 @@ sqs_parse_receive(const char *json, size_t len, struct sqs_message **msgs,
 
 	*msgs = NULL;
 	*n = 0;
-	if ((j = json_loadb(json, len, 0, &je)) == NULL || !json_is_object(j)) {
+	if ((j = json_loadb(json, len, 0, &je)) == NULL ||
+	    !json_is_object(j)) {
 		buf_printf(err, "sqs: reply is not a JSON object");
 		json_decref(j);
 		return -1;
@@ -128,26 +132,30 @@ sqs_parse_receive(const char *json, size_t len, struct sqs_message **msgs,
 		return -1;
 	}
 	*msgs = xcalloc(json_array_size(arr) + 1, sizeof(**msgs));
-	json_array_foreach(arr, i, m) {
+	json_array_foreach (arr, i, m) {
 		id = json_string_value(json_object_get(m, "MessageId"));
 		rh = json_string_value(json_object_get(m, "ReceiptHandle"));
 		body = json_string_value(json_object_get(m, "Body"));
 		if (id == NULL || rh == NULL || body == NULL) {
-			buf_printf(err, "sqs: message %zu: MessageId, "
-			    "ReceiptHandle or Body missing", i);
+			buf_printf(err,
+			    "sqs: message %zu: MessageId, "
+			    "ReceiptHandle or Body missing",
+			    i);
 			sqs_messages_free(*msgs, *n);
 			*msgs = NULL;
 			*n = 0;
 			json_decref(j);
 			return -1;
 		}
-		cnt = json_string_value(json_object_get(json_object_get(m,
-		    "Attributes"), "ApproximateReceiveCount"));
+		cnt = json_string_value(
+		    json_object_get(json_object_get(m, "Attributes"),
+			"ApproximateReceiveCount"));
 		(*msgs)[*n].id = xstrdup(id);
 		(*msgs)[*n].receipt = xstrdup(rh);
 		(*msgs)[*n].body = xstrdup(body);
-		(*msgs)[(*n)++].receives = cnt != NULL ? strtol(cnt, NULL,
-		    10) : 0;
+		(*msgs)[(*n)++].receives = cnt != NULL ?
+		    strtol(cnt, NULL, 10) :
+		    0;
 	}
 	json_decref(j);
 	return 0;
@@ -155,8 +163,8 @@ sqs_parse_receive(const char *json, size_t len, struct sqs_message **msgs,
 
 /* One call: the reply's JSON into reply when 200; 0 or -1 with err. */
 static int
-call(struct sqs *q, const struct aws_creds *c, const char *action,
-    json_t *req, struct buf *reply, struct buf *err)
+call(struct sqs *q, const struct aws_creds *c, const char *action, json_t *req,
+    struct buf *reply, struct buf *err)
 {
 	struct buf	 body = BUF_INIT;
 	char		*s, *target;
@@ -164,7 +172,8 @@ call(struct sqs *q, const struct aws_creds *c, const char *action,
 	int		 rc = -1;
 
 	if (json_object_set_new(req, "QueueUrl", json_string(q->queue)) ==
-	    -1 || (s = json_dumps(req, JSON_COMPACT)) == NULL) {
+		-1 ||
+	    (s = json_dumps(req, JSON_COMPACT)) == NULL) {
 		buf_printf(err, "sqs %s: cannot build the request", action);
 		return -1;
 	}
@@ -172,7 +181,7 @@ call(struct sqs *q, const struct aws_creds *c, const char *action,
 	free(s);
 	target = xasprintf("AmazonSQS.%s", action);
 	if (awshttp_post(q->http, c, JSON_TYPE, target, &body, &status, reply,
-	    err) == 0) {
+		err) == 0) {
 		if (status == 200)
 			rc = 0;
 		else
@@ -194,8 +203,8 @@ sqs_receive(struct sqs *q, const struct aws_creds *c, int wait_s, int max,
 
 	*msgs = NULL;
 	*n = 0;
-	req = json_pack("{s:i, s:i, s:[s], s:[s]}", "MaxNumberOfMessages",
-	    max, "WaitTimeSeconds", wait_s, "AttributeNames",
+	req = json_pack("{s:i, s:i, s:[s], s:[s]}", "MaxNumberOfMessages", max,
+	    "WaitTimeSeconds", wait_s, "AttributeNames",
 	    "ApproximateReceiveCount", "MessageSystemAttributeNames",
 	    "ApproximateReceiveCount");
 	if (req == NULL)

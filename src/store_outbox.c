@@ -36,8 +36,8 @@ exec(struct outbox *o, const char *what, const char *sql, int n,
 	s = PQresultStatus(r);
 	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
 		return r;
-	buf_printf(err, "outbox %s: %s", what, r != NULL ?
-	    PQresultErrorMessage(r) : PQerrorMessage(o->conn));
+	buf_printf(err, "outbox %s: %s", what,
+	    r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(o->conn));
 	while (err->len > 0 && err->data[err->len - 1] == '\n')
 		err->data[--err->len] = '\0';
 	PQclear(r);
@@ -62,8 +62,10 @@ take_lock(struct outbox *o, long wait_ms, struct buf *err)
 	int		 got;
 
 	for (;;) {
-		if ((r = exec(o, "lock", "SELECT pg_try_advisory_lock("
-		    "$1::bigint)", 1, v, err)) == NULL)
+		if ((r = exec(o, "lock",
+			 "SELECT pg_try_advisory_lock("
+			 "$1::bigint)",
+			 1, v, err)) == NULL)
 			return -1;
 		got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 		PQclear(r);
@@ -79,8 +81,8 @@ take_lock(struct outbox *o, long wait_ms, struct buf *err)
 struct outbox *
 outbox_open(const char *conninfo, long wait_ms, struct buf *err)
 {
-	const char	*keys[] = { "connect_timeout", "application_name",
-			    "dbname", NULL };
+	const char *keys[] = { "connect_timeout", "application_name", "dbname",
+		NULL };
 	const char	*vals[] = { "3", "crewlog-relay", conninfo, NULL };
 	struct outbox	*o;
 	int		 got;
@@ -90,8 +92,9 @@ outbox_open(const char *conninfo, long wait_ms, struct buf *err)
 	o = xcalloc(1, sizeof(*o));
 	o->conn = PQconnectdbParams(keys, vals, 1);
 	if (o->conn == NULL || PQstatus(o->conn) != CONNECTION_OK) {
-		buf_printf(err, "outbox connect: %s", o->conn != NULL ?
-		    PQerrorMessage(o->conn) : "out of memory");
+		buf_printf(err, "outbox connect: %s",
+		    o->conn != NULL ? PQerrorMessage(o->conn) :
+				      "out of memory");
 		while (err->len > 0 && err->data[err->len - 1] == '\n')
 			err->data[--err->len] = '\0';
 		outbox_close(o);
@@ -117,8 +120,8 @@ outbox_close(struct outbox *o)
 }
 
 int
-outbox_fetch(struct outbox *o, int max, struct outbox_event **ev,
-    size_t *n, struct buf *err)
+outbox_fetch(struct outbox *o, int max, struct outbox_event **ev, size_t *n,
+    struct buf *err)
 {
 	char		 lim[16];
 	const char	*v[1] = { lim };
@@ -129,12 +132,14 @@ outbox_fetch(struct outbox *o, int max, struct outbox_event **ev,
 	*n = 0;
 	snprintf(lim, sizeof(lim), "%d", max);
 	/* The message: the event's envelope fields, then its payload. */
-	r = exec(o, "fetch", "SELECT id, astronaut_id, dedup_id::text, kind, "
+	r = exec(o, "fetch",
+	    "SELECT id, astronaut_id, dedup_id::text, kind, "
 	    "(jsonb_build_object('id', id, 'dedup_id', dedup_id, 'type', "
 	    "kind, 'astronaut_id', astronaut_id, 'at', to_char(created AT "
 	    "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')) || "
 	    "payload)::text FROM outbox WHERE sent IS NULL ORDER BY id "
-	    "LIMIT $1::int", 1, v, err);
+	    "LIMIT $1::int",
+	    1, v, err);
 	if (r == NULL)
 		return -1;
 	rows = PQntuples(r);
@@ -182,15 +187,19 @@ by_id(struct outbox *o, const char *what, const char *sql, int64_t id,
 int
 outbox_mark_sent(struct outbox *o, int64_t id, struct buf *err)
 {
-	return by_id(o, "mark sent", "UPDATE outbox SET sent = now(), "
-	    "attempts = attempts + 1 WHERE id = $1::bigint", id, err);
+	return by_id(o, "mark sent",
+	    "UPDATE outbox SET sent = now(), "
+	    "attempts = attempts + 1 WHERE id = $1::bigint",
+	    id, err);
 }
 
 int
 outbox_mark_failed(struct outbox *o, int64_t id, struct buf *err)
 {
-	return by_id(o, "mark failed", "UPDATE outbox SET attempts = "
-	    "attempts + 1 WHERE id = $1::bigint", id, err);
+	return by_id(o, "mark failed",
+	    "UPDATE outbox SET attempts = "
+	    "attempts + 1 WHERE id = $1::bigint",
+	    id, err);
 }
 
 int
@@ -201,8 +210,10 @@ outbox_prune(struct outbox *o, long keep_s, long *n, struct buf *err)
 	PGresult	*r;
 
 	snprintf(s, sizeof(s), "%ld", keep_s);
-	if ((r = exec(o, "prune", "DELETE FROM outbox WHERE sent < now() - "
-	    "make_interval(secs => $1::bigint)", 1, v, err)) == NULL)
+	if ((r = exec(o, "prune",
+		 "DELETE FROM outbox WHERE sent < now() - "
+		 "make_interval(secs => $1::bigint)",
+		 1, v, err)) == NULL)
 		return -1;
 	*n = strtol(PQcmdTuples(r), NULL, 10);
 	PQclear(r);

@@ -26,8 +26,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			buf_reset(&err);
 			type[0] = '\0';
 			if (boardevents_parse(m[i].body, strlen(m[i].body),
-			    type, sizeof(type), &err) == 0 ? type[0] == '\0' :
-			    err.len == 0)
+				type, sizeof(type), &err) == 0 ?
+				type[0] == '\0' :
+				err.len == 0)
 				abort();
 		}
 	} else if (m != NULL || n != 0 || err.len == 0)
@@ -35,7 +36,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The same bytes as a body, straight. */
 	buf_reset(&err);
 	if (boardevents_parse((const char *)data, size, type, sizeof(type),
-	    &err) == -1 && err.len == 0)
+		&err) == -1 &&
+	    err.len == 0)
 		abort();
 	sqs_messages_free(m, n);
 	buf_free(&err);

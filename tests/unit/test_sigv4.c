@@ -84,7 +84,7 @@ parse_request(struct vec *v)
 		v->req.query = q;
 	}
 	for (line = next; line != NULL && *line != '\0' && *line != '\n';
-	    line = next) {
+	     line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
 		colon = strchr(line, ':');
@@ -114,15 +114,13 @@ load_context(struct vec *v, char *payload_hash)
 	if (v->ctx == NULL)
 		fail_msg("%s/context.json: %s", v->dir, e.text);
 	cr = json_object_get(v->ctx, "credentials");
-	v->key.access_key = json_string_value(json_object_get(cr,
-	    "access_key_id"));
-	v->key.secret_key = json_string_value(json_object_get(cr,
-	    "secret_access_key"));
+	v->key.access_key = json_string_value(
+	    json_object_get(cr, "access_key_id"));
+	v->key.secret_key = json_string_value(
+	    json_object_get(cr, "secret_access_key"));
 	v->key.region = json_string_value(json_object_get(v->ctx, "region"));
-	v->key.service = json_string_value(json_object_get(v->ctx,
-	    "service"));
-	v->req.normalize = json_is_true(json_object_get(v->ctx,
-	    "normalize"));
+	v->key.service = json_string_value(json_object_get(v->ctx, "service"));
+	v->req.normalize = json_is_true(json_object_get(v->ctx, "normalize"));
 	ts = json_string_value(json_object_get(v->ctx, "timestamp"));
 	assert_non_null(ts);
 	/* 2015-08-30T12:36:00Z -> 20150830T123600Z */
@@ -132,8 +130,8 @@ load_context(struct vec *v, char *payload_hash)
 	v->date[j] = '\0';
 	add_header(v, "X-Amz-Date", v->date);
 	tok = json_string_value(json_object_get(cr, "token"));
-	if (tok != NULL && !json_is_true(json_object_get(v->ctx,
-	    "omit_session_token")))
+	if (tok != NULL &&
+	    !json_is_true(json_object_get(v->ctx, "omit_session_token")))
 		add_header(v, "X-Amz-Security-Token", tok);
 	if (json_is_true(json_object_get(v->ctx, "sign_body"))) {
 		sigv4_hex_sha256(v->req.body != NULL ? v->req.body : "",
@@ -170,8 +168,7 @@ test_vector(void **state)
 	parse_request(&v);
 	load_context(&v, ph);
 	assert_int_equal(sigv4_sign(&v.req, &v.key, v.date, &o), 0);
-	assert_file(v.dir, "header-canonical-request.txt",
-	    buf_cstr(&o.creq));
+	assert_file(v.dir, "header-canonical-request.txt", buf_cstr(&o.creq));
 	assert_file(v.dir, "header-string-to-sign.txt", buf_cstr(&o.sts));
 	assert_file(v.dir, "header-signature.txt", o.signature);
 	assert_non_null(strstr(buf_cstr(&o.authorization), o.signature));
