@@ -180,7 +180,9 @@ class Stack:
                                  self.role_url(ROLE[svc])),
                 "auth.pwhash_opslimit": "1",
                 "auth.pwhash_memlimit": "8192",
-                "login.max_attempts": "1000"}
+                "login.max_attempts": "1000",
+                # every client of the load is 127.0.0.1
+                "signup.max_attempts": "10000000"}
         pool.update(extra or {})
         return H.Crewlog(pool=pool, pool_name=svc if svc != "all" else
                          "mono").start()
