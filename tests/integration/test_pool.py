@@ -371,13 +371,14 @@ def _():
             assert fam, "sample before its TYPE: " + line
     assert types["crewlog_accepted_connections_total"] == "counter"
     assert types["crewlog_request_duration_seconds"] == "histogram"
-    assert samples['crewlog_pm_max_children{pool="www"}'] == 3
-    assert samples['crewlog_total_processes{pool="www"}'] == 3
+    lab = '{pool="www",service="all"}'
+    assert samples['crewlog_pm_max_children' + lab] == 3
+    assert samples['crewlog_total_processes' + lab] == 3
     buckets = [v for k, v in samples.items()
                if k.startswith("crewlog_request_duration_seconds_bucket")]
     assert buckets == sorted(buckets) and len(buckets) == 12, buckets
     assert buckets[-1] == samples[
-        'crewlog_request_duration_seconds_count{pool="www"}'] > 0
+        'crewlog_request_duration_seconds_count' + lab] > 0
     om = http_request("GET", ng.url + "/status?openmetrics")
     assert om.headers["content-type"].startswith(
         "application/openmetrics-text"), om.headers

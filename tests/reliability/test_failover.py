@@ -131,6 +131,11 @@ def _():
     # Every entry on the new primary is one a client was told about.
     assert sum(len(v) for v in rows.values()) == len(acked), \
         (sum(len(v) for v in rows.values()), len(acked))
+    # And one outbox event each (003): a replay publishes nothing again.
+    ev = new.psql("SELECT count(*) FROM outbox WHERE kind = "
+                  "'hours.created' AND (%s)" % like.replace(
+                      "activity", "payload->'entry'->>'activity'")).strip()
+    assert int(ev) == len(acked), (ev, len(acked))
     assert outage <= MAX_OUTAGE, \
         "writes came back %.3f s after promotion (> %.1f s)" % (
             outage, MAX_OUTAGE)
