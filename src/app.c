@@ -827,6 +827,7 @@ app_handle(struct ctx *c)
 		    "not take that method.", NULL, NULL, NULL);
 		goto out;
 	case ROUTER_FOUND:
+		c->req->route_name = rt->pattern;
 		break;
 	}
 	if ((rt->flags & (RF_AUTH | RF_USER)) != 0) {

@@ -284,6 +284,55 @@ proc_json(const struct sb_proc *p, int64_t now)
 	return o;
 }
 
+/* A quantile in milliseconds rounded to the microsecond; null if empty. */
+static json_t *
+quantile_ms(const uint64_t *hist, double q)
+{
+	double	 v = sb_quantile(hist, q);
+
+	if (v < 0)
+		return json_null();
+	return json_real((double)(int64_t)(v * 1e6 + 0.5) / 1e3);
+}
+
+/*
+ * "routes": each named route's request count and p50/p90/p99 in ms,
+ * estimated from its histogram buckets.
+ */
+static json_t *
+routes_json(const struct scoreboard *sb)
+{
+	json_t	*list, *o;
+	size_t	 r;
+	int	 rc = 0;
+
+	if ((list = json_array()) == NULL)
+		return NULL;
+	for (r = 0; r < SB_ROUTES && rc == 0; r++) {
+		const struct sb_route *rt = &sb->routes[r];
+
+		if (__atomic_load_n(&rt->state, __ATOMIC_ACQUIRE) != 2)
+			break;
+		if ((o = json_object()) == NULL ||
+		    json_array_append_new(list, o) == -1) {
+			rc = -1;
+			break;
+		}
+		rc |= jset(o, "method", json_string(rt->method));
+		rc |= jset(o, "route", json_uri(rt->route));
+		rc |= jset(o, "requests",
+		    json_integer((json_int_t)sb_get(&rt->count)));
+		rc |= jset(o, "p50 ms", quantile_ms(rt->hist, 0.5));
+		rc |= jset(o, "p90 ms", quantile_ms(rt->hist, 0.9));
+		rc |= jset(o, "p99 ms", quantile_ms(rt->hist, 0.99));
+	}
+	if (rc != 0) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
 static void
 status_procs(struct scoreboard *sb, enum ops_format fmt, json_t *list,
     struct buf *out)
@@ -318,7 +367,8 @@ ops_status(const struct ops_env *env, size_t i, enum ops_format fmt,
 			status_procs(env->sbs[i], fmt, NULL, out);
 		return;
 	}
-	if ((o = status_json(&s)) == NULL)
+	if ((o = status_json(&s)) == NULL ||
+	    json_object_set_new(o, "routes", routes_json(env->sbs[i])) == -1)
 		goto out;
 	if (full) {
 		if ((list = json_array()) == NULL ||
@@ -431,55 +481,102 @@ static const struct metric metrics[] = {
 	    "Configured pm.max_requests (0: never recycle).", m_maxreq },
 };
 
+/* A label value, escaped as the text format requires. */
+static void
+label_value(struct buf *out, const char *v)
+{
+	buf_putc(out, '"');
+	for (; *v != '\0'; v++) {
+		if (*v == '"' || *v == '\\')
+			buf_putc(out, '\\');
+		if (*v == '\n')
+			buf_puts(out, "\\n");
+		else
+			buf_putc(out, *v);
+	}
+	buf_putc(out, '"');
+}
+
 /* Pool names are config keys ([a-z0-9_-]); escape anyway. */
 static void
 label(struct buf *out, const char *pool)
 {
-	buf_puts(out, "{pool=\"");
-	for (; *pool != '\0'; pool++) {
-		if (*pool == '"' || *pool == '\\')
-			buf_putc(out, '\\');
-		if (*pool == '\n')
-			buf_puts(out, "\\n");
+	buf_puts(out, "{pool=");
+	label_value(out, pool);
+}
+
+/* The buckets, sum and count of one histogram; labels opens "{...". */
+static void
+hist_lines(struct buf *out, const char *name, struct buf *labels,
+    const uint64_t *hist, uint64_t sum_us)
+{
+	size_t		 k;
+	uint64_t	 cum = 0;
+
+	for (k = 0; k < SB_NBUCKETS; k++) {
+		cum += sb_get(&hist[k]);
+		buf_printf(out, "%s_bucket%s", name, buf_cstr(labels));
+		if (k < SB_NBUCKETS - 1)
+			buf_printf(out, ",le=\"%g\"} %llu\n",
+			    sb_bucket_bounds[k], (unsigned long long)cum);
 		else
-			buf_putc(out, *pool);
+			buf_printf(out, ",le=\"+Inf\"} %llu\n",
+			    (unsigned long long)cum);
 	}
-	buf_putc(out, '"');
+	buf_printf(out, "%s_sum%s} %.6f\n", name, buf_cstr(labels),
+	    (double)sum_us / 1e6);
+	buf_printf(out, "%s_count%s} %llu\n", name, buf_cstr(labels),
+	    (unsigned long long)cum);
+}
+
+/* Per-route histograms of every pool, one series per named route. */
+static void
+route_histograms(const struct ops_env *env, struct buf *out)
+{
+	const char	*name = "crewlog_route_request_duration_seconds";
+	struct buf	 l = BUF_INIT;
+	size_t		 i, r;
+
+	buf_printf(out, "# HELP %s Time from accepting a connection to "
+	    "sending the response, by route.\n# TYPE %s histogram\n",
+	    name, name);
+	for (i = 0; i < env->npools; i++) {
+		struct scoreboard *sb = env->sbs[i];
+
+		for (r = 0; r < SB_ROUTES; r++) {
+			const struct sb_route *rt = &sb->routes[r];
+
+			if (__atomic_load_n(&rt->state, __ATOMIC_ACQUIRE) != 2)
+				break;
+			buf_reset(&l);
+			label(&l, env->pcs[i]->name);
+			buf_puts(&l, ",method=");
+			label_value(&l, rt->method);
+			buf_puts(&l, ",route=");
+			label_value(&l, rt->route);
+			hist_lines(out, name, &l, rt->hist, sb_get(&rt->sum_us));
+		}
+	}
+	buf_free(&l);
 }
 
 static void
 histogram(const struct ops_env *env, struct buf *out)
 {
-	size_t		 i, k;
-	uint64_t	 cum;
+	struct buf	 l = BUF_INIT;
+	size_t		 i;
 
 	buf_puts(out, "# HELP crewlog_request_duration_seconds "
 	    "Time from accepting a connection to sending the response.\n"
 	    "# TYPE crewlog_request_duration_seconds histogram\n");
 	for (i = 0; i < env->npools; i++) {
-		struct scoreboard *sb = env->sbs[i];
-
-		cum = 0;
-		for (k = 0; k < SB_NBUCKETS; k++) {
-			cum += sb_get(&sb->hist[k]);
-			buf_puts(out, "crewlog_request_duration_seconds_bucket");
-			label(out, env->pcs[i]->name);
-			if (k < SB_NBUCKETS - 1)
-				buf_printf(out, ",le=\"%g\"} %llu\n",
-				    sb_bucket_bounds[k],
-				    (unsigned long long)cum);
-			else
-				buf_printf(out, ",le=\"+Inf\"} %llu\n",
-				    (unsigned long long)cum);
-		}
-		buf_puts(out, "crewlog_request_duration_seconds_sum");
-		label(out, env->pcs[i]->name);
-		buf_printf(out, "} %.6f\n",
-		    (double)sb_get(&sb->hist_sum_us) / 1e6);
-		buf_puts(out, "crewlog_request_duration_seconds_count");
-		label(out, env->pcs[i]->name);
-		buf_printf(out, "} %llu\n", (unsigned long long)cum);
+		buf_reset(&l);
+		label(&l, env->pcs[i]->name);
+		hist_lines(out, "crewlog_request_duration_seconds", &l,
+		    env->sbs[i]->hist, sb_get(&env->sbs[i]->hist_sum_us));
 	}
+	buf_free(&l);
+	route_histograms(env, out);
 }
 
 void
@@ -625,6 +722,7 @@ ops_handle(const struct ops_env *env, struct request *req,
 	if (path == NULL)
 		return false;
 	if (pc->ping_path != NULL && strcmp(path, pc->ping_path) == 0) {
+		req->route_name = pc->ping_path;
 		text_reply(resp, 200, CT_TEXT, pc->ping_response != NULL ?
 		    pc->ping_response : "pong");
 		if (resp->body.len == 0 || resp->body.data[resp->body.len - 1]
@@ -634,21 +732,25 @@ ops_handle(const struct ops_env *env, struct request *req,
 		return true;
 	}
 	if (pc->status_path != NULL && strcmp(path, pc->status_path) == 0) {
+		req->route_name = pc->status_path;
 		status_page(env, req, resp);
 		return true;
 	}
 	if (pc->status_path != NULL && strcmp(path, "/metrics") == 0) {
+		req->route_name = "/metrics";
 		resp_content_type(resp, CT_PROM);
 		ops_metrics(env, false, &resp->body);
 		no_cache(resp);
 		return true;
 	}
 	if (strcmp(path, "/healthz") == 0) {
+		req->route_name = "/healthz";
 		text_reply(resp, 200, CT_TEXT, "ok\n");
 		no_cache(resp);
 		return true;
 	}
 	if (strcmp(path, "/readyz") == 0 && env->app != NULL) {
+		req->route_name = "/readyz";
 		if (app_ready(env->app, &why))
 			text_reply(resp, 200, CT_TEXT, "ready\n");
 		else {
@@ -662,10 +764,12 @@ ops_handle(const struct ops_env *env, struct request *req,
 		return true;
 	}
 	if (pc->test_endpoints && strcmp(path, "/_test/sleep") == 0) {
+		req->route_name = "/_test/sleep";
 		test_sleep(req, resp);
 		return true;
 	}
 	if (pc->test_endpoints && strcmp(path, "/_test/print") == 0) {
+		req->route_name = "/_test/print";
 		test_print(req, resp);
 		return true;
 	}
