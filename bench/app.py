@@ -11,12 +11,19 @@ is reported) against GET /leaderboard (top 50, HTML), GET
 sessions), and GET /api/leaderboard-sized bytes from the bare responder.
 Prints a table of req/s, p50, p99 and worker RSS with crewlog/peer
 ratios, and how stale a cached leaderboard can be after a write.
+
+Then, open loop (bench/openloop.c, OPENLOOP=0 skips it): each server is
+offered a fixed rate of 50% and 80% of the maximum wrk measured for it
+on that endpoint, for OPEN_SECONDS (SECONDS) over the same CONNS
+keep-alive connections, with latency counted from each request's
+intended send time so queueing shows; prints p50, p99 and p99.9.
 crewlog is stopped while the peer is measured, so the notifications the
 peer's writes send do not wake crewlog's listening workers at the peer's
 expense.  It prints figures; it is not a test.  Needs wrk, nginx, php8.2-fpm and
 php8.2-pgsql.
 """
 
+import json
 import os
 import re
 import shutil
@@ -40,6 +47,10 @@ CACHE = os.environ.get("LEADERBOARD_CACHE", "shared")
 # ONLY=post (or page, api): run just those endpoints, for experiments.
 ONLY = [x for x in os.environ.get("ONLY", "").split(",") if x]
 EXPERIMENT_SQL = os.environ.get("EXPERIMENT_SQL")  # run after seeding
+OPENLOOP = os.environ.get("OPENLOOP", "1") != "0"
+OPEN_SECS = int(os.environ.get("OPEN_SECONDS", str(SECS)))
+OPEN_LOADS = (0.5, 0.8)
+HOURS_BODY = '{"date":"{date}","hours":0.25,"activity":"openloop"}'
 
 
 def sh(argv, **kw):
@@ -98,6 +109,15 @@ def median_runs(url, **kw):
             statistics.median(r[1] for r in runs),
             statistics.median(r[2] for r in runs),
             sum(r[3] for r in runs), "; ".join(r[4] for r in runs if r[4]))
+
+
+def openloop(binary, url, rate, post=False, tokens=()):
+    """One open-loop run at rate req/s: the generator's JSON as a dict."""
+    argv = [binary, "-r", "%.0f" % rate, "-d", str(OPEN_SECS), "-c",
+            str(CONNS)]
+    if post:
+        argv += ["-m", "POST", "-b", HOURS_BODY, "-t", ",".join(tokens)]
+    return json.loads(sh(argv + [url]))
 
 
 def nginx_conf(d, ports, socks):
@@ -297,7 +317,9 @@ def main():
     b = harness.http_request("GET", base["peer"] + "/api/leaderboard")
     assert a.json() == b.json(), (a.body[:200], b.body[:200])
 
-    results = {}
+    ol_bin = os.path.join(d, "openloop")
+    sh(["cc", "-O2", "-o", ol_bin, os.path.join(HERE, "openloop.c")])
+    results, opened = {}, {}
     try:
         for key, name, path, script in (
                 ("page", "GET /leaderboard", "/leaderboard", None),
@@ -319,6 +341,17 @@ def main():
                       "  non-2xx %d %s" % ((name, who) +
                                            results[(name, who)]),
                       flush=True)
+                for load in OPEN_LOADS if OPENLOOP else ():
+                    o = openloop(ol_bin, base[who] + path,
+                                 load * results[(name, who)][0],
+                                 post=script is not None, tokens=tokens)
+                    opened[(name, who, load)] = o
+                    print("%-22s %-8s open loop %3.0f%% = %6.0f req/s: "
+                          "p50 %6.2f  p99 %7.2f  p99.9 %7.2f ms  "
+                          "(non-2xx %d, errors %d)" % (
+                              name, who, load * 100, o["offered"],
+                              o["p50_ms"], o["p99_ms"], o["p999_ms"],
+                              o["non_2xx"], o["errors"]), flush=True)
                 if who == "peer":
                     cw.start()
                     harness.wait_for(lambda: harness.http_request(
@@ -356,6 +389,20 @@ def main():
     if bb:
         print("| GET /api/leaderboard bytes | bare libfcgi | %.0f | %.2f | "
               "%.2f | |" % bb[:3])
+    if opened:
+        print()
+        print("Open loop (bench/openloop.c, %d connections, %d s per rate; "
+              "latency from the intended send time):" % (CONNS, OPEN_SECS))
+        print()
+        print("| endpoint | server | offered req/s | load | p50 ms | "
+              "p99 ms | p99.9 ms | errors |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|")
+        for (name, who, load), o in opened.items():
+            print("| %s | %s | %.0f | %.0f%% | %.2f | %.2f | %.2f | %d |"
+                  % (name, "crewlog" if who == "crewlog" else
+                     "PHP-FPM peer", o["offered"], load * 100, o["p50_ms"],
+                     o["p99_ms"], o["p999_ms"], o["non_2xx"] +
+                     o["errors"]))
     print()
     for k, v in rss.items():
         if v:
