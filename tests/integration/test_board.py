@@ -22,6 +22,14 @@ REFERENCE = ("SELECT rank() OVER (ORDER BY t.quarters DESC), a.id, a.name, "
              "t.quarters FROM totals t JOIN astronauts a ON a.id = "
              "t.astronaut_id ORDER BY t.quarters DESC, t.astronaut_id")
 ENV = {}
+# What the seed drops while it loads and must build again.
+SCHEMA = ("SELECT string_agg(d, E'\\n' ORDER BY d) FROM ("
+          "SELECT indexdef AS d FROM pg_indexes WHERE schemaname = 'public' "
+          "UNION ALL SELECT conrelid::regclass || ' ' || "
+          "pg_get_constraintdef(oid) FROM pg_constraint "
+          "WHERE connamespace = 'public'::regnamespace "
+          "UNION ALL SELECT tgname || ' ' || tgenabled::text "
+          "FROM pg_trigger WHERE NOT tgisinternal) x")
 
 
 def setup():
@@ -31,11 +39,14 @@ def setup():
     cw = harness.Crewlog(pool={"database_url": pg.url,
                                "leaderboard_cache": "off"})
     cw.write_config()
+    schema = []
     for args in (["migrate", "--sql", SQL],
                  ["seed", "--astronauts", "300", "--logs", "900"]):
         r = subprocess.run([cw.bin] + args + ["-c", cw.conf],
                            capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stderr
+        schema.append(pg.psql(SCHEMA))
+    ENV["schema"] = schema
     cw.start().persist()
     ng = harness.Nginx(upstream=cw.listen).start().persist()
     harness.wait_for(lambda: harness.http_request(
@@ -104,6 +115,16 @@ def _():
     counts_agree(e["pg"])
     compare(e["ng"], ref, limits=(1, 50), every=True)
     compare(e["ng"], ref, limits=(7, 100))
+
+
+@T.test("the seed builds again every index, key and trigger it drops")
+def _():
+    e = setup()
+    before, after = ENV["schema"]
+    assert "hour_logs_owner_day" in before and "FOREIGN KEY" in before, \
+        before
+    assert "totals_counted O" in before, before
+    assert before == after, (before, after)
 
 
 @T.test("writes of every kind keep the counts and the pages right")
