@@ -120,8 +120,9 @@ static const struct stmt_def stmts[ST__MAX] = {
 	 * above its total, as rank() over the whole board would give.
 	 */
 	[ST_BOARD] = { "board",
-	    "WITH c AS (SELECT quarters, n, sum(n) OVER (ORDER BY quarters "
-	    "DESC) - n AS above FROM board_counts WHERE n > 0), "
+	    "WITH c AS (SELECT quarters, n, (sum(n) OVER (ORDER BY "
+	    "quarters DESC))::bigint - n AS above FROM board_counts "
+	    "WHERE n > 0), "
 	    "s AS (SELECT quarters, $2::bigint - above AS skip FROM c "
 	    "WHERE above <= $2::bigint AND above + n > $2::bigint) "
 	    "SELECT c.above + 1, a.id, a.name, p.quarters FROM s, LATERAL ("
