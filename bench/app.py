@@ -407,7 +407,7 @@ def main():
     for k, v in rss.items():
         if v:
             print("worker memory %-8s RSS max %.1f MiB, PSS max %.1f MiB, "
-                  "private max %.1f MiB (%d workers)" % (
+                  "USS (private) max %.1f MiB (%d workers)" % (
                       k, max(x[0] for x in v) / 1024,
                       max(x[1] for x in v) / 1024,
                       max(x[2] for x in v) / 1024, len(v)))
