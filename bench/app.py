@@ -12,6 +12,11 @@ sessions), and GET /api/leaderboard-sized bytes from the bare responder.
 Prints a table of req/s, p50, p99 and worker RSS with crewlog/peer
 ratios, and how stale a cached leaderboard can be after a write.
 
+After crewlog's POST run, pgbench runs crewlog's own write transaction
+(the session lookup for an uncached token and hours_add, on WORKERS
+connections) against the same database, with and without the lookup;
+the ratios to the bare responder and to pgbench are printed at the end.
+
 Then, open loop (bench/openloop.c, OPENLOOP=0 skips it): each server is
 offered a fixed rate of 50% and 80% of the maximum wrk measured for it
 on that endpoint, for OPEN_SECONDS (SECONDS) over the same CONNS
@@ -118,6 +123,38 @@ def openloop(binary, url, rate, post=False, tokens=()):
     if post:
         argv += ["-m", "POST", "-b", HOURS_BODY, "-t", ",".join(tokens)]
     return json.loads(sh(argv + [url]))
+
+
+def pgbench(pg, d, session_check=True):
+    """Transactions per second PostgreSQL alone sustains for crewlog's
+    write: the session lookup crewlog runs for a token it has not cached
+    (session_check) and hours_add, for the 64 bench astronauts, on
+    WORKERS connections (as many as crewlog's workers hold), median of
+    RUNS runs of SECONDS."""
+    rows = [ln.split("|") for ln in pg.psql(
+        "SELECT token_hash, astronaut_id FROM sessions s JOIN astronauts a "
+        "ON a.id = s.astronaut_id WHERE a.email LIKE 'astro%@bench.test' "
+        "ORDER BY 2").split()]
+    argv = [os.path.join(harness.PG_BINDIR, "pgbench"), "-n", "-M",
+            "prepared", "-c", str(WORKERS), "-j", "2", "-T", str(SECS),
+            "-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres"]
+    for i, (h, who) in enumerate(rows):
+        f = os.path.join(d, "pgbench-%s-%d.sql" % (session_check, i))
+        with open(f, "w") as fh:
+            fh.write("\\set day random(0, 73000)\n")
+            if session_check:
+                fh.write("SELECT a.id, a.email, a.name, floor(extract(epoch "
+                         "FROM s.expires))::bigint FROM sessions s JOIN "
+                         "astronauts a ON a.id = s.astronaut_id WHERE "
+                         "s.token_hash = '%s' AND s.expires > now();\n" % h)
+            fh.write("SELECT * FROM hours_add(%s, date '1950-01-01' + "
+                     ":day, 1, 'pgbench');\n" % who)
+        argv += ["-f", f]
+    tps = []
+    for _ in range(RUNS):
+        out = sh(argv + ["crewlog"])
+        tps.append(float(re.search(r"tps = ([\d.]+)", out).group(1)))
+    return statistics.median(tps)
 
 
 def nginx_conf(d, ports, socks):
@@ -352,6 +389,14 @@ def main():
                               name, who, load * 100, o["offered"],
                               o["p50_ms"], o["p99_ms"], o["p999_ms"],
                               o["non_2xx"], o["errors"]), flush=True)
+                if key == "post" and who == "crewlog":
+                    for check in (True, False):
+                        results[("pgbench", check)] = pgbench(pg, d, check)
+                        print("%-22s %-8s %9.0f tps (%s)" % (
+                            "pgbench hours_add", "postgres",
+                            results[("pgbench", check)],
+                            "with the session lookup" if check else
+                            "hours_add alone"), flush=True)
                 if who == "peer":
                     cw.start()
                     harness.wait_for(lambda: harness.http_request(
@@ -389,6 +434,22 @@ def main():
     if bb:
         print("| GET /api/leaderboard bytes | bare libfcgi | %.0f | %.2f | "
               "%.2f | |" % bb[:3])
+        print()
+        for name in ("GET /leaderboard", "GET /api/leaderboard"):
+            if (name, "crewlog") in results:
+                c = results[(name, "crewlog")]
+                print("%s / bare responder: %.2fx req/s (goal >= 0.9), "
+                      "p99 %.2fx (goal <= 1.25)" % (
+                          name, c[0] / bb[0], c[2] / bb[2]))
+    for check in (True, False):
+        pb = results.get(("pgbench", check))
+        if pb and ("POST /api/hours", "crewlog") in results:
+            print("POST /api/hours / pgbench %s: %.2fx (%.0f / %.0f tps; "
+                  "goal >= 0.9 with the session lookup)" % (
+                      "with the session lookup" if check else
+                      "of hours_add alone",
+                      results[("POST /api/hours", "crewlog")][0] / pb,
+                      results[("POST /api/hours", "crewlog")][0], pb))
     if opened:
         print()
         print("Open loop (bench/openloop.c, %d connections, %d s per rate; "

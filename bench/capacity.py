@@ -37,11 +37,14 @@ The model:
   times time in a worker, CPU plus database time plus RTT) twice over,
   and at least 2 per vCPU; memory is the master's RSS plus children
   times a worker's USS plus PSS headroom, rounded up to a Fargate size;
+- PER_ROUTE=1 weights the routes measured alone instead: what the
+  leaderboard would cost if writes did not empty its cache;
 - Aurora: PostgreSQL's measured CPU per request, weighted by the mix,
   times the rate, at TARGET utilisation, at VCPU_PER_ACU (0.25, an
   assumption: an ACU is about 2 GiB with proportional CPU, like a
   db.r6g's 8 GiB per vCPU), at least 0.5 ACU; storage from the bytes per
-  astronaut measured by bench/million.py.
+  astronaut measured by bench/million.py, and IO_PER_WRITE (2) billed
+  storage I/Os per write (reads are assumed to hit Aurora's cache).
 """
 
 import json
@@ -70,6 +73,10 @@ MIN_TASKS = int(os.environ.get("MIN_TASKS", "2"))
 # From bench/million.py: database size over astronauts (20 logs each).
 BYTES_PER_ASTRONAUT = float(os.environ.get("BYTES_PER_ASTRONAUT", "0"))
 SECS = int(os.environ.get("SECONDS", "10"))
+IO_PER_WRITE = float(os.environ.get("IO_PER_WRITE", "2"))
+# PER_ROUTE=1: weight the routes measured alone instead of using the
+# measured mix, as if writes did not empty the leaderboard cache.
+PER_ROUTE = os.environ.get("PER_ROUTE") == "1"
 ROUTES = {"page": "/leaderboard", "api": "/api/leaderboard",
           "log": "/log", "post": "/api/hours"}
 TICK = os.sysconf("SC_CLK_TCK")
@@ -374,7 +381,7 @@ def size(m, who, users, prices):
     runs = m["routes"] if who == "crewlog" else m["peer"]
     mem = m["memory_kib"] if who == "crewlog" else m["peer_memory_kib"]
     w = mix_weights()
-    if MIX == m["mix"]:
+    if MIX == m["mix"] and not PER_ROUTE:
         # The mix as measured: its writes invalidate the leaderboard
         # cache, so its pages cost more than pages measured alone.
         cpu_task = runs["mix"]["cpu_app"] + runs["mix"]["cpu_nginx"]
@@ -387,7 +394,7 @@ def size(m, who, users, prices):
     per_task = TASK_VCPU * TARGET / cpu_task
     tasks = max(MIN_TASKS, math.ceil(rps / per_task))
     # In a worker: its CPU, the database's time and the round trips.
-    if MIX == m["mix"]:
+    if MIX == m["mix"] and not PER_ROUTE:
         busy = (runs["mix"]["cpu_app"] + runs["mix"]["cpu_pg"] +
                 RTT_MS / 1000)
     else:
@@ -408,7 +415,7 @@ def size(m, who, users, prices):
     spot = tasks * hours * (TASK_VCPU * prices["fargate_spot_vcpu_hour"] +
                             mem_gib * prices["fargate_spot_gb_hour"])
     # Writes reach storage; reads come from Aurora's buffer cache.
-    io = rps * w.get("post", 0) * 3600 * hours / 1e6 * 4
+    io = rps * w.get("post", 0) * 3600 * hours / 1e6 * IO_PER_WRITE
     aurora = (acu * hours * prices["aurora_acu_hour"] +
               db_gb * prices["aurora_storage_gb_month"] +
               io * prices["aurora_io_per_million"])
@@ -428,10 +435,13 @@ def model(users):
     global BYTES_PER_ASTRONAUT
     if BYTES_PER_ASTRONAUT == 0:
         BYTES_PER_ASTRONAUT = m.get("bytes_per_astronaut", 3000)
-    print("Inputs: think time %g s, mix %s, tasks of %g vCPU at %.0f%% CPU, "
-          "%g vCPU per ACU, %.1f ms to the database, %.0f bytes per "
-          "astronaut; measured %s; prices %s (%s)." % (
-              THINK, MIX, TASK_VCPU, TARGET * 100, VCPU_PER_ACU, RTT_MS,
+    print("Inputs: think time %g s, mix %s (%s), tasks of %g vCPU at %.0f%% "
+          "CPU, %g vCPU per ACU, %.1f ms to the database, %g storage I/Os "
+          "per write, %.0f bytes per astronaut; measured %s; prices %s "
+          "(%s)." % (
+              THINK, MIX, "routes measured alone, weighted" if PER_ROUTE or
+              MIX != m["mix"] else "measured as a mix", TASK_VCPU,
+              TARGET * 100, VCPU_PER_ACU, RTT_MS, IO_PER_WRITE,
               BYTES_PER_ASTRONAUT, m["date"], prices["as_of"],
               prices["region"]))
     print()
