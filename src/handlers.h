@@ -75,6 +75,12 @@ const char		*app_client_addr(struct ctx *);
 int			 app_board(struct ctx *, int64_t limit, int64_t offset,
 			    json_t **entries, const int64_t **ids,
 			    int64_t *total);
+/*
+ * The same slice as GET /api/leaderboard's JSON body, {"entries": [...],
+ * "total", "limit", "offset"}, appended to body.  Returns a STORE_* code.
+ */
+int			 app_board_json(struct ctx *, int64_t limit,
+			    int64_t offset, struct buf *body);
 /* After a committed write that changes totals: drops every cached slice. */
 void			 app_board_changed(struct ctx *);
 

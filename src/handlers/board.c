@@ -68,6 +68,22 @@ page_rows(struct ctx *c, json_t *entries, const int64_t *ids)
 	return rows;
 }
 
+/* GET /api/leaderboard: the cached slice's bytes; 200, or 503/500. */
+static void
+board_api(struct ctx *c, int64_t limit, int64_t offset)
+{
+	int	 rc;
+
+	buf_reset(&c->resp->body);
+	if ((rc = app_board_json(c, limit, offset, &c->resp->body)) !=
+	    STORE_OK) {
+		app_store_fail(c, rc);
+		return;
+	}
+	resp_status(c->resp, 200);
+	resp_content_type(c->resp, "application/json");
+}
+
 void
 h_board_get(struct ctx *c)
 {
@@ -79,20 +95,16 @@ h_board_get(struct ctx *c)
 
 	if (board_query(c, &limit, &offset, &page) == -1)
 		return;
+	if (app_json(c)) {
+		board_api(c, limit, offset);
+		return;
+	}
 	rc = app_board(c, limit, offset, &entries, &ids, &total);
 	if (rc != STORE_OK) {
 		app_store_fail(c, rc);
 		return;
 	}
 	v = json_object();
-	if (app_json(c)) {
-		app_vset(v, "entries", entries);
-		app_vset(v, "total", json_integer(total));
-		app_vset(v, "limit", json_integer(limit));
-		app_vset(v, "offset", json_integer(offset));
-		app_send(c, 200, NULL, v);
-		return;
-	}
 	app_vset(v, "entries", page_rows(c, entries, ids));
 	json_decref(entries);
 	pages = total > 0 ? (total + BOARD_PAGE - 1) / BOARD_PAGE : 1;
