@@ -148,7 +148,7 @@ def pgbench(pg, d, session_check=True):
                          "astronauts a ON a.id = s.astronaut_id WHERE "
                          "s.token_hash = '%s' AND s.expires > now();\n" % h)
             fh.write("SELECT * FROM hours_add(%s, date '1950-01-01' + "
-                     ":day, 1, 'pgbench');\n" % who)
+                     ":day::integer, 1, 'pgbench');\n" % who)
         argv += ["-f", f]
     tps = []
     for _ in range(RUNS):
