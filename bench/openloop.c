@@ -127,7 +127,8 @@ build(const struct opts *o, struct conn *c)
 	body[0] = '\0';
 	while (b != NULL && *b != '\0' && n < sizeof(body) - 16) {
 		if ((p = strstr(b, "{date}")) == NULL) {
-			n += (size_t)snprintf(body + n, sizeof(body) - n, "%s", b);
+			n += (size_t)snprintf(body + n, sizeof(body) - n, "%s",
+			    b);
 			break;
 		}
 		n += (size_t)snprintf(body + n, sizeof(body) - n, "%.*s",
@@ -141,9 +142,10 @@ build(const struct opts *o, struct conn *c)
 		n = sizeof(body) - 1;
 	len = snprintf(c->wbuf, sizeof(c->wbuf),
 	    "%s %s HTTP/1.1\r\nHost: %s:%s\r\n%s%s%s%s"
-	    "Content-Length: %zu\r\n\r\n%s", o->method, o->path, o->host,
-	    o->port, c->token ? "Authorization: Bearer " : "",
-	    c->token ? c->token : "", c->token ? "\r\n" : "",
+	    "Content-Length: %zu\r\n\r\n%s",
+	    o->method, o->path, o->host, o->port,
+	    c->token ? "Authorization: Bearer " : "", c->token ? c->token : "",
+	    c->token ? "\r\n" : "",
 	    o->body ? "Content-Type: application/json\r\n" : "",
 	    o->body ? n : 0, o->body ? body : "");
 	if (len < 0 || (size_t)len >= sizeof(c->wbuf))
@@ -206,7 +208,8 @@ complete(const char *buf, size_t len, int *status)
 	}
 	if (!chunked)
 		return len >= hlen + (size_t)(clen < 0 ? 0 : clen) ?
-		    (long)(hlen + (size_t)(clen < 0 ? 0 : clen)) : 0;
+		    (long)(hlen + (size_t)(clen < 0 ? 0 : clen)) :
+		    0;
 	off = hlen;
 	for (;;) {
 		if ((p = memmem(buf + off, len - off, "\r\n", 2)) == NULL)
@@ -332,7 +335,8 @@ on_readable(const struct opts *o, struct conn *c, struct stats *s,
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: openloop -r rate [-d secs] [-w warmup] "
+	fprintf(stderr,
+	    "usage: openloop -r rate [-d secs] [-w warmup] "
 	    "[-c conns] [-m method] [-b body] [-t tokens] http://host:port/"
 	    "path\n");
 	exit(2);
@@ -364,8 +368,8 @@ parse_tokens(struct opts *o, char *list)
 	char	*t;
 
 	for (t = strtok(list, ","); t != NULL; t = strtok(NULL, ",")) {
-		o->tokens = realloc(o->tokens, (size_t)(o->ntokens + 1) *
-		    sizeof(*o->tokens));
+		o->tokens = realloc(o->tokens,
+		    (size_t)(o->ntokens + 1) * sizeof(*o->tokens));
 		if (o->tokens == NULL)
 			err(1, "realloc");
 		o->tokens[o->ntokens++] = t;
@@ -375,8 +379,8 @@ parse_tokens(struct opts *o, char *list)
 int
 main(int argc, char **argv)
 {
-	struct opts		 o = { 0, 10, 1, 32, "GET", NULL, NULL, NULL,
-				    NULL, NULL, 0, -1 };
+	struct opts o = { 0, 10, 1, 32, "GET", NULL, NULL, NULL, NULL, NULL, 0,
+		-1 };
 	struct stats		 s = { 0 };
 	struct conn		*conns;
 	struct epoll_event	 ev, evs[256];
@@ -386,14 +390,29 @@ main(int argc, char **argv)
 
 	while ((ch = getopt(argc, argv, "r:d:w:c:m:b:t:")) != -1) {
 		switch (ch) {
-		case 'r': o.rate = atof(optarg); break;
-		case 'd': o.secs = atof(optarg); break;
-		case 'w': o.warmup = atof(optarg); break;
-		case 'c': o.conns = atoi(optarg); break;
-		case 'm': o.method = optarg; break;
-		case 'b': o.body = optarg; break;
-		case 't': parse_tokens(&o, optarg); break;
-		default: usage();
+		case 'r':
+			o.rate = atof(optarg);
+			break;
+		case 'd':
+			o.secs = atof(optarg);
+			break;
+		case 'w':
+			o.warmup = atof(optarg);
+			break;
+		case 'c':
+			o.conns = atoi(optarg);
+			break;
+		case 'm':
+			o.method = optarg;
+			break;
+		case 'b':
+			o.body = optarg;
+			break;
+		case 't':
+			parse_tokens(&o, optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc - 1 || o.rate <= 0 || o.conns <= 0 || o.secs <= 0)
@@ -428,7 +447,8 @@ main(int argc, char **argv)
 		t = now();
 		/* Send every due request a free connection can take. */
 		for (i = 0; i < o.conns && idle > 0 && next <= t &&
-		    next < t_end && t < t_end + 5; i++) {
+		     next < t_end && t < t_end + 5;
+		     i++) {
 			if (conns[i].busy)
 				continue;
 			if (send_req(&o, &conns[i], next) == -1) {
@@ -481,10 +501,10 @@ main(int argc, char **argv)
 		}
 	qsort(s.lat, s.n, sizeof(*s.lat), cmp);
 	printf("{\"offered\": %.1f, \"achieved\": %.1f, \"scheduled\": %llu, "
-	    "\"ok\": %llu, \"non_2xx\": %llu, \"errors\": %llu, "
-	    "\"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, "
-	    "\"p999_ms\": %.3f, \"max_ms\": %.3f}\n", o.rate,
-	    (double)s.ok / o.secs, (unsigned long long)s.sent,
+	       "\"ok\": %llu, \"non_2xx\": %llu, \"errors\": %llu, "
+	       "\"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, "
+	       "\"p999_ms\": %.3f, \"max_ms\": %.3f}\n",
+	    o.rate, (double)s.ok / o.secs, (unsigned long long)s.sent,
 	    (unsigned long long)s.ok, (unsigned long long)s.bad,
 	    (unsigned long long)s.errors, pct(&s, 0.5), pct(&s, 0.9),
 	    pct(&s, 0.99), pct(&s, 0.999), s.n ? s.lat[s.n - 1] : 0.0);

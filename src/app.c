@@ -102,7 +102,8 @@ board_gen_init(struct buf *err)
 	p = mmap(NULL, sizeof(*board_gen), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
-		buf_printf(err, "leaderboard cache: mmap: %s", strerror(errno));
+		buf_printf(err, "leaderboard cache: mmap: %s",
+		    strerror(errno));
 		return -1;
 	}
 	board_gen = p;
@@ -112,8 +113,9 @@ board_gen_init(struct buf *err)
 static uint64_t
 board_gen_now(void)
 {
-	return board_gen != NULL ? __atomic_load_n(board_gen,
-	    __ATOMIC_ACQUIRE) : 0;
+	return board_gen != NULL ?
+	    __atomic_load_n(board_gen, __ATOMIC_ACQUIRE) :
+	    0;
 }
 
 static int64_t
@@ -158,9 +160,9 @@ load_templates(const struct pool_config *pc, struct buf *err)
 	struct mustache_set	*set;
 	struct mustache_error	 me;
 	const char		*dir = pc->templates != NULL ? pc->templates :
-				    PKGDATADIR "/templates";
-	static const char	*need[] = { "layout", "error", "signup",
-				    "login", "log", "edit", "leaderboard" };
+						  PKGDATADIR "/templates";
+	static const char *need[] = { "layout", "error", "signup", "login",
+		"log", "edit", "leaderboard" };
 	size_t			 i;
 
 	set = mustache_set_new();
@@ -218,12 +220,13 @@ app_init_child(const struct pool_config *pc, struct buf *err)
 	}
 	if ((a->tmpl = load_templates(pc, err)) == NULL)
 		goto fail;
-	if ((a->router = router_new(routes, sizeof(routes) /
-	    sizeof(routes[0]))) == NULL) {
+	if ((a->router = router_new(routes,
+		 sizeof(routes) / sizeof(routes[0]))) == NULL) {
 		buf_puts(err, "router: cannot build the route table");
 		goto fail;
 	}
-	so.conninfo = pc->database_url != NULL ? pc->database_url :
+	so.conninfo = pc->database_url != NULL ?
+	    pc->database_url :
 	    getenv("CREWLOG_DATABASE_URL");
 	so.listen = a->cache_on;
 	so.notify_board = pc->leaderboard_cache == 1;
@@ -356,8 +359,8 @@ app_field(struct ctx *c, const char *name, bool *bad)
 		if ((v = app_json_field(c, name)) == NULL || json_is_null(v))
 			return NULL;
 		/* Not a string, or one with a NUL that C would cut short. */
-		if (!json_is_string(v) || strlen(json_string_value(v)) !=
-		    json_string_length(v)) {
+		if (!json_is_string(v) ||
+		    strlen(json_string_value(v)) != json_string_length(v)) {
 			*bad = true;
 			return NULL;
 		}
@@ -399,8 +402,8 @@ cookie_secure(struct ctx *c)
 		return c->conf->cookie_secure == 1;
 	if (c->req->https)
 		return true;
-	return !(addr != NULL && (strncmp(addr, "127.", 4) == 0 ||
-	    strcmp(addr, "::1") == 0));
+	return !(addr != NULL &&
+	    (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0));
 }
 
 static void
@@ -493,7 +496,8 @@ render(struct ctx *c, int status, const char *tmpl, json_t *view)
 		log_error("render %s: %s", tmpl, buf_cstr(&msg));
 		buf_free(&msg);
 		buf_reset(&c->resp->body);
-		buf_puts(&c->resp->body, "<!doctype html><title>Error</title>"
+		buf_puts(&c->resp->body,
+		    "<!doctype html><title>Error</title>"
 		    "<p>Something went wrong on our side.</p>\n");
 		status = 500;
 	}
@@ -592,17 +596,17 @@ app_store_fail(struct ctx *c, int rc)
 			log_warn("database unavailable: %s",
 			    store_errmsg(c->app->st));
 		}
-		snprintf(ra, sizeof(ra), "%d",
-		    store_retry_after(c->app->st));
+		snprintf(ra, sizeof(ra), "%d", store_retry_after(c->app->st));
 		(void)resp_header(c->resp, "Retry-After", ra);
-		app_fail(c, 503, "unavailable", "The database is unavailable "
-		    "right now. Please try again in a moment.", NULL, NULL,
-		    NULL);
+		app_fail(c, 503, "unavailable",
+		    "The database is unavailable "
+		    "right now. Please try again in a moment.",
+		    NULL, NULL, NULL);
 		return;
 	}
 	log_error("database: %s", store_errmsg(c->app->st));
-	app_fail(c, 500, "internal", "Something went wrong on our side.",
-	    NULL, NULL, NULL);
+	app_fail(c, 500, "internal", "Something went wrong on our side.", NULL,
+	    NULL, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -619,7 +623,7 @@ app_login(struct ctx *c, int64_t user, char token[AUTH_TOKEN_LEN + 1])
 	auth_new_token(token);
 	auth_token_hash(token, h);
 	if ((rc = store_session_create(a->st, h, user,
-	    c->conf->session_ttl)) != STORE_OK)
+		 c->conf->session_ttl)) != STORE_OK)
 		return rc;
 	if (!app_json(c)) {
 		/* Rotation: the session the browser had before is over. */
@@ -731,8 +735,9 @@ board_slot(struct app *a, int64_t limit, int64_t offset,
 	for (i = 0; a->cache_on && i < BOARD_SLOTS; i++) {
 		s = &a->board[i];
 		if (s->used && s->limit == limit && s->offset == offset &&
-		    s->gen == gen && now - s->read_ms <
-		    (int64_t)a->pc->leaderboard_cache_ttl * 1000) {
+		    s->gen == gen &&
+		    now - s->read_ms <
+			(int64_t)a->pc->leaderboard_cache_ttl * 1000) {
 			s->stamp = a->clock;
 			*out = s;
 			return STORE_OK;
@@ -743,8 +748,8 @@ board_slot(struct app *a, int64_t limit, int64_t offset,
 		return rc;
 	s = &a->board[0];
 	for (i = 1; i < BOARD_SLOTS; i++)
-		if (!a->board[i].used || (s->used &&
-		    a->board[i].stamp < s->stamp))
+		if (!a->board[i].used ||
+		    (s->used && a->board[i].stamp < s->stamp))
 			s = &a->board[i];
 	json_decref(s->entries);
 	free(s->text);
@@ -753,13 +758,13 @@ board_slot(struct app *a, int64_t limit, int64_t offset,
 	n = json_array_size(all);
 	s->ids = xcalloc(n + 1, sizeof(*s->ids));
 	s->entries = json_array();
-	json_array_foreach(all, i, e) {
+	json_array_foreach (all, i, e) {
 		s->ids[i] = json_integer_value(json_object_get(e, "id"));
 		pub = json_object();
 		app_vset(pub, "rank", json_incref(json_object_get(e, "rank")));
 		app_vset(pub, "name", json_incref(json_object_get(e, "name")));
-		app_vset(pub, "hours", json_incref(json_object_get(e,
-		    "hours")));
+		app_vset(pub, "hours",
+		    json_incref(json_object_get(e, "hours")));
 		if (json_array_append_new(s->entries, pub) == -1)
 			abort();
 	}
@@ -798,8 +803,7 @@ app_board(struct ctx *c, int64_t limit, int64_t offset, json_t **entries,
  * the order the view had: entries, total, limit, offset.
  */
 int
-app_board_json(struct ctx *c, int64_t limit, int64_t offset,
-    struct buf *body)
+app_board_json(struct ctx *c, int64_t limit, int64_t offset, struct buf *body)
 {
 	struct board_slot	*s;
 	int			 rc;
@@ -826,7 +830,8 @@ static void
 security_headers(struct response *r)
 {
 	static const char *const h[][2] = {
-		{ "Content-Security-Policy", "default-src 'none'; "
+		{ "Content-Security-Policy",
+		    "default-src 'none'; "
 		    "style-src 'self'; img-src 'self'; form-action 'self'; "
 		    "base-uri 'none'; frame-ancestors 'none'" },
 		{ "X-Content-Type-Options", "nosniff" },
@@ -866,13 +871,17 @@ app_handle(struct ctx *c)
 	switch (router_match(a->router, c->req->method, c->req->path, &rt,
 	    &c->req->route, &allow)) {
 	case ROUTER_NOT_FOUND:
-		app_fail(c, 404, "not_found", "There is nothing at this "
-		    "address.", NULL, NULL, NULL);
+		app_fail(c, 404, "not_found",
+		    "There is nothing at this "
+		    "address.",
+		    NULL, NULL, NULL);
 		goto out;
 	case ROUTER_BAD_METHOD:
 		(void)resp_header(c->resp, "Allow", buf_cstr(&allow));
-		app_fail(c, 405, "method_not_allowed", "This address does "
-		    "not take that method.", NULL, NULL, NULL);
+		app_fail(c, 405, "method_not_allowed",
+		    "This address does "
+		    "not take that method.",
+		    NULL, NULL, NULL);
 		goto out;
 	case ROUTER_FOUND:
 		c->req->route_name = rt->pattern;
@@ -888,16 +897,20 @@ app_handle(struct ctx *c)
 		if (app_json(c)) {
 			(void)resp_header(c->resp, "WWW-Authenticate",
 			    "Bearer realm=\"crewlog\"");
-			app_fail(c, 401, "unauthorized", "Log in first: send "
-			    "Authorization: Bearer <token>.", NULL, NULL, NULL);
+			app_fail(c, 401, "unauthorized",
+			    "Log in first: send "
+			    "Authorization: Bearer <token>.",
+			    NULL, NULL, NULL);
 		} else
 			app_redirect(c, "/login");
 		goto out;
 	}
 	if (!csrf_ok(c)) {
-		app_fail(c, 403, "csrf", "The form was missing its security "
+		app_fail(c, 403, "csrf",
+		    "The form was missing its security "
 		    "token or it has expired. Go back, reload the page and "
-		    "try again.", NULL, NULL, NULL);
+		    "try again.",
+		    NULL, NULL, NULL);
 		goto out;
 	}
 	rt->handler(c);

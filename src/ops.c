@@ -27,8 +27,9 @@
 #define CT_TEXT		"text/plain; charset=utf-8"
 #define CT_JSON		"application/json"
 #define CT_PROM		"text/plain; version=0.0.4; charset=utf-8"
-#define CT_OPENMETRICS	"application/openmetrics-text; version=1.0.0; " \
-			"charset=utf-8"
+#define CT_OPENMETRICS \
+	"application/openmetrics-text; version=1.0.0; " \
+	"charset=utf-8"
 
 /* ---------------------------------------------------------------------
  * Pool snapshot
@@ -185,15 +186,16 @@ proc_text(const struct sb_proc *p, int64_t now, struct buf *out)
 	    "request URI:          ",
 	    (long)p->pid, sb_state_name(p->state), date,
 	    (long long)((now - p->started_mono_us) / 1000000),
-	    (unsigned long long)p->requests,
-	    (long long)proc_duration(p, now),
+	    (unsigned long long)p->requests, (long long)proc_duration(p, now),
 	    p->method[0] != '\0' ? p->method : "-");
 	/* The URI came from a client: no control characters on the page. */
 	if (p->uri[0] == '\0')
 		buf_putc(out, '-');
 	for (const char *c = p->uri; *c != '\0'; c++)
-		buf_putc(out, (unsigned char)*c < 0x20 ||
-		    (unsigned char)*c == 0x7f ? '?' : *c);
+		buf_putc(out,
+		    (unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f ?
+			'?' :
+			*c);
 	buf_printf(out, "\ngeneration:           %u\n", p->generation);
 }
 
@@ -267,15 +269,16 @@ proc_json(const struct sb_proc *p, int64_t now)
 		return NULL;
 	rc |= jset(o, "pid", json_integer(p->pid));
 	rc |= jset(o, "state", json_string(sb_state_name(p->state)));
-	rc |= jset(o, "start time", json_integer(p->started_wall_us / 1000000));
+	rc |= jset(o, "start time",
+	    json_integer(p->started_wall_us / 1000000));
 	rc |= jset(o, "start since",
 	    json_integer((now - p->started_mono_us) / 1000000));
 	rc |= jset(o, "requests", json_integer((json_int_t)p->requests));
 	rc |= jset(o, "request duration", json_integer(proc_duration(p, now)));
 	rc |= jset(o, "request method",
 	    json_string(p->method[0] != '\0' ? p->method : "-"));
-	rc |= jset(o, "request uri", json_uri(p->uri[0] != '\0' ? p->uri :
-	    "-"));
+	rc |= jset(o, "request uri",
+	    json_uri(p->uri[0] != '\0' ? p->uri : "-"));
 	rc |= jset(o, "generation", json_integer(p->generation));
 	if (rc != 0) {
 		json_decref(o);
@@ -353,8 +356,8 @@ status_procs(struct scoreboard *sb, enum ops_format fmt, json_t *list,
 }
 
 void
-ops_status(const struct ops_env *env, size_t i, enum ops_format fmt,
-    bool full, struct buf *out)
+ops_status(const struct ops_env *env, size_t i, enum ops_format fmt, bool full,
+    struct buf *out)
 {
 	struct snap	 s;
 	json_t		*o = NULL, *list = NULL;
@@ -390,7 +393,10 @@ out:
  * Prometheus / OpenMetrics
  */
 
-enum mtype { M_GAUGE, M_COUNTER };
+enum mtype {
+	M_GAUGE,
+	M_COUNTER
+};
 
 struct metric {
 	const char	*name;		/* without _total */
@@ -399,51 +405,132 @@ struct metric {
 	double		(*get)(const struct snap *, const struct pool_config *);
 };
 
-static double m_up(const struct snap *s, const struct pool_config *pc)
-{ (void)s; (void)pc; return 1; }
-static double m_start(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->start_wall; }
-static double m_since(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->start_since; }
-static double m_acc(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->accepted; }
-static double m_lq(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->listen_queue; }
-static double m_mlq(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->max_listen_queue; }
-static double m_lql(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->listen_queue_len; }
-static double m_idle(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->c.idle; }
-static double m_active(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->c.active; }
-static double m_total(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->c.total; }
-static double m_maxact(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->max_active; }
-static double m_mcr(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->max_children_reached; }
-static double m_slow(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->slow_requests; }
-static double m_resp(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->respawns; }
-static double m_back(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->crash_backoff_ms / 1000.0; }
-static double m_maxch(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->max_children; }
-static double m_start_s(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->start_servers; }
-static double m_minsp(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->min_spare_servers; }
-static double m_maxsp(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->max_spare_servers; }
-static double m_maxreq(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->max_requests; }
+static double
+m_up(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	(void)pc;
+	return 1;
+}
+static double
+m_start(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->start_wall;
+}
+static double
+m_since(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->start_since;
+}
+static double
+m_acc(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->accepted;
+}
+static double
+m_lq(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->listen_queue;
+}
+static double
+m_mlq(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->max_listen_queue;
+}
+static double
+m_lql(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->listen_queue_len;
+}
+static double
+m_idle(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->c.idle;
+}
+static double
+m_active(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->c.active;
+}
+static double
+m_total(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->c.total;
+}
+static double
+m_maxact(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->max_active;
+}
+static double
+m_mcr(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->max_children_reached;
+}
+static double
+m_slow(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->slow_requests;
+}
+static double
+m_resp(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->respawns;
+}
+static double
+m_back(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->crash_backoff_ms / 1000.0;
+}
+static double
+m_maxch(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->max_children;
+}
+static double
+m_start_s(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->start_servers;
+}
+static double
+m_minsp(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->min_spare_servers;
+}
+static double
+m_maxsp(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->max_spare_servers;
+}
+static double
+m_maxreq(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->max_requests;
+}
 
 static const struct metric metrics[] = {
 	{ "crewlog_up", M_GAUGE, "Whether the pool answered.", m_up },
-	{ "crewlog_start_time_seconds", M_GAUGE,
-	    "Unix time the pool started.", m_start },
+	{ "crewlog_start_time_seconds", M_GAUGE, "Unix time the pool started.",
+	    m_start },
 	{ "crewlog_start_since_seconds", M_GAUGE,
 	    "Seconds since the pool started.", m_since },
 	{ "crewlog_accepted_connections", M_COUNTER,
@@ -451,8 +538,8 @@ static const struct metric metrics[] = {
 	{ "crewlog_listen_queue", M_GAUGE,
 	    "Connections waiting in the accept queue (0 for unix sockets).",
 	    m_lq },
-	{ "crewlog_max_listen_queue", M_GAUGE,
-	    "Largest accept queue seen.", m_mlq },
+	{ "crewlog_max_listen_queue", M_GAUGE, "Largest accept queue seen.",
+	    m_mlq },
 	{ "crewlog_listen_queue_length", M_GAUGE,
 	    "Size of the accept queue (listen.backlog).", m_lql },
 	{ "crewlog_idle_processes", M_GAUGE, "Idle workers.", m_idle },
@@ -469,10 +556,10 @@ static const struct metric metrics[] = {
 	    "Workers replaced after an unexpected exit.", m_resp },
 	{ "crewlog_crash_backoff_seconds", M_GAUGE,
 	    "Current delay before respawning a crashing worker.", m_back },
-	{ "crewlog_pm_max_children", M_GAUGE,
-	    "Configured pm.max_children.", m_maxch },
-	{ "crewlog_pm_start_servers", M_GAUGE,
-	    "Configured pm.start_servers.", m_start_s },
+	{ "crewlog_pm_max_children", M_GAUGE, "Configured pm.max_children.",
+	    m_maxch },
+	{ "crewlog_pm_start_servers", M_GAUGE, "Configured pm.start_servers.",
+	    m_start_s },
 	{ "crewlog_pm_min_spare_servers", M_GAUGE,
 	    "Configured pm.min_spare_servers.", m_minsp },
 	{ "crewlog_pm_max_spare_servers", M_GAUGE,
@@ -537,7 +624,8 @@ route_histograms(const struct ops_env *env, struct buf *out)
 	struct buf	 l = BUF_INIT;
 	size_t		 i, r;
 
-	buf_printf(out, "# HELP %s Time from accepting a connection to "
+	buf_printf(out,
+	    "# HELP %s Time from accepting a connection to "
 	    "sending the response, by route.\n# TYPE %s histogram\n",
 	    name, name);
 	for (i = 0; i < env->npools; i++) {
@@ -554,7 +642,8 @@ route_histograms(const struct ops_env *env, struct buf *out)
 			label_value(&l, rt->method);
 			buf_puts(&l, ",route=");
 			label_value(&l, rt->route);
-			hist_lines(out, name, &l, rt->hist, sb_get(&rt->sum_us));
+			hist_lines(out, name, &l, rt->hist,
+			    sb_get(&rt->sum_us));
 		}
 	}
 	buf_free(&l);
@@ -566,7 +655,8 @@ histogram(const struct ops_env *env, struct buf *out)
 	struct buf	 l = BUF_INIT;
 	size_t		 i;
 
-	buf_puts(out, "# HELP crewlog_request_duration_seconds "
+	buf_puts(out,
+	    "# HELP crewlog_request_duration_seconds "
 	    "Time from accepting a connection to sending the response.\n"
 	    "# TYPE crewlog_request_duration_seconds histogram\n");
 	for (i = 0; i < env->npools; i++) {
@@ -594,9 +684,9 @@ ops_metrics(const struct ops_env *env, bool openmetrics, struct buf *out)
 
 		sfx = mt->type == M_COUNTER ? "_total" : "";
 		/* OpenMetrics names the family without _total. */
-		buf_printf(out, "# HELP %s%s %s\n# TYPE %s%s %s\n",
-		    mt->name, openmetrics ? "" : sfx, mt->help,
-		    mt->name, openmetrics ? "" : sfx,
+		buf_printf(out, "# HELP %s%s %s\n# TYPE %s%s %s\n", mt->name,
+		    openmetrics ? "" : sfx, mt->help, mt->name,
+		    openmetrics ? "" : sfx,
 		    mt->type == M_COUNTER ? "counter" : "gauge");
 		for (i = 0; i < env->npools; i++) {
 			buf_printf(out, "%s%s", mt->name, sfx);
@@ -622,8 +712,7 @@ has_query(const struct request *req, const char *key)
 }
 
 static void
-text_reply(struct response *resp, int status, const char *ct,
-    const char *body)
+text_reply(struct response *resp, int status, const char *ct, const char *body)
 {
 	resp_status(resp, status);
 	resp_content_type(resp, ct);
@@ -670,8 +759,8 @@ test_sleep(struct request *req, struct response *resp)
 
 	errno = 0;
 	ms = v == NULL ? 0 : strtol(v, &end, 10);
-	if (v == NULL || *v == '\0' || *end != '\0' || errno != 0 ||
-	    ms < 0 || ms > 600000) {
+	if (v == NULL || *v == '\0' || *end != '\0' || errno != 0 || ms < 0 ||
+	    ms > 600000) {
 		text_reply(resp, 400, CT_TEXT, "ms: must be 0..600000\n");
 		return;
 	}
@@ -696,7 +785,8 @@ test_print(struct request *req, struct response *resp)
 	int		 fd;
 
 	if (v == NULL || *v == '\0' || strlen(v) > 4096) {
-		text_reply(resp, 400, CT_TEXT, "text: must be 1..4096 bytes\n");
+		text_reply(resp, 400, CT_TEXT,
+		    "text: must be 1..4096 bytes\n");
 		return;
 	}
 	iov[0].iov_base = (void *)v;
@@ -723,10 +813,10 @@ ops_handle(const struct ops_env *env, struct request *req,
 		return false;
 	if (pc->ping_path != NULL && strcmp(path, pc->ping_path) == 0) {
 		req->route_name = pc->ping_path;
-		text_reply(resp, 200, CT_TEXT, pc->ping_response != NULL ?
-		    pc->ping_response : "pong");
-		if (resp->body.len == 0 || resp->body.data[resp->body.len - 1]
-		    != '\n')
+		text_reply(resp, 200, CT_TEXT,
+		    pc->ping_response != NULL ? pc->ping_response : "pong");
+		if (resp->body.len == 0 ||
+		    resp->body.data[resp->body.len - 1] != '\n')
 			buf_putc(&resp->body, '\n');
 		no_cache(resp);
 		return true;
@@ -755,8 +845,8 @@ ops_handle(const struct ops_env *env, struct request *req,
 			text_reply(resp, 200, CT_TEXT, "ready\n");
 		else {
 			text_reply(resp, 503, CT_TEXT, "not ready: ");
-			buf_puts(&resp->body, why.len > 0 ? why.data :
-			    "starting");
+			buf_puts(&resp->body,
+			    why.len > 0 ? why.data : "starting");
 			buf_putc(&resp->body, '\n');
 		}
 		buf_free(&why);

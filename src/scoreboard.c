@@ -10,20 +10,18 @@
 
 #include "scoreboard.h"
 
-const double sb_bucket_bounds[SB_NBUCKETS - 1] = {
-	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-	0.1, 0.25, 0.5, 1, 2.5, 5, 10
-};
+const double sb_bucket_bounds[SB_NBUCKETS - 1] = { 0.0001, 0.00025, 0.0005,
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+	10 };
 
-static const char *const state_names[SB__MAX] = {
-	"Free", "Starting", "Idle", "Reading headers", "Running", "Finishing"
-};
+static const char *const state_names[SB__MAX] = { "Free", "Starting", "Idle",
+	"Reading headers", "Running", "Finishing" };
 
 static size_t
 sb_size(unsigned nslots)
 {
-	return sizeof(struct scoreboard) + (size_t)nslots *
-	    sizeof(struct sb_slot);
+	return sizeof(struct scoreboard) +
+	    (size_t)nslots * sizeof(struct sb_slot);
 }
 
 static int64_t
@@ -100,17 +98,18 @@ route_add(struct scoreboard *sb, const struct sb_route *r,
 	if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) != 2 ||
 	    (i = sb_route_find(sb, r->method, r->route)) == -1)
 		return;
-	if (base != NULL && (j = sb_route_lookup(base, r->method,
-	    r->route)) != -1)
+	if (base != NULL &&
+	    (j = sb_route_lookup(base, r->method, r->route)) != -1)
 		b = &base->routes[j];
 	to = &sb->routes[i];
 	for (k = 0; k < SB_NBUCKETS; k++)
-		sb_add(&to->hist[k], sb_get(&r->hist[k]) -
-		    (b != NULL ? sb_get(&b->hist[k]) : 0));
-	sb_add(&to->sum_us, sb_get(&r->sum_us) - (b != NULL ?
-	    sb_get(&b->sum_us) : 0));
-	sb_add(&to->count, sb_get(&r->count) - (b != NULL ?
-	    sb_get(&b->count) : 0));
+		sb_add(&to->hist[k],
+		    sb_get(&r->hist[k]) -
+			(b != NULL ? sb_get(&b->hist[k]) : 0));
+	sb_add(&to->sum_us,
+	    sb_get(&r->sum_us) - (b != NULL ? sb_get(&b->sum_us) : 0));
+	sb_add(&to->count,
+	    sb_get(&r->count) - (b != NULL ? sb_get(&b->count) : 0));
 }
 
 void
@@ -179,8 +178,9 @@ sb_max(uint64_t *p, uint64_t v)
 {
 	uint64_t	 cur = sb_get(p);
 
-	while (v > cur && !__atomic_compare_exchange_n(p, &cur, v, true,
-	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+	while (v > cur &&
+	    !__atomic_compare_exchange_n(p, &cur, v, true, __ATOMIC_RELAXED,
+		__ATOMIC_RELAXED))
 		;	/* cur was reloaded by the failed exchange */
 }
 
@@ -336,7 +336,7 @@ sb_route_find(struct scoreboard *sb, const char *method, const char *route)
 		r = &sb->routes[i];
 		zero = 0;
 		if (__atomic_compare_exchange_n(&r->state, &zero, 1, false,
-		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			copy_trunc(r->method, sizeof(r->method), method);
 			copy_trunc(r->route, sizeof(r->route), route);
 			__atomic_store_n(&r->state, 2, __ATOMIC_RELEASE);
@@ -392,8 +392,9 @@ sb_quantile(const uint64_t *hist, double q)
 		n = sb_get(&hist[i]);
 		if (n > 0 && (double)(cum + n) >= rank) {
 			lo = i == 0 ? 0 : sb_bucket_bounds[i - 1];
-			return lo + (sb_bucket_bounds[i] - lo) *
-			    (rank - (double)cum) / (double)n;
+			return lo +
+			    (sb_bucket_bounds[i] - lo) * (rank - (double)cum) /
+			    (double)n;
 		}
 		cum += n;
 	}

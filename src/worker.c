@@ -27,7 +27,9 @@
 #include "log.h"
 #include "ops.h"
 #include "request.h"
+#include "request_fcgi.h"
 #include "response.h"
+#include "response_fcgi.h"
 #include "util.h"
 #include "worker.h"
 
@@ -169,17 +171,17 @@ static int
 route_index(struct wstate *w, const struct request *req)
 {
 	const char	*name = req->route_name != NULL ? req->route_name :
-			    "(unrouted)";
+						     "(unrouted)";
 	enum http_method m = req->method_name == NULL ? HTTP_OTHER :
-			    req->method;
+							req->method;
 	size_t		 i;
 	int		 idx;
 
 	for (i = 0; i < w->nroutes; i++)
 		if (w->routes[i].name == name && w->routes[i].method == m)
 			return w->routes[i].index;
-	idx = sb_route_find(w->wa->sb, m == HTTP_OTHER ? "OTHER" :
-	    req->method_name, name);
+	idx = sb_route_find(w->wa->sb,
+	    m == HTTP_OTHER ? "OTHER" : req->method_name, name);
 	if (w->nroutes < SB_ROUTES) {
 		w->routes[w->nroutes].method = m;
 		w->routes[w->nroutes].name = name;
@@ -198,9 +200,9 @@ error_reply(struct request *req, struct response *resp,
     const struct req_error *err)
 {
 	resp_reset(resp);
-	(void)resp_error(resp, req_wants_json(req), err->status != 0 ?
-	    err->status : 400, NULL, err->message, err->field[0] != '\0' ?
-	    err->field : NULL);
+	(void)resp_error(resp, req_wants_json(req),
+	    err->status != 0 ? err->status : 400, NULL, err->message,
+	    err->field[0] != '\0' ? err->field : NULL);
 }
 
 /* One request on an accepted connection; the connection is closed after. */
@@ -295,9 +297,9 @@ accept_one(struct wstate *w)
 		return -1;	/* EAGAIN: another worker took it */
 	}
 	if (!worker_client_allowed(w->wa->pc->listen_allowed_clients,
-	    (struct sockaddr *)&ss)) {
+		(struct sockaddr *)&ss)) {
 		log_warn("connection from a client not in "
-		    "listen.allowed_clients refused");
+			 "listen.allowed_clients refused");
 		close(fd);
 		return -1;
 	}
@@ -308,7 +310,10 @@ accept_one(struct wstate *w)
 }
 
 /* What an epoll event is for. */
-enum { EV_LISTEN, EV_APP };
+enum {
+	EV_LISTEN,
+	EV_APP
+};
 
 /*
  * Keeps the app's descriptor (its listening database connection) in the
@@ -366,8 +371,8 @@ loop(struct wstate *w, const sigset_t *waitmask)
 		close(ep);
 		return 1;
 	}
-	if (FCGX_InitRequest(&fr, wa->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR)
-	    != 0) {
+	if (FCGX_InitRequest(&fr, wa->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) !=
+	    0) {
 		log_error("FCGX_InitRequest failed");
 		close(ep);
 		return 1;
@@ -377,7 +382,7 @@ loop(struct wstate *w, const sigset_t *waitmask)
 	while (!w_quit) {
 		if (wa->max_requests != 0 && w->served >= wa->max_requests) {
 			log_info("recycling after %llu requests "
-			    "(pm.max_requests)",
+				 "(pm.max_requests)",
 			    (unsigned long long)w->served);
 			break;
 		}

@@ -24,16 +24,19 @@ board_query(struct ctx *c, int64_t *limit, int64_t *offset, int64_t *page)
 	if (app_json(c)) {
 		if ((s = kv_get(&c->req->query, "limit")) != NULL &&
 		    field_int(s, 1, 100, limit) != NULL)
-			app_vset(errs, "limit", app_vstr("must be an integer "
-			    "from 1 to 100"));
+			app_vset(errs, "limit",
+			    app_vstr("must be an integer "
+				     "from 1 to 100"));
 		if ((s = kv_get(&c->req->query, "offset")) != NULL &&
 		    field_int(s, 0, 1000000000, offset) != NULL)
-			app_vset(errs, "offset", app_vstr("must be an "
-			    "integer from 0 to 1000000000"));
+			app_vset(errs, "offset",
+			    app_vstr("must be an "
+				     "integer from 0 to 1000000000"));
 	} else if ((s = kv_get(&c->req->query, "page")) != NULL) {
 		if (field_int(s, 1, 10000000, page) != NULL)
-			app_vset(errs, "page", app_vstr("must be an integer "
-			    "from 1 to 10000000"));
+			app_vset(errs, "page",
+			    app_vstr("must be an integer "
+				     "from 1 to 10000000"));
 		*offset = (*page - 1) * BOARD_PAGE;
 	}
 	if (json_object_size(errs) > 0) {

@@ -198,16 +198,14 @@ test_quantiles(void **state)
 	/* 100 requests in (0.001, 0.0025]: the median is half way. */
 	h[4] = 100;
 	assert_float_equal(sb_quantile(h, 0.5), 0.00175, 1e-9);
-	assert_float_equal(sb_quantile(h, 0.99), 0.001 + 0.0015 * 0.99,
-	    1e-9);
+	assert_float_equal(sb_quantile(h, 0.99), 0.001 + 0.0015 * 0.99, 1e-9);
 	/* 90 fast ones below 100 us, 10 in (5 ms, 10 ms]. */
 	memset(h, 0, sizeof(h));
 	h[0] = 90;
 	h[6] = 10;
 	assert_float_equal(sb_quantile(h, 0.5), 0.0001 * 50 / 90, 1e-12);
 	assert_float_equal(sb_quantile(h, 0.9), 0.0001, 1e-12);
-	assert_float_equal(sb_quantile(h, 0.99), 0.005 + 0.005 * 0.9,
-	    1e-9);
+	assert_float_equal(sb_quantile(h, 0.99), 0.005 + 0.005 * 0.9, 1e-9);
 	/* Past the last bound: the largest finite bound. */
 	memset(h, 0, sizeof(h));
 	h[SB_NBUCKETS - 1] = 3;
@@ -237,8 +235,9 @@ test_routes_inherited(void **state)
 	assert_int_equal(sb_get(&b->routes[1].count), 3);
 	assert_int_equal(sb_get(&b->routes[1].sum_us), 5000);
 	assert_int_equal(sb_get(&b->routes[0].count), 1);
-	assert_int_equal(sb_get(&b->routes[sb_route_lookup(b, "GET",
-	    "/z")].count), 1);
+	assert_int_equal(sb_get(&b->routes[sb_route_lookup(b, "GET", "/z")]
+				     .count),
+	    1);
 	sb_free(a);
 	sb_free(b);
 }
