@@ -263,6 +263,51 @@ test_routes_shared_with_child(void **state)
 	sb_free(sb);
 }
 
+/* Processes naming the same routes at once never name two entries alike. */
+static void
+test_routes_named_once_across_processes(void **state)
+{
+	struct scoreboard	*sb = sb_new("www", 1);
+	char			 name[32], seen[SB_ROUTES];
+	pid_t			 pids[4];
+	int			 i, k, st, idx;
+
+	(void)state;
+	for (k = 0; k < 4; k++) {
+		pids[k] = fork();
+		assert_true(pids[k] >= 0);
+		if (pids[k] == 0) {
+			for (i = 0; i < 20; i++) {
+				/* Each process walks the names in its order. */
+				snprintf(name, sizeof(name), "/r%d",
+				    (i * (k + 1) * 7) % 20);
+				idx = sb_route_find(sb, "GET", name);
+				sb_route_observe(sb, idx, 100);
+			}
+			_exit(0);
+		}
+	}
+	for (k = 0; k < 4; k++) {
+		assert_int_equal(waitpid(pids[k], &st, 0), pids[k]);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "/r%d", i);
+		idx = sb_route_lookup(sb, "GET", name);
+		assert_true(idx >= 0 && idx < 20);
+		assert_int_equal(seen[idx], 0);
+		seen[idx] = 1;
+	}
+	assert_int_equal(sb->routes[20].state, 0);
+	/* Four processes, each observing every name once (k=0 walks all;
+	 * the others may repeat names, so count the total only). */
+	for (i = 0, st = 0; i < 20; i++)
+		st += (int)sb_get(&sb->routes[i].count);
+	assert_int_equal(st, 80);
+	sb_free(sb);
+}
+
 static void
 test_state_names(void **state)
 {
@@ -286,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_routes_inherited),
 		cmocka_unit_test(test_routes_shared_with_child),
+		cmocka_unit_test(test_routes_named_once_across_processes),
 		cmocka_unit_test(test_state_names),
 	};
 
