@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "app.h"
+#include "jv.h"
 #include "log.h"
 #include "ops.h"
 #include "util.h"
@@ -199,92 +199,74 @@ proc_text(const struct sb_proc *p, int64_t now, struct buf *out)
 	buf_printf(out, "\ngeneration:           %u\n", p->generation);
 }
 
-static int
-jset(json_t *o, const char *k, json_t *v)
-{
-	return json_object_set_new(o, k, v);
-}
-
 static json_t *
 status_json(const struct snap *s)
 {
 	json_t	*o;
-	int	 rc = 0;
 
 	if ((o = json_object()) == NULL)
 		return NULL;
-	rc |= jset(o, "pool", json_string(s->name));
-	rc |= jset(o, "process manager", json_string(s->pm));
-	rc |= jset(o, "start time", json_integer(s->start_wall));
-	rc |= jset(o, "start since", json_integer(s->start_since));
-	rc |= jset(o, "accepted conn", json_integer((json_int_t)s->accepted));
-	rc |= jset(o, "listen queue", json_integer(s->listen_queue));
-	rc |= jset(o, "max listen queue",
+	jv_set(o, "pool", jv_str(s->name));
+	jv_set(o, "process manager", jv_str(s->pm));
+	jv_set(o, "start time", json_integer(s->start_wall));
+	jv_set(o, "start since", json_integer(s->start_since));
+	jv_set(o, "accepted conn", json_integer((json_int_t)s->accepted));
+	jv_set(o, "listen queue", json_integer(s->listen_queue));
+	jv_set(o, "max listen queue",
 	    json_integer((json_int_t)s->max_listen_queue));
-	rc |= jset(o, "listen queue len", json_integer(s->listen_queue_len));
-	rc |= jset(o, "idle processes", json_integer(s->c.idle));
-	rc |= jset(o, "active processes", json_integer(s->c.active));
-	rc |= jset(o, "total processes", json_integer(s->c.total));
-	rc |= jset(o, "max active processes",
+	jv_set(o, "listen queue len", json_integer(s->listen_queue_len));
+	jv_set(o, "idle processes", json_integer(s->c.idle));
+	jv_set(o, "active processes", json_integer(s->c.active));
+	jv_set(o, "total processes", json_integer(s->c.total));
+	jv_set(o, "max active processes",
 	    json_integer((json_int_t)s->max_active));
-	rc |= jset(o, "max children reached",
+	jv_set(o, "max children reached",
 	    json_integer((json_int_t)s->max_children_reached));
-	rc |= jset(o, "slow requests",
-	    json_integer((json_int_t)s->slow_requests));
-	rc |= jset(o, "respawns", json_integer((json_int_t)s->respawns));
-	rc |= jset(o, "crash backoff",
+	jv_set(o, "slow requests", json_integer((json_int_t)s->slow_requests));
+	jv_set(o, "respawns", json_integer((json_int_t)s->respawns));
+	jv_set(o, "crash backoff",
 	    json_integer((json_int_t)s->crash_backoff_ms));
-	if (rc != 0) {
-		json_decref(o);
-		return NULL;
-	}
 	return o;
-}
-
-/* The URI as a JSON string; request bytes may be invalid UTF-8. */
-static json_t *
-json_uri(const char *uri)
-{
-	json_t	*v;
-	char	*copy, *c;
-
-	if ((v = json_string(uri)) != NULL)
-		return v;
-	copy = xstrdup(uri);
-	for (c = copy; *c != '\0'; c++)
-		if ((unsigned char)*c >= 0x80)
-			*c = '?';
-	v = json_string(copy);
-	free(copy);
-	return v;
 }
 
 static json_t *
 proc_json(const struct sb_proc *p, int64_t now)
 {
 	json_t	*o;
-	int	 rc = 0;
 
 	if ((o = json_object()) == NULL)
 		return NULL;
-	rc |= jset(o, "pid", json_integer(p->pid));
-	rc |= jset(o, "state", json_string(sb_state_name(p->state)));
-	rc |= jset(o, "start time",
-	    json_integer(p->started_wall_us / 1000000));
-	rc |= jset(o, "start since",
+	jv_set(o, "pid", json_integer(p->pid));
+	jv_set(o, "state", jv_str(sb_state_name(p->state)));
+	jv_set(o, "start time", json_integer(p->started_wall_us / 1000000));
+	jv_set(o, "start since",
 	    json_integer((now - p->started_mono_us) / 1000000));
-	rc |= jset(o, "requests", json_integer((json_int_t)p->requests));
-	rc |= jset(o, "request duration", json_integer(proc_duration(p, now)));
-	rc |= jset(o, "request method",
-	    json_string(p->method[0] != '\0' ? p->method : "-"));
-	rc |= jset(o, "request uri",
-	    json_uri(p->uri[0] != '\0' ? p->uri : "-"));
-	rc |= jset(o, "generation", json_integer(p->generation));
-	if (rc != 0) {
-		json_decref(o);
-		return NULL;
-	}
+	jv_set(o, "requests", json_integer((json_int_t)p->requests));
+	jv_set(o, "request duration", json_integer(proc_duration(p, now)));
+	jv_set(o, "request method",
+	    jv_str(p->method[0] != '\0' ? p->method : "-"));
+	jv_set(o, "request uri", jv_str(p->uri[0] != '\0' ? p->uri : "-"));
+	jv_set(o, "generation", json_integer(p->generation));
 	return o;
+}
+
+static void
+status_procs(struct scoreboard *sb, enum ops_format fmt, json_t *list,
+    struct buf *out)
+{
+	struct sb_proc	 p;
+	int64_t		 now = sb_now_mono_us();
+	unsigned	 i;
+
+	for (i = 0; i < sb->nslots; i++) {
+		sb_read_slot(&sb->slots[i], &p);
+		if (p.state == SB_FREE || p.pid == 0)
+			continue;
+		if (fmt == OPS_JSON)
+			jv_push(list, proc_json(&p, now));
+		else
+			proc_text(&p, now, out);
+	}
 }
 
 /* A quantile in milliseconds rounded to the microsecond; null if empty. */
@@ -305,54 +287,28 @@ quantile_ms(const uint64_t *hist, double q)
 static json_t *
 routes_json(const struct scoreboard *sb)
 {
-	json_t	*list, *o;
+	json_t	*list = json_array(), *o;
 	size_t	 r;
-	int	 rc = 0;
 
-	if ((list = json_array()) == NULL)
-		return NULL;
-	for (r = 0; r < SB_ROUTES && rc == 0; r++) {
+	if (list == NULL)
+		abort();
+	for (r = 0; r < SB_ROUTES; r++) {
 		const struct sb_route *rt = &sb->routes[r];
 
 		if (__atomic_load_n(&rt->state, __ATOMIC_ACQUIRE) != 2)
 			break;
-		if ((o = json_object()) == NULL ||
-		    json_array_append_new(list, o) == -1) {
-			rc = -1;
-			break;
-		}
-		rc |= jset(o, "method", json_string(rt->method));
-		rc |= jset(o, "route", json_uri(rt->route));
-		rc |= jset(o, "requests",
+		if ((o = json_object()) == NULL)
+			abort();
+		jv_set(o, "method", jv_str(rt->method));
+		jv_set(o, "route", jv_str(rt->route));
+		jv_set(o, "requests",
 		    json_integer((json_int_t)sb_get(&rt->count)));
-		rc |= jset(o, "p50 ms", quantile_ms(rt->hist, 0.5));
-		rc |= jset(o, "p90 ms", quantile_ms(rt->hist, 0.9));
-		rc |= jset(o, "p99 ms", quantile_ms(rt->hist, 0.99));
-	}
-	if (rc != 0) {
-		json_decref(list);
-		return NULL;
+		jv_set(o, "p50 ms", quantile_ms(rt->hist, 0.5));
+		jv_set(o, "p90 ms", quantile_ms(rt->hist, 0.9));
+		jv_set(o, "p99 ms", quantile_ms(rt->hist, 0.99));
+		jv_push(list, o);
 	}
 	return list;
-}
-
-static void
-status_procs(struct scoreboard *sb, enum ops_format fmt, json_t *list,
-    struct buf *out)
-{
-	struct sb_proc	 p;
-	int64_t		 now = sb_now_mono_us();
-	unsigned	 i;
-
-	for (i = 0; i < sb->nslots; i++) {
-		sb_read_slot(&sb->slots[i], &p);
-		if (p.state == SB_FREE || p.pid == 0)
-			continue;
-		if (fmt == OPS_JSON)
-			(void)json_array_append_new(list, proc_json(&p, now));
-		else
-			proc_text(&p, now, out);
-	}
 }
 
 void
@@ -370,9 +326,9 @@ ops_status(const struct ops_env *env, size_t i, enum ops_format fmt, bool full,
 			status_procs(env->sbs[i], fmt, NULL, out);
 		return;
 	}
-	if ((o = status_json(&s)) == NULL ||
-	    json_object_set_new(o, "routes", routes_json(env->sbs[i])) == -1)
+	if ((o = status_json(&s)) == NULL)
 		goto out;
+	jv_set(o, "routes", routes_json(env->sbs[i]));
 	if (full) {
 		if ((list = json_array()) == NULL ||
 		    json_object_set(o, "processes", list) == -1)
@@ -568,6 +524,22 @@ static const struct metric metrics[] = {
 	    "Configured pm.max_requests (0: never recycle).", m_maxreq },
 };
 
+/* Pool names are config keys ([a-z0-9_-]); escape anyway. */
+static void
+label(struct buf *out, const char *pool)
+{
+	buf_puts(out, "{pool=\"");
+	for (; *pool != '\0'; pool++) {
+		if (*pool == '"' || *pool == '\\')
+			buf_putc(out, '\\');
+		if (*pool == '\n')
+			buf_puts(out, "\\n");
+		else
+			buf_putc(out, *pool);
+	}
+	buf_putc(out, '"');
+}
+
 /* A label value, escaped as the text format requires. */
 static void
 label_value(struct buf *out, const char *v)
@@ -584,35 +556,27 @@ label_value(struct buf *out, const char *v)
 	buf_putc(out, '"');
 }
 
-/* Pool names are config keys ([a-z0-9_-]); escape anyway. */
+/* One route's buckets, sum and count; labels is "{pool=...,route=...". */
 static void
-label(struct buf *out, const char *pool)
+route_lines(struct buf *out, const char *labels, const struct sb_route *rt)
 {
-	buf_puts(out, "{pool=");
-	label_value(out, pool);
-}
-
-/* The buckets, sum and count of one histogram; labels opens "{...". */
-static void
-hist_lines(struct buf *out, const char *name, struct buf *labels,
-    const uint64_t *hist, uint64_t sum_us)
-{
+	static const char name[] = "crewlog_route_request_duration_seconds";
 	size_t		 k;
 	uint64_t	 cum = 0;
 
 	for (k = 0; k < SB_NBUCKETS; k++) {
-		cum += sb_get(&hist[k]);
-		buf_printf(out, "%s_bucket%s", name, buf_cstr(labels));
+		cum += sb_get(&rt->hist[k]);
 		if (k < SB_NBUCKETS - 1)
-			buf_printf(out, ",le=\"%g\"} %llu\n",
-			    sb_bucket_bounds[k], (unsigned long long)cum);
-		else
-			buf_printf(out, ",le=\"+Inf\"} %llu\n",
+			buf_printf(out, "%s_bucket%s,le=\"%g\"} %llu\n", name,
+			    labels, sb_bucket_bounds[k],
 			    (unsigned long long)cum);
+		else
+			buf_printf(out, "%s_bucket%s,le=\"+Inf\"} %llu\n",
+			    name, labels, (unsigned long long)cum);
 	}
-	buf_printf(out, "%s_sum%s} %.6f\n", name, buf_cstr(labels),
-	    (double)sum_us / 1e6);
-	buf_printf(out, "%s_count%s} %llu\n", name, buf_cstr(labels),
+	buf_printf(out, "%s_sum%s} %.6f\n", name, labels,
+	    (double)sb_get(&rt->sum_us) / 1e6);
+	buf_printf(out, "%s_count%s} %llu\n", name, labels,
 	    (unsigned long long)cum);
 }
 
@@ -620,19 +584,16 @@ hist_lines(struct buf *out, const char *name, struct buf *labels,
 static void
 route_histograms(const struct ops_env *env, struct buf *out)
 {
-	const char	*name = "crewlog_route_request_duration_seconds";
 	struct buf	 l = BUF_INIT;
 	size_t		 i, r;
 
-	buf_printf(out,
-	    "# HELP %s Time from accepting a connection to "
-	    "sending the response, by route.\n# TYPE %s histogram\n",
-	    name, name);
+	buf_puts(out,
+	    "# HELP crewlog_route_request_duration_seconds Time from "
+	    "accepting a connection to sending the response, by route.\n"
+	    "# TYPE crewlog_route_request_duration_seconds histogram\n");
 	for (i = 0; i < env->npools; i++) {
-		struct scoreboard *sb = env->sbs[i];
-
 		for (r = 0; r < SB_ROUTES; r++) {
-			const struct sb_route *rt = &sb->routes[r];
+			const struct sb_route *rt = &env->sbs[i]->routes[r];
 
 			if (__atomic_load_n(&rt->state, __ATOMIC_ACQUIRE) != 2)
 				break;
@@ -642,8 +603,7 @@ route_histograms(const struct ops_env *env, struct buf *out)
 			label_value(&l, rt->method);
 			buf_puts(&l, ",route=");
 			label_value(&l, rt->route);
-			hist_lines(out, name, &l, rt->hist,
-			    sb_get(&rt->sum_us));
+			route_lines(out, buf_cstr(&l), rt);
 		}
 	}
 	buf_free(&l);
@@ -652,20 +612,38 @@ route_histograms(const struct ops_env *env, struct buf *out)
 static void
 histogram(const struct ops_env *env, struct buf *out)
 {
-	struct buf	 l = BUF_INIT;
-	size_t		 i;
+	size_t		 i, k;
+	uint64_t	 cum;
 
 	buf_puts(out,
 	    "# HELP crewlog_request_duration_seconds "
 	    "Time from accepting a connection to sending the response.\n"
 	    "# TYPE crewlog_request_duration_seconds histogram\n");
 	for (i = 0; i < env->npools; i++) {
-		buf_reset(&l);
-		label(&l, env->pcs[i]->name);
-		hist_lines(out, "crewlog_request_duration_seconds", &l,
-		    env->sbs[i]->hist, sb_get(&env->sbs[i]->hist_sum_us));
+		struct scoreboard *sb = env->sbs[i];
+
+		cum = 0;
+		for (k = 0; k < SB_NBUCKETS; k++) {
+			cum += sb_get(&sb->hist[k]);
+			buf_puts(out,
+			    "crewlog_request_duration_seconds_bucket");
+			label(out, env->pcs[i]->name);
+			if (k < SB_NBUCKETS - 1)
+				buf_printf(out, ",le=\"%g\"} %llu\n",
+				    sb_bucket_bounds[k],
+				    (unsigned long long)cum);
+			else
+				buf_printf(out, ",le=\"+Inf\"} %llu\n",
+				    (unsigned long long)cum);
+		}
+		buf_puts(out, "crewlog_request_duration_seconds_sum");
+		label(out, env->pcs[i]->name);
+		buf_printf(out, "} %.6f\n",
+		    (double)sb_get(&sb->hist_sum_us) / 1e6);
+		buf_puts(out, "crewlog_request_duration_seconds_count");
+		label(out, env->pcs[i]->name);
+		buf_printf(out, "} %llu\n", (unsigned long long)cum);
 	}
-	buf_free(&l);
 	route_histograms(env, out);
 }
 
@@ -711,11 +689,11 @@ has_query(const struct request *req, const char *key)
 	return kv_count(&req->query, key) > 0;
 }
 
-static void
-text_reply(struct response *resp, int status, const char *ct, const char *body)
+void
+ops_text(struct response *resp, int status, const char *body)
 {
 	resp_status(resp, status);
-	resp_content_type(resp, ct);
+	resp_content_type(resp, CT_TEXT);
 	buf_puts(&resp->body, body);
 }
 
@@ -739,137 +717,136 @@ status_page(const struct ops_env *env, struct request *req,
 	} else if (has_query(req, "openmetrics")) {
 		resp_content_type(resp, CT_OPENMETRICS);
 		ops_metrics(env, true, &resp->body);
-		no_cache(resp);
 		return;
 	}
 	resp_content_type(resp, ct);
 	ops_status(env, pool_index(env), fmt, has_query(req, "full"),
 	    &resp->body);
-	no_cache(resp);
 }
 
-/* /_test/sleep?ms=N: a slow handler for the integration tests. */
-static void
-test_sleep(struct request *req, struct response *resp)
-{
-	const char	*v = kv_get(&req->query, "ms");
-	char		*end;
-	long		 ms;
-	struct timespec	 ts;
-
-	errno = 0;
-	ms = v == NULL ? 0 : strtol(v, &end, 10);
-	if (v == NULL || *v == '\0' || *end != '\0' || errno != 0 || ms < 0 ||
-	    ms > 600000) {
-		text_reply(resp, 400, CT_TEXT, "ms: must be 0..600000\n");
-		return;
-	}
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-	buf_printf(&resp->body, "slept %ld ms\n", ms);
-	resp_content_type(resp, CT_TEXT);
-}
-
-/*
- * /_test/print?text=T: writes "T\n" straight to the worker's stdout and
- * stderr, past the log module, as a stray library message would be:
- * what catch_workers_output is for.
+/* ---------------------------------------------------------------------
+ * The endpoints: where each answers (NULL: off for this pool), and how
  */
-static void
-test_print(struct request *req, struct response *resp)
-{
-	const char	*v = kv_get(&req->query, "text");
-	struct iovec	 iov[2];
-	int		 fd;
 
-	if (v == NULL || *v == '\0' || strlen(v) > 4096) {
-		text_reply(resp, 400, CT_TEXT,
-		    "text: must be 1..4096 bytes\n");
-		return;
+static const char *
+ping_path(const struct ops_env *env)
+{
+	return env->pc->ping_path;
+}
+
+static void
+ping(const struct ops_env *env, struct request *req, struct response *resp)
+{
+	const struct pool_config	*pc = env->pc;
+
+	ops_text(resp, 200,
+	    pc->ping_response != NULL ? pc->ping_response : "pong");
+	if (resp->body.len == 0 || resp->body.data[resp->body.len - 1] != '\n')
+		buf_putc(&resp->body, '\n');
+}
+
+static const char *
+status_path(const struct ops_env *env)
+{
+	return env->pc->status_path;
+}
+
+/* /metrics comes with the status page: both tell the same secrets. */
+static const char *
+metrics_path(const struct ops_env *env)
+{
+	return env->pc->status_path != NULL ? "/metrics" : NULL;
+}
+
+static void
+metrics_page(const struct ops_env *env, struct request *req,
+    struct response *resp)
+{
+	resp_content_type(resp, CT_PROM);
+	ops_metrics(env, false, &resp->body);
+}
+
+static const char *
+healthz_path(const struct ops_env *env)
+{
+	return "/healthz";
+}
+
+static void
+healthz(const struct ops_env *env, struct request *req, struct response *resp)
+{
+	ops_text(resp, 200, "ok\n");
+}
+
+/* The status child has no app: its /readyz goes to the 404 below. */
+static const char *
+readyz_path(const struct ops_env *env)
+{
+	return env->app != NULL ? "/readyz" : NULL;
+}
+
+static void
+readyz(const struct ops_env *env, struct request *req, struct response *resp)
+{
+	struct buf	 why = BUF_INIT;
+
+	if (app_ready(env->app, &why))
+		ops_text(resp, 200, "ready\n");
+	else {
+		ops_text(resp, 503, "not ready: ");
+		buf_puts(&resp->body, why.len > 0 ? why.data : "starting");
+		buf_putc(&resp->body, '\n');
 	}
-	iov[0].iov_base = (void *)v;
-	iov[0].iov_len = strlen(v);
-	iov[1].iov_base = (void *)"\n";
-	iov[1].iov_len = 1;
-	for (fd = 1; fd <= 2; fd++)
-		if (writev(fd, iov, 2) == -1) {
-			text_reply(resp, 500, CT_TEXT, "write failed\n");
-			return;
-		}
-	text_reply(resp, 200, CT_TEXT, "printed\n");
+	buf_free(&why);
+}
+
+static const struct ops_route routes[] = {
+	{ ping_path, ping },
+	{ status_path, status_page },
+	{ metrics_path, metrics_page },
+	{ healthz_path, healthz },
+	{ readyz_path, readyz },
+};
+
+/* The route for path in table t of n rows, or NULL. */
+static const struct ops_route *
+find(const struct ops_env *env, const struct ops_route *t, size_t n,
+    const char *path)
+{
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		if ((p = t[i].path(env)) != NULL && strcmp(p, path) == 0)
+			return &t[i];
+	return NULL;
 }
 
 bool
 ops_handle(const struct ops_env *env, struct request *req,
     struct response *resp)
 {
-	const struct pool_config	*pc = env->pc;
-	const char			*path = req->path;
-	struct buf			 why = BUF_INIT;
+	const struct ops_route	*rt;
 
-	if (path == NULL)
+	if (req->path == NULL)
 		return false;
-	if (pc->ping_path != NULL && strcmp(path, pc->ping_path) == 0) {
-		req->route_name = pc->ping_path;
-		text_reply(resp, 200, CT_TEXT,
-		    pc->ping_response != NULL ? pc->ping_response : "pong");
-		if (resp->body.len == 0 ||
-		    resp->body.data[resp->body.len - 1] != '\n')
-			buf_putc(&resp->body, '\n');
+	if ((rt = find(env, routes, sizeof(routes) / sizeof(routes[0]),
+		 req->path)) != NULL) {
+		req->route_name = rt->path(env);	/* outlives the request */
+		rt->serve(env, req, resp);
 		no_cache(resp);
 		return true;
 	}
-	if (pc->status_path != NULL && strcmp(path, pc->status_path) == 0) {
-		req->route_name = pc->status_path;
-		status_page(env, req, resp);
+#ifdef CREWLOG_TEST_ENDPOINTS
+	if ((rt = find(env, ops_test_routes, ops_test_nroutes, req->path)) !=
+	    NULL) {
+		req->route_name = rt->path(env);
+		rt->serve(env, req, resp);
 		return true;
 	}
-	if (pc->status_path != NULL && strcmp(path, "/metrics") == 0) {
-		req->route_name = "/metrics";
-		resp_content_type(resp, CT_PROM);
-		ops_metrics(env, false, &resp->body);
-		no_cache(resp);
-		return true;
-	}
-	if (strcmp(path, "/healthz") == 0) {
-		req->route_name = "/healthz";
-		text_reply(resp, 200, CT_TEXT, "ok\n");
-		no_cache(resp);
-		return true;
-	}
-	if (strcmp(path, "/readyz") == 0 && env->app != NULL) {
-		req->route_name = "/readyz";
-		if (app_ready(env->app, &why))
-			text_reply(resp, 200, CT_TEXT, "ready\n");
-		else {
-			text_reply(resp, 503, CT_TEXT, "not ready: ");
-			buf_puts(&resp->body,
-			    why.len > 0 ? why.data : "starting");
-			buf_putc(&resp->body, '\n');
-		}
-		buf_free(&why);
-		no_cache(resp);
-		return true;
-	}
-	if (pc->test_endpoints && strcmp(path, "/_test/sleep") == 0) {
-		req->route_name = "/_test/sleep";
-		test_sleep(req, resp);
-		return true;
-	}
-	if (pc->test_endpoints && strcmp(path, "/_test/print") == 0) {
-		req->route_name = "/_test/print";
-		test_print(req, resp);
-		return true;
-	}
-	if (pc->test_endpoints && strcmp(path, "/_test/hang") == 0) {
-		log_warn("/_test/hang: this worker now hangs on purpose");
-		for (;;)
-			(void)pause();	/* until request_terminate_timeout */
-	}
+#endif
 	if (env->status_only) {
-		text_reply(resp, 404, CT_TEXT, "not an operations endpoint\n");
+		ops_text(resp, 404, "not an operations endpoint\n");
 		return true;
 	}
 	return false;

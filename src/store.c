@@ -16,6 +16,7 @@
 
 #include <libpq-fe.h>
 
+#include "jv.h"
 #include "store.h"
 #include "util.h"
 
@@ -39,6 +40,7 @@ enum stmt {
 	ST_THROTTLE_CHECK,
 	ST_THROTTLE_FAIL,
 	ST_THROTTLE_CLEAR,
+	ST_THROTTLE_NOTE,
 	ST_HOURS_ADD,
 	ST_HOURS_GET,
 	ST_HOURS_UPDATE,
@@ -92,6 +94,11 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    false },
 	[ST_THROTTLE_CLEAR] = { "throttle_clear",
 	    "DELETE FROM login_failures WHERE key = $1", false },
+	[ST_THROTTLE_NOTE] = { "throttle_note",
+	    "WITH old AS (DELETE FROM login_failures WHERE "
+	    "at < now() - make_interval(secs => $2::int)) "
+	    "INSERT INTO login_failures (key) VALUES ($1)",
+	    false },
 	[ST_HOURS_ADD] = { "hours_add",
 	    "SELECT * FROM hours_add($1, $2::date, $3, $4)", false },
 	[ST_HOURS_GET] = { "hours_get",
@@ -546,16 +553,6 @@ hours_json(int64_t q)
 	return json_real((double)q / 4.0);
 }
 
-/* Sets key to a new value; a NULL value (bad UTF-8) becomes null. */
-static void
-set_new(json_t *o, const char *key, json_t *v)
-{
-	if (v == NULL)
-		v = json_null();
-	if (json_object_set_new(o, key, v) == -1)
-		abort();	/* only on OOM or a bad key: ours are fixed */
-}
-
 static json_t *
 entry_json(const PGresult *r, int row)
 {
@@ -563,12 +560,12 @@ entry_json(const PGresult *r, int row)
 
 	if (e == NULL)
 		abort();
-	set_new(e, "id", json_integer(col_i64(r, row, 0)));
-	set_new(e, "date", json_string(PQgetvalue(r, row, 1)));
-	set_new(e, "hours", hours_json(col_i64(r, row, 2)));
-	set_new(e, "activity", json_string(PQgetvalue(r, row, 3)));
-	set_new(e, "created", json_string(PQgetvalue(r, row, 4)));
-	set_new(e, "updated", json_string(PQgetvalue(r, row, 5)));
+	jv_set(e, "id", json_integer(col_i64(r, row, 0)));
+	jv_set(e, "date", jv_str(PQgetvalue(r, row, 1)));
+	jv_set(e, "hours", hours_json(col_i64(r, row, 2)));
+	jv_set(e, "activity", jv_str(PQgetvalue(r, row, 3)));
+	jv_set(e, "created", jv_str(PQgetvalue(r, row, 4)));
+	jv_set(e, "updated", jv_str(PQgetvalue(r, row, 5)));
 	return e;
 }
 
@@ -725,6 +722,21 @@ store_throttle_check(struct store *st, const char *acct, const char *addr,
 		if (wait > *retry_after)
 			*retry_after = (int)wait;
 	}
+	PQclear(r);
+	return STORE_OK;
+}
+
+int
+store_throttle_note(struct store *st, const char *key, unsigned window)
+{
+	char		 wbuf[16];
+	const char	*v[2] = { key, wbuf };
+	PGresult	*r;
+	int		 rc;
+
+	snprintf(wbuf, sizeof(wbuf), "%u", window);
+	if ((r = exec_stmt(st, ST_THROTTLE_NOTE, 2, v, &rc)) == NULL)
+		return rc;
 	PQclear(r);
 	return STORE_OK;
 }
@@ -901,12 +913,12 @@ store_me(struct store *st, int64_t user, json_t **me)
 	}
 	if ((*me = json_object()) == NULL)
 		abort();
-	set_new(*me, "id", json_integer(col_i64(r, 0, 0)));
-	set_new(*me, "email", json_string(PQgetvalue(r, 0, 1)));
-	set_new(*me, "name", json_string(PQgetvalue(r, 0, 2)));
-	set_new(*me, "hours", hours_json(col_i64(r, 0, 3)));
-	set_new(*me, "rank", json_integer(col_i64(r, 0, 4)));
-	set_new(*me, "entries", json_integer(col_i64(r, 0, 5)));
+	jv_set(*me, "id", json_integer(col_i64(r, 0, 0)));
+	jv_set(*me, "email", jv_str(PQgetvalue(r, 0, 1)));
+	jv_set(*me, "name", jv_str(PQgetvalue(r, 0, 2)));
+	jv_set(*me, "hours", hours_json(col_i64(r, 0, 3)));
+	jv_set(*me, "rank", json_integer(col_i64(r, 0, 4)));
+	jv_set(*me, "entries", json_integer(col_i64(r, 0, 5)));
 	PQclear(r);
 	return STORE_OK;
 }
@@ -934,10 +946,10 @@ store_leaderboard(struct store *st, int64_t limit, int64_t offset,
 	for (i = 0; i < PQntuples(r); i++) {
 		if ((e = json_object()) == NULL)
 			abort();
-		set_new(e, "rank", json_integer(col_i64(r, i, 0)));
-		set_new(e, "id", json_integer(col_i64(r, i, 1)));
-		set_new(e, "name", json_string(PQgetvalue(r, i, 2)));
-		set_new(e, "hours", hours_json(col_i64(r, i, 3)));
+		jv_set(e, "rank", json_integer(col_i64(r, i, 0)));
+		jv_set(e, "id", json_integer(col_i64(r, i, 1)));
+		jv_set(e, "name", jv_str(PQgetvalue(r, i, 2)));
+		jv_set(e, "hours", hours_json(col_i64(r, i, 3)));
 		if (json_array_append_new(*entries, e) == -1)
 			abort();
 	}

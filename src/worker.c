@@ -214,7 +214,6 @@ serve(struct wstate *w, FCGX_Request *fr)
 	struct request			 req;
 	struct response			 resp;
 	struct req_error		 err;
-	struct ctx			 ctx;
 	int64_t				 t0, dur;
 	int				 rc;
 
@@ -247,13 +246,8 @@ serve(struct wstate *w, FCGX_Request *fr)
 	resp.head = req.method == HTTP_HEAD;
 	if (rc == -1)
 		error_reply(&req, &resp, &err);
-	else if (!ops_handle(&w->ops, &req, &resp)) {
-		ctx.req = &req;
-		ctx.resp = &resp;
-		ctx.conf = wa->pc;
-		ctx.app = w->app;
-		app_handle(&ctx);
-	}
+	else if (!ops_handle(&w->ops, &req, &resp))
+		app_handle(w->app, &req, &resp);
 	(void)resp_header(&resp, "X-Request-Id", req.request_id);
 	if (slot != NULL)
 		sb_set_state(slot, SB_FINISHING);
