@@ -46,7 +46,11 @@ END $$;
 -- Moves an astronaut between totals.  The lower total's row is always
 -- locked first, so two writers moving astronauts across the same two
 -- totals in opposite directions wait for each other, never deadlock.
-CREATE FUNCTION totals_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- SECURITY DEFINER: every role that writes totals (crewlog_users creating
+-- an astronaut, crewlog_hours through the hours_* functions, a cascade
+-- delete) keeps the counts without a privilege on board_counts.
+CREATE FUNCTION totals_counted() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		PERFORM board_count_add(NEW.quarters, 1);
@@ -66,3 +70,7 @@ CREATE TRIGGER totals_counted AFTER INSERT OR DELETE OR UPDATE OF quarters
     ON totals FOR EACH ROW EXECUTE FUNCTION totals_counted();
 
 SELECT board_counts_rebuild();
+
+-- Readers (sql/004's roles): the board service pages and counts, the
+-- users service ranks /api/me.
+GRANT SELECT ON board_counts TO crewlog_board, crewlog_users;

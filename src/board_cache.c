@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "board_cache.h"
+#include "boardgen.h"
 #include "jv.h"
 #include "util.h"
 
@@ -40,20 +41,26 @@ struct bcache {
 
 /*
  * The board generation, the one piece of state this module shares: a
- * word in an anonymous shared mapping made by the master before it
- * forks, so every worker of every generation sees the same counter.  A
+ * word in an anonymous shared mapping (or leaderboard_cache_file) made
+ * by the master before it forks, so every worker of every generation sees the same counter.  A
  * process that never ran bcache_init_main() (crewlog render, tests)
  * gets a private word.
  */
 static uint64_t	*board_gen;
 
 int
-bcache_init_main(struct buf *err)
+bcache_init_main(const struct pool_config *pc, struct buf *err)
 {
 	void	*p;
 
 	if (board_gen != NULL)
 		return 0;	/* a reload keeps the word the workers share */
+	/* In a file, crewlog board-events can move it too (boardgen.h). */
+	if (pc->leaderboard_cache_file != NULL)
+		return (board_gen = boardgen_map(pc->leaderboard_cache_file,
+			    err)) != NULL ?
+		    0 :
+		    -1;
 	p = mmap(NULL, sizeof(*board_gen), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
@@ -105,7 +112,7 @@ bcache_new(const struct pool_config *pc, struct store *st, struct buf *err)
 	bc->pc = pc;
 	bc->st = st;
 	bc->on = pc->leaderboard_cache != 0;
-	if (bc->on && bcache_init_main(err) == -1) {
+	if (bc->on && bcache_init_main(pc, err) == -1) {
 		free(bc);
 		return NULL;
 	}

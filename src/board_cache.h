@@ -29,8 +29,13 @@
 
 struct bcache;
 
-/* In the master before fork: the shared generation; -1 with err. */
-int		 bcache_init_main(struct buf *err);
+/*
+ * In the master before fork: the shared generation, in pc's
+ * leaderboard_cache_file if it names one (so crewlog board-events can
+ * move it too, boardgen.h), else anonymous; -1 with err.
+ */
+int		 bcache_init_main(const struct pool_config *pc,
+		    struct buf *err);
 /*
  * In a worker: a cache reading through st (borrowed), enabled when
  * pc's leaderboard_cache is on.  NULL with err; bcache_free() ends it.

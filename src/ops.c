@@ -524,10 +524,13 @@ static const struct metric metrics[] = {
 	    "Configured pm.max_requests (0: never recycle).", m_maxreq },
 };
 
-/* Pool names are config keys ([a-z0-9_-]); escape anyway. */
+/* pool="www",service="board": pool names are config keys ([a-z0-9_-]);
+ * escape anyway. */
 static void
-label(struct buf *out, const char *pool)
+label(struct buf *out, const struct pool_config *pc)
 {
+	const char	*pool = pc->name;
+
 	buf_puts(out, "{pool=\"");
 	for (; *pool != '\0'; pool++) {
 		if (*pool == '"' || *pool == '\\')
@@ -537,7 +540,7 @@ label(struct buf *out, const char *pool)
 		else
 			buf_putc(out, *pool);
 	}
-	buf_putc(out, '"');
+	buf_printf(out, "\",service=\"%s\"", config_service_name(pc->service));
 }
 
 /* A label value, escaped as the text format requires. */
@@ -598,7 +601,7 @@ route_histograms(const struct ops_env *env, struct buf *out)
 			if (__atomic_load_n(&rt->state, __ATOMIC_ACQUIRE) != 2)
 				break;
 			buf_reset(&l);
-			label(&l, env->pcs[i]->name);
+			label(&l, env->pcs[i]);
 			buf_puts(&l, ",method=");
 			label_value(&l, rt->method);
 			buf_puts(&l, ",route=");
@@ -627,7 +630,7 @@ histogram(const struct ops_env *env, struct buf *out)
 			cum += sb_get(&sb->hist[k]);
 			buf_puts(out,
 			    "crewlog_request_duration_seconds_bucket");
-			label(out, env->pcs[i]->name);
+			label(out, env->pcs[i]);
 			if (k < SB_NBUCKETS - 1)
 				buf_printf(out, ",le=\"%g\"} %llu\n",
 				    sb_bucket_bounds[k],
@@ -637,11 +640,11 @@ histogram(const struct ops_env *env, struct buf *out)
 				    (unsigned long long)cum);
 		}
 		buf_puts(out, "crewlog_request_duration_seconds_sum");
-		label(out, env->pcs[i]->name);
+		label(out, env->pcs[i]);
 		buf_printf(out, "} %.6f\n",
 		    (double)sb_get(&sb->hist_sum_us) / 1e6);
 		buf_puts(out, "crewlog_request_duration_seconds_count");
-		label(out, env->pcs[i]->name);
+		label(out, env->pcs[i]);
 		buf_printf(out, "} %llu\n", (unsigned long long)cum);
 	}
 	route_histograms(env, out);
@@ -668,7 +671,7 @@ ops_metrics(const struct ops_env *env, bool openmetrics, struct buf *out)
 		    mt->type == M_COUNTER ? "counter" : "gauge");
 		for (i = 0; i < env->npools; i++) {
 			buf_printf(out, "%s%s", mt->name, sfx);
-			label(out, env->pcs[i]->name);
+			label(out, env->pcs[i]);
 			buf_printf(out, "} %.17g\n",
 			    mt->get(&snaps[i], env->pcs[i]));
 		}

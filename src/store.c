@@ -71,12 +71,8 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    "INSERT INTO sessions (token_hash, astronaut_id, expires) "
 	    "VALUES ($1, $2, now() + make_interval(secs => $3::int))",
 	    false },
-	[ST_SESSION_GET] = { "session_get",
-	    "SELECT a.id, a.email, a.name, "
-	    "floor(extract(epoch FROM s.expires))::bigint FROM sessions s "
-	    "JOIN astronauts a ON a.id = s.astronaut_id "
-	    "WHERE s.token_hash = $1 AND s.expires > now()",
-	    true },
+	[ST_SESSION_GET] = { "session_get", "SELECT * FROM session_lookup($1)",
+	    true }, /* 004 */
 	[ST_SESSION_DELETE] = { "session_delete",
 	    "WITH old AS (DELETE FROM sessions WHERE expires < now()) "
 	    "DELETE FROM sessions WHERE token_hash = $1",

@@ -371,13 +371,14 @@ def _():
             assert fam, "sample before its TYPE: " + line
     assert types["crewlog_accepted_connections_total"] == "counter"
     assert types["crewlog_request_duration_seconds"] == "histogram"
-    assert samples['crewlog_pm_max_children{pool="www"}'] == 3
-    assert samples['crewlog_total_processes{pool="www"}'] == 3
+    lab = '{pool="www",service="all"}'
+    assert samples['crewlog_pm_max_children' + lab] == 3
+    assert samples['crewlog_total_processes' + lab] == 3
     buckets = [v for k, v in samples.items()
                if k.startswith("crewlog_request_duration_seconds_bucket")]
     assert buckets == sorted(buckets) and len(buckets) == 17, buckets
     assert buckets[-1] == samples[
-        'crewlog_request_duration_seconds_count{pool="www"}'] > 0
+        'crewlog_request_duration_seconds_count' + lab] > 0
     om = http_request("GET", ng.url + "/status?openmetrics")
     assert om.headers["content-type"].startswith(
         "application/openmetrics-text"), om.headers
@@ -396,8 +397,9 @@ def _():
     for _ in range(3):
         assert http_request("GET", ng.url + "/no/such/page").status == 404
     fam = "crewlog_route_request_duration_seconds"
-    sleep = 'pool="www",method="GET",route="/_test/sleep"'
-    unrouted = fam + '_count{pool="www",method="GET",route="(unrouted)"}'
+    pool = 'pool="www",service="all",method="GET",'
+    sleep = pool + 'route="/_test/sleep"'
+    unrouted = fam + "_count{" + pool + 'route="(unrouted)"}'
     samples = {}
 
     def scrape():
@@ -415,8 +417,8 @@ def _():
     assert samples[fam + '_bucket{%s,le="0.025"}' % sleep] == 0, samples
     assert samples[fam + '_bucket{%s,le="+Inf"}' % sleep] == 4, samples
     assert samples[fam + "_sum{%s}" % sleep] >= 0.120, samples
-    assert samples[fam + '_count{pool="www",method="GET",'
-                   'route="/ping"}'] >= 10, samples
+    assert samples[fam + "_count{" + pool + 'route="/ping"}'] >= 10, \
+        samples
     bounds = [k for k in samples if k.startswith(
         fam + "_bucket{" + sleep)]
     assert len(bounds) == 17 and 'le="0.0001"' in bounds[0], bounds
