@@ -228,6 +228,7 @@ route(struct app *a, struct ctx *c)
 		rt = NULL;
 		break;
 	case ROUTER_FOUND:
+		c->req->route_name = rt->pattern;	/* per-route metrics */
 		break;
 	}
 	buf_free(&allow);
