@@ -241,6 +241,7 @@ route(struct app *a, struct ctx *c)
 		rt = NULL;
 		break;
 	case ROUTER_FOUND:
+		c->req->route_name = rt->pattern;	/* per-route metrics */
 		break;
 	}
 	buf_free(&allow);

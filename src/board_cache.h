@@ -51,6 +51,13 @@ void		 bcache_free(struct bcache *);
  */
 int		 bcache_get(struct bcache *, int64_t limit, int64_t offset,
 		    json_t **entries, const int64_t **ids, int64_t *total);
+/*
+ * The same slice as GET /api/leaderboard's JSON body, {"entries": [...],
+ * "total", "limit", "offset"}, appended to out from bytes the slice keeps
+ * serialised.  Returns a STORE_* code.
+ */
+int		 bcache_get_json(struct bcache *, int64_t limit,
+		    int64_t offset, struct buf *out);
 /* After a committed write that changes totals: every worker's slices die. */
 void		 bcache_changed(struct bcache *);
 /*

@@ -32,8 +32,12 @@ FORBIDDEN = {
         "INSERT INTO totals VALUES (999999, 1)",
         "SELECT hours_add(1, current_date, 4, 'x')",
         "SELECT astronaut_create('a@b.c', 'n', 'h')",
+        "UPDATE board_counts SET n = 0",
+        "SELECT board_counts_rebuild()",
     ],
     "crewlog_hours": [
+        "UPDATE board_counts SET n = 0",
+        "SELECT board_count_add(1, 1)",
         "SELECT * FROM sessions",
         "SELECT token_hash FROM sessions",
         "SELECT pwhash FROM astronauts",
@@ -73,11 +77,13 @@ FORBIDDEN = {
 # What each role may do (read-only probes; the features test the rest).
 ALLOWED = {
     "crewlog_board": ["SELECT id, name FROM astronauts LIMIT 1",
-                      "SELECT * FROM totals LIMIT 1"],
+                      "SELECT * FROM totals LIMIT 1",
+                      "SELECT * FROM board_counts LIMIT 1"],
     "crewlog_hours": ["SELECT * FROM session_lookup('x')",
                       "SELECT * FROM hour_logs LIMIT 1"],
     "crewlog_users": ["SELECT * FROM astronauts LIMIT 1",
-                      "SELECT * FROM sessions LIMIT 1"],
+                      "SELECT * FROM sessions LIMIT 1",
+                      "SELECT * FROM board_counts LIMIT 1"],
     "crewlog_relay": ["SELECT * FROM outbox LIMIT 1"],
 }
 
