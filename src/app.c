@@ -97,7 +97,20 @@ int
 app_check_config(const struct pool_config *pc, struct buf *err)
 {
 	struct mustache_set	*set;
+	struct buf		 why = BUF_INIT;
+	const char		*url = pc->database_url;
+	const char		*key = "database_url";
+	int			 hosts;
 
+	if (url == NULL) {
+		url = getenv("CREWLOG_DATABASE_URL");
+		key = "CREWLOG_DATABASE_URL";
+	}
+	if (store_conninfo_check(url, &hosts, &why) == -1) {
+		buf_printf(err, "%s: %s", key, buf_cstr(&why));
+		buf_free(&why);
+		return -1;
+	}
 	if ((set = load_templates(pc, err)) == NULL)
 		return -1;
 	mustache_set_free(set);

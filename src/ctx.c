@@ -36,6 +36,12 @@ ctx_query(const struct ctx *c, const char *name)
 	return kv_get(&c->req->query, name);
 }
 
+const char *
+ctx_req_header(const struct ctx *c, const char *lcname)
+{
+	return req_header(c->req, lcname);
+}
+
 json_t *
 ctx_json_field(const struct ctx *c, const char *name)
 {

@@ -69,6 +69,8 @@ void		 ctx_free(struct ctx *);
 
 /* True when the reply is JSON (an /api/ path or Accept), else a page. */
 bool		 ctx_json(const struct ctx *);
+/* The request header lcname (lower case, "idempotency-key"), or NULL. */
+const char	*ctx_req_header(const struct ctx *, const char *lcname);
 /* The first query parameter name, or NULL. */
 const char	*ctx_query(const struct ctx *, const char *name);
 /*

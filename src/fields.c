@@ -239,6 +239,25 @@ field_activity(const char *s)
 }
 
 const char *
+field_idem_key(const char *s)
+{
+	size_t	 n;
+
+	if (s == NULL)
+		return NULL;
+	if (*s == '\0')
+		return "must not be empty (leave it out instead)";
+	n = strspn(s,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_.:");
+	if (s[n] != '\0')
+		return "must hold only letters, digits and - _ . :";
+	if (n > FIELD_IDEM_KEY_MAX)
+		return "must be at most 128 characters";
+	return NULL;
+}
+
+const char *
 field_int(const char *s, int64_t min, int64_t max, int64_t *out)
 {
 	char		*end;

@@ -17,6 +17,7 @@
 #define FIELD_PASSWORD_MIN	8
 #define FIELD_PASSWORD_MAX	1024
 #define FIELD_ACTIVITY_MAX	200
+#define FIELD_IDEM_KEY_MAX	128
 
 /* Valid UTF-8 with no control characters (tab allowed if tabs). */
 bool		 field_text_ok(const char *, size_t, bool tabs);
@@ -39,6 +40,12 @@ const char	*field_hours_text(const char *, int *q);
 /* Hours as a JSON number. */
 const char	*field_hours_num(double, int *q);
 const char	*field_activity(const char *);
+/*
+ * An Idempotency-Key: 1 to 128 of A-Z a-z 0-9 - _ . : (a UUID, a ULID,
+ * a hash in hex or base64url).  Absent is valid: the request is then not
+ * protected against being applied twice.
+ */
+const char	*field_idem_key(const char *);
 /* A decimal integer in [min, max]; absent is the caller's default. */
 const char	*field_int(const char *, int64_t min, int64_t max,
 		    int64_t *out);

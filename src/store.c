@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "jv.h"
+#include "log.h"
 #include "store.h"
 #include "util.h"
 
@@ -42,6 +43,7 @@ enum stmt {
 	ST_THROTTLE_CLEAR,
 	ST_THROTTLE_NOTE,
 	ST_HOURS_ADD,
+	ST_HOURS_ADD_ONCE,
 	ST_HOURS_GET,
 	ST_HOURS_UPDATE,
 	ST_HOURS_DELETE,
@@ -97,6 +99,8 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    false },
 	[ST_HOURS_ADD] = { "hours_add",
 	    "SELECT * FROM hours_add($1, $2::date, $3, $4)", false },
+	[ST_HOURS_ADD_ONCE] = { "hours_add_once",
+	    "SELECT * FROM hours_add_once($1, $2, $3::date, $4, $5)", false },
 	[ST_HOURS_GET] = { "hours_get",
 	    "SELECT " ENTRY_COLS " FROM hour_logs "
 	    "WHERE id = $1 AND astronaut_id = $2",
@@ -149,8 +153,15 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    "SELECT coalesce(sum(n), 0) FROM board_counts", true },
 };
 
+/*
+ * Reconnection backoff.  The ceiling is low because a failover is the
+ * common reason for a lost connection: the new primary takes writes
+ * seconds after promotion, and a worker that had backed off further would
+ * keep answering 503 after it (the failover test allows 2 s).  A try costs
+ * one refused or read-only connection per worker per second at worst.
+ */
 #define BACKOFF_MIN_MS	100
-#define BACKOFF_MAX_MS	5000
+#define BACKOFF_MAX_MS	1000
 #define SESS_CACHE	256
 
 /*
@@ -211,21 +222,26 @@ set_err(struct store *st, const char *what, const char *msg)
 /*
  * Connects with defaults the connection string can override (later
  * keywords win, and the expanded dbname comes last): connect_timeout,
- * application_name, and gssencmode=disable, because probing for GSSAPI
+ * application_name, gssencmode=disable, because probing for GSSAPI
  * encryption loads Kerberos into every worker (about 1 MiB of RSS) and
- * costs a round trip for a feature few sites use; a URL that wants it
- * says gssencmode=prefer.  NULL with err set on failure.
+ * costs a round trip for a feature few sites use (a URL that wants it
+ * says gssencmode=prefer), and target_session_attrs=read-write, so that
+ * of the hosts a multi-host URL lists libpq picks the one that takes
+ * writes: after a failover, whichever standby was promoted.  From
+ * PostgreSQL 14 on the server reports whether it is a standby, so this
+ * costs no extra round trip.  NULL with err set on failure.
  */
 PGconn *
 store_connect(const char *conninfo, struct buf *err)
 {
 	const char	*keys[] = { "connect_timeout", "application_name",
-		"gssencmode", "dbname", NULL };
-	const char	*vals[] = { "3", "crewlog", "disable", conninfo, NULL };
+		"gssencmode", "target_session_attrs", "dbname", NULL };
+	const char	*vals[] = { "3", "crewlog", "disable", "read-write",
+		conninfo, NULL };
 	PGconn		*c;
 
 	if (conninfo == NULL || *conninfo == '\0')
-		keys[3] = vals[3] = NULL;
+		keys[4] = vals[4] = NULL;
 	c = PQconnectdbParams(keys, vals, 1);
 	if (c == NULL) {
 		buf_puts(err, "out of memory");
@@ -254,55 +270,152 @@ sess_clear(struct store *st)
 }
 
 static void
-drop_conn(struct store *st)
+close_conn(struct store *st)
 {
 	sess_clear(st);
 	if (st->conn != NULL)
 		PQfinish(st->conn);
 	st->conn = NULL;
 	st->changed = true;	/* notifications may have been missed */
+}
+
+/*
+ * A connection that worked was lost (the server closed it, a backend was
+ * terminated, a failover): the next call reconnects at once, since the
+ * server, or the host that replaced it, may well take it.
+ */
+static void
+lose_conn(struct store *st)
+{
+	close_conn(st);
+	st->backoff_ms = BACKOFF_MIN_MS;
+	st->next_try_ms = 0;
+}
+
+/* Connecting failed: no new try before the backoff, which doubles. */
+static void
+connect_failed(struct store *st)
+{
+	close_conn(st);
 	st->next_try_ms = now_ms() + st->backoff_ms;
 	st->backoff_ms = st->backoff_ms * 2 > BACKOFF_MAX_MS ?
 	    BACKOFF_MAX_MS :
 	    st->backoff_ms * 2;
 }
 
-/* Prepares every statement and LISTENs; 0 or -1 with errmsg set. */
+/* The session's commands after the statements; returns how many. */
 static int
-setup_conn(struct store *st)
+session_cmds(const struct store *st, const char *cmds[3])
 {
-	const char	*cmds[3];
-	PGresult	*r;
-	int		 i, n;
+	int	 n = 0;
 
-	for (i = 0; i < ST__MAX; i++) {
-		r = PQprepare(st->conn, stmts[i].name, stmts[i].sql, 0, NULL);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			set_err(st, stmts[i].name, PQresultErrorMessage(r));
-			PQclear(r);
-			return -1;
-		}
-		PQclear(r);
-	}
 	/* The write functions notify only connections that ask (002). */
-	n = 0;
 	if (st->notify_board)
 		cmds[n++] = "SET crewlog.notify_board = 'on'";
 	if (st->listen) {
 		cmds[n++] = "LISTEN crewlog_leaderboard";
 		cmds[n++] = "LISTEN crewlog_sessions";
 	}
-	for (i = 0; i < n; i++) {
-		r = PQexecParams(st->conn, cmds[i], 0, NULL, NULL, NULL, NULL,
-		    0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			set_err(st, cmds[i], PQresultErrorMessage(r));
-			PQclear(r);
-			return -1;
+	return n;
+}
+
+/*
+ * Reads a setup pipeline's results up to its sync; the first failure goes
+ * to errmsg, named by what (what[i] for the i-th command).  A connection
+ * lost midway yields no more results: two NULLs in a row end the wait.
+ */
+static int
+pipeline_results(struct store *st, const char *const *what, int n)
+{
+	PGresult	*r;
+	int		 i = 0, nulls = 0, rc = 0;
+
+	for (;;) {
+		if ((r = PQgetResult(st->conn)) == NULL) {
+			if (++nulls > 1)
+				break;
+			continue;
 		}
+		nulls = 0;
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+			set_err(st, i < n ? what[i] : "setup",
+			    PQresultErrorMessage(r));
+			rc = -1;
+		}
+		i++;
 		PQclear(r);
 	}
+	if (rc == 0 && i < n) {
+		set_err(st, "setup", PQerrorMessage(st->conn));
+		rc = -1;
+	}
+	return rc;
+}
+
+/*
+ * Prepares every statement and sends the session's commands in one
+ * pipeline: one round trip instead of twenty, which is most of the time
+ * a worker takes to reconnect after a failover or a terminated backend
+ * (and the window in which losing the new connection costs a request).
+ * 0 or -1 with errmsg set.
+ */
+static int
+setup_conn(struct store *st)
+{
+	const char	*what[ST__MAX + 3], *cmds[3];
+	int		 i, n, rc = -1;
+
+	n = session_cmds(st, cmds);
+	if (PQenterPipelineMode(st->conn) == 0)
+		goto fail;
+	for (i = 0; i < ST__MAX; i++) {
+		what[i] = stmts[i].name;
+		if (PQsendPrepare(st->conn, stmts[i].name, stmts[i].sql, 0,
+			NULL) == 0)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		what[ST__MAX + i] = cmds[i];
+		if (PQsendQueryParams(st->conn, cmds[i], 0, NULL, NULL, NULL,
+			NULL, 0) == 0)
+			goto fail;
+	}
+	if (PQpipelineSync(st->conn) == 0)
+		goto fail;
+	if ((rc = pipeline_results(st, what, ST__MAX + n)) == 0 &&
+	    PQexitPipelineMode(st->conn) == 0) {
+		set_err(st, "setup", PQerrorMessage(st->conn));
+		rc = -1;
+	}
 	sess_clear(st);		/* anything may have happened meanwhile */
+	return rc;
+fail:
+	set_err(st, "setup", PQerrorMessage(st->conn));
+	return -1;
+}
+
+/*
+ * One connection attempt: 0; -1 when the server cannot be reached (back
+ * off); 1 when it was reached but the connection was lost during setup
+ * (a backend terminated at that moment: try again at once).
+ */
+static int
+connect_once(struct store *st)
+{
+	struct buf	 err = BUF_INIT;
+
+	if ((st->conn = store_connect(st->conninfo, &err)) == NULL) {
+		set_err(st, "connect", buf_cstr(&err));
+		buf_free(&err);
+		return -1;
+	}
+	buf_free(&err);
+	if (setup_conn(st) == -1)
+		return PQstatus(st->conn) == CONNECTION_OK ? -1 : 1;
 	return 0;
 }
 
@@ -310,27 +423,88 @@ setup_conn(struct store *st)
 static int
 ensure(struct store *st)
 {
-	struct buf	 err = BUF_INIT;
+	int	 tries, rc = -1;
 
 	if (st->conn != NULL)
 		return 0;
 	if (now_ms() < st->next_try_ms)
 		return -1;
-	if ((st->conn = store_connect(st->conninfo, &err)) == NULL) {
-		set_err(st, "connect", buf_cstr(&err));
-		buf_free(&err);
-		drop_conn(st);
-		return -1;
+	for (tries = 0; tries < 2; tries++) {
+		if ((rc = connect_once(st)) != 1)
+			break;
+		lose_conn(st);
 	}
-	buf_free(&err);
-	if (setup_conn(st) == -1) {
-		drop_conn(st);
+	if (rc != 0) {
+		connect_failed(st);
 		return -1;
 	}
 	st->backoff_ms = BACKOFF_MIN_MS;
 	st->changed = true;	/* whatever was cached predates us */
-	st->conn_gen++;
+	if (st->conn_gen++ > 0)
+		log_info("database: reconnected to %s:%s", PQhost(st->conn),
+		    PQport(st->conn));
 	return 0;
+}
+
+/*
+ * Hosts in a libpq "host" or "hostaddr" value: commas separate them, an
+ * empty value is libpq's default (one).
+ */
+static int
+count_hosts(const char *v)
+{
+	int	 n = 1;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	for (; *v != '\0'; v++)
+		if (*v == ',')
+			n++;
+	return n;
+}
+
+int
+store_conninfo_check(const char *conninfo, int *hosts, struct buf *err)
+{
+	PQconninfoOption	*opts, *o;
+	const char		*tsa = NULL;
+	char			*msg = NULL;
+	int			 n, rc = -1;
+
+	*hosts = 1;
+	if (conninfo == NULL || *conninfo == '\0')
+		return 0;	/* libpq's PG* variables */
+	if ((opts = PQconninfoParse(conninfo, &msg)) == NULL) {
+		buf_puts(err, msg != NULL ? msg : "out of memory");
+		while (err->len > 0 && err->data[err->len - 1] == '\n')
+			err->data[--err->len] = '\0';
+		PQfreemem(msg);
+		return -1;
+	}
+	for (o = opts; o->keyword != NULL; o++) {
+		if (strcmp(o->keyword, "host") == 0 ||
+		    strcmp(o->keyword, "hostaddr") == 0) {
+			n = count_hosts(o->val);
+			if (n > *hosts)
+				*hosts = n;
+		} else if (strcmp(o->keyword, "target_session_attrs") == 0)
+			tsa = o->val;
+	}
+	/* "any" is harmless with a single server, a primary. */
+	if (tsa != NULL && strcmp(tsa, "read-write") != 0 &&
+	    strcmp(tsa, "primary") != 0 &&
+	    (*hosts > 1 || strcmp(tsa, "any") != 0)) {
+		buf_printf(err,
+		    "target_session_attrs=%s with %d host%s could "
+		    "connect to a server that refuses writes; leave it out "
+		    "(crewlog uses read-write) or say read-write",
+		    tsa, *hosts, *hosts == 1 ? "" : "s");
+		goto out;
+	}
+	rc = 0;
+out:
+	PQconninfoFree(opts);
+	return rc;
 }
 
 struct store *
@@ -364,6 +538,20 @@ store_close(struct store *st)
 }
 
 /*
+ * A server reports in_hot_standby (PostgreSQL 14 and later) at connection
+ * and whenever it changes.  With crewlog's target_session_attrs we never
+ * connect to a standby, but a URL may say target_session_attrs=any, and
+ * then a worker must not call itself ready on a server refusing writes.
+ */
+static bool
+in_standby(PGconn *conn)
+{
+	const char	*s = PQparameterStatus(conn, "in_hot_standby");
+
+	return s != NULL && strcmp(s, "on") == 0;
+}
+
+/*
  * Ready means a round trip works now: a connection the server has just
  * closed can still look fine until it is used, and a load balancer
  * probing /readyz must not route to a worker that would answer 503.
@@ -374,18 +562,25 @@ store_ready(struct store *st, struct buf *why)
 {
 	PGresult	*r;
 	bool		 ok;
+	int		 attempt;
 
-	if (ensure(st) == 0) {
+	/* A probe is a read: a lost connection gets one more try. */
+	for (attempt = 0; attempt < 2 && ensure(st) == 0; attempt++) {
 		r = PQexec(st->conn, "");
 		ok = PQresultStatus(r) == PGRES_EMPTY_QUERY;
-		if (!ok) {
+		if (!ok)
 			set_err(st, "readiness probe",
 			    PQerrorMessage(st->conn));
-			drop_conn(st);
-		}
 		PQclear(r);
+		if (ok && in_standby(st->conn)) {
+			set_err(st, "readiness probe",
+			    "the server is now a "
+			    "standby (read-only)");
+			ok = false;
+		}
 		if (ok)
 			return true;
+		lose_conn(st);
 	}
 	if (why != NULL)
 		buf_printf(why, "database: %s", st->errmsg);
@@ -408,7 +603,7 @@ store_poll(struct store *st)
 			PQstatus(st->conn) != CONNECTION_OK)) {
 			set_err(st, "connection lost",
 			    PQerrorMessage(st->conn));
-			drop_conn(st);
+			lose_conn(st);
 		}
 	}
 	/*
@@ -523,10 +718,7 @@ exec_stmt(struct store *st, enum stmt s, int n, const char *const *vals,
 			return NULL;
 		}
 		PQclear(r);
-		/* Reconnect at once: the server may well be back already. */
-		st->backoff_ms = BACKOFF_MIN_MS;
-		drop_conn(st);
-		st->next_try_ms = 0;
+		lose_conn(st);
 		if (!stmts[s].readonly)
 			break;
 	}
@@ -549,19 +741,20 @@ hours_json(int64_t q)
 	return json_real((double)q / 4.0);
 }
 
+/* An entry from the six ENTRY_COLS of row, starting at column c. */
 static json_t *
-entry_json(const PGresult *r, int row)
+entry_json(const PGresult *r, int row, int c)
 {
 	json_t	*e = json_object();
 
 	if (e == NULL)
 		abort();
-	jv_set(e, "id", json_integer(col_i64(r, row, 0)));
-	jv_set(e, "date", jv_str(PQgetvalue(r, row, 1)));
-	jv_set(e, "hours", hours_json(col_i64(r, row, 2)));
-	jv_set(e, "activity", jv_str(PQgetvalue(r, row, 3)));
-	jv_set(e, "created", jv_str(PQgetvalue(r, row, 4)));
-	jv_set(e, "updated", jv_str(PQgetvalue(r, row, 5)));
+	jv_set(e, "id", json_integer(col_i64(r, row, c)));
+	jv_set(e, "date", jv_str(PQgetvalue(r, row, c + 1)));
+	jv_set(e, "hours", hours_json(col_i64(r, row, c + 2)));
+	jv_set(e, "activity", jv_str(PQgetvalue(r, row, c + 3)));
+	jv_set(e, "created", jv_str(PQgetvalue(r, row, c + 4)));
+	jv_set(e, "updated", jv_str(PQgetvalue(r, row, c + 5)));
 	return e;
 }
 
@@ -770,38 +963,64 @@ store_throttle_clear(struct store *st, const char *acct)
 /* Hours and the leaderboard                                           */
 /* ------------------------------------------------------------------ */
 
-/* The entry a write function returned: STORE_OK, _LIMIT or _NOTFOUND. */
+/*
+ * The entry a write function returned, its columns from col on:
+ * STORE_OK, _LIMIT or _NOTFOUND.  Frees r.
+ */
 static int
-write_result(struct store *st, PGresult *r, json_t **entry)
+write_result(struct store *st, PGresult *r, int col, json_t **entry)
 {
 	int	 rc = STORE_OK;
 
 	if (PQntuples(r) == 0)
 		rc = STORE_NOTFOUND;
-	else if (col_i64(r, 0, 0) < 0)
+	else if (col_i64(r, 0, col) < 0)
 		rc = STORE_LIMIT;
 	else {
-		*entry = entry_json(r, 0);
+		*entry = entry_json(r, 0, col);
 		st->changed = true;	/* our own cache: at once */
 	}
 	PQclear(r);
 	return rc;
 }
 
+/*
+ * With a key, hours_add_once() (005) answers a leading column: 0 a new
+ * entry, 1 a replay, -2 the key taken by another request.  Without one,
+ * hours_add() as ever.
+ */
 int
 store_hours_add(struct store *st, int64_t user, const char *day, int quarters,
-    const char *activity, json_t **entry)
+    const char *activity, const char *key, json_t **entry, bool *replayed)
 {
 	char		 ubuf[24], qbuf[16];
-	const char	*v[4] = { ubuf, day, qbuf, activity };
+	const char	*v[5] = { ubuf, day, qbuf, activity, NULL };
 	PGresult	*r;
 	int		 rc;
+	int64_t		 kind;
 
+	*replayed = false;
 	snprintf(ubuf, sizeof(ubuf), "%" PRId64, user);
 	snprintf(qbuf, sizeof(qbuf), "%d", quarters);
-	if ((r = exec_stmt(st, ST_HOURS_ADD, 4, v, &rc)) == NULL)
+	if (key != NULL) {
+		v[1] = key;
+		v[2] = day;
+		v[3] = qbuf;
+		v[4] = activity;
+		r = exec_stmt(st, ST_HOURS_ADD_ONCE, 5, v, &rc);
+	} else
+		r = exec_stmt(st, ST_HOURS_ADD, 4, v, &rc);
+	if (r == NULL)
 		return rc;
-	rc = write_result(st, r, entry);
+	if (key != NULL && PQntuples(r) == 1) {
+		kind = col_i64(r, 0, 0);
+		if (kind == -2) {
+			PQclear(r);
+			return STORE_KEY_REUSED;
+		}
+		*replayed = kind == 1;
+	}
+	rc = write_result(st, r, key != NULL ? 1 : 0, entry);
 	/* The function always answers a row: none would be a bug. */
 	return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 }
@@ -822,7 +1041,7 @@ store_hours_get(struct store *st, int64_t user, int64_t id, json_t **entry)
 		PQclear(r);
 		return STORE_NOTFOUND;
 	}
-	*entry = entry_json(r, 0);
+	*entry = entry_json(r, 0, 0);
 	PQclear(r);
 	return STORE_OK;
 }
@@ -841,7 +1060,7 @@ store_hours_update(struct store *st, int64_t user, int64_t id, const char *day,
 	snprintf(qbuf, sizeof(qbuf), "%d", quarters);
 	if ((r = exec_stmt(st, ST_HOURS_UPDATE, 5, v, &rc)) == NULL)
 		return rc;
-	return write_result(st, r, entry);
+	return write_result(st, r, 0, entry);
 }
 
 int
@@ -886,7 +1105,7 @@ store_hours_list(struct store *st, int64_t user, int64_t limit, int64_t offset,
 	if ((*list = json_array()) == NULL)
 		abort();
 	for (i = 0; i < PQntuples(r); i++)
-		if (json_array_append_new(*list, entry_json(r, i)) == -1)
+		if (json_array_append_new(*list, entry_json(r, i, 0)) == -1)
 			abort();
 	PQclear(r);
 	return STORE_OK;

@@ -12,6 +12,7 @@
  *   STORE_NOTFOUND	no such row (or not the caller's)
  *   STORE_CONFLICT	unique violation (email taken)
  *   STORE_LIMIT	the day would exceed 24 hours
+ *   STORE_KEY_REUSED	the idempotency key was used for another request
  *   STORE_DOWN		database unreachable: answer 503
  *   STORE_ERROR	anything else: answer 500; store_errmsg() says why
  * A write that returns anything but STORE_OK did not commit.
@@ -34,6 +35,7 @@ enum store_rc {
 	STORE_NOTFOUND,
 	STORE_CONFLICT,
 	STORE_LIMIT,
+	STORE_KEY_REUSED,
 	STORE_DOWN,
 	STORE_ERROR
 };
@@ -54,6 +56,15 @@ struct store_opts {
 	bool		 notify_board;	/* our writes NOTIFY them (002) */
 };
 
+/*
+ * Checks a connection string (URL or key=value) as libpq reads it: 0, or
+ * -1 with the reason in err.  *hosts gets how many hosts it lists (1 for
+ * none: libpq's default).  crewlog adds target_session_attrs=read-write,
+ * so of several hosts it connects to the one taking writes; a string that
+ * lists several and asks for another target is an error.  Needs no server.
+ */
+int		 store_conninfo_check(const char *conninfo, int *hosts,
+		    struct buf *err);
 /*
  * Opens a store and tries to connect once; a database that is down is
  * not an error here (requests answer 503 until it is back).  Never NULL.
@@ -109,9 +120,17 @@ int		 store_throttle_note(struct store *, const char *key,
 /*
  * Hour logs.  day is "YYYY-MM-DD" (already validated); *entry gets a new
  * object {id, date, hours, activity, created, updated} the caller owns.
+ *
+ * store_hours_add with a key (already validated, see field_idem_key)
+ * writes once per astronaut and key: a request repeating one that
+ * committed gets STORE_OK, *replayed and the entry as first answered;
+ * the key used with another day, hours or activity is STORE_KEY_REUSED.
+ * The database's unique key decides, so this holds across workers, hosts
+ * and a failover.  key NULL: no such guarantee.
  */
 int		 store_hours_add(struct store *, int64_t user, const char *day,
-		    int quarters, const char *activity, json_t **entry);
+		    int quarters, const char *activity, const char *key,
+		    json_t **entry, bool *replayed);
 int		 store_hours_get(struct store *, int64_t user, int64_t id,
 		    json_t **entry);
 int		 store_hours_update(struct store *, int64_t user, int64_t id,
@@ -133,7 +152,9 @@ int		 store_leaderboard(struct store *, int64_t limit,
 
 /*
  * One libpq connection with crewlog's settings (application_name, a 3 s
- * connect timeout, no GSS encryption), for admin.c, which runs its own.
+ * connect timeout, no GSS encryption, target_session_attrs=read-write),
+ * for admin.c, which runs its own: migrate given a multi-host URL works on
+ * whichever host is the primary.
  * The caller owns it (PQfinish).  NULL with err set on failure.
  */
 struct pg_conn;

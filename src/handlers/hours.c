@@ -101,6 +101,36 @@ read_entry(struct ctx *c, struct entry_in *in, bool partial, json_t *errs)
 	}
 }
 
+/*
+ * The request's idempotency key: the Idempotency-Key header, else the
+ * body's idempotency_key field (the log page's form carries one).  NULL
+ * when absent; a bad one puts its message under the name it came by.
+ */
+static const char *
+read_idem_key(struct ctx *c, json_t *errs)
+{
+	const char	*k;
+
+	if ((k = ctx_req_header(c, "idempotency-key")) != NULL)
+		set_msg(errs, "Idempotency-Key", field_idem_key(k));
+	else
+		k = ctx_field_check(c, "idempotency_key", field_idem_key,
+		    errs);
+	if (json_object_get(errs, "Idempotency-Key") != NULL ||
+	    json_object_get(errs, "idempotency_key") != NULL)
+		return NULL;
+	return k;
+}
+
+/* Where the request's key came from, for its error message. */
+static const char *
+key_field(const struct ctx *c)
+{
+	return ctx_req_header(c, "idempotency-key") != NULL ?
+	    "Idempotency-Key" :
+	    "idempotency_key";
+}
+
 /* What the form shows again: the user's input where it is printable. */
 static json_t *
 form_json(const struct entry_in *in)
@@ -163,7 +193,7 @@ list_view(struct ctx *c, const struct paging *p, json_t **out)
 static int
 log_view(struct ctx *c, const struct paging *p, json_t *form, json_t **out)
 {
-	char		 day[11];
+	char		 day[11], key[AUTH_TOKEN_LEN + 1];
 	int		 rc;
 
 	if ((rc = list_view(c, p, out)) != STORE_OK) {
@@ -174,6 +204,9 @@ log_view(struct ctx *c, const struct paging *p, json_t *form, json_t **out)
 		today(day);
 		jv_set(form, "date", jv_str(day));
 	}
+	/* A new key per page: resubmitting this page's form adds once. */
+	auth_new_token(key);
+	jv_set(form, "idempotency_key", jv_str(key));
 	jv_set(*out, "form", form);
 	return STORE_OK;
 }
@@ -264,17 +297,26 @@ committed(struct ctx *c, int rc)
 	return true;
 }
 
+/*
+ * POST /api/hours, POST /log: 201 with the entry (pages: 303), 400 naming
+ * each bad field, 422 past 24 hours or for an Idempotency-Key used with
+ * another request, 503 or 500.  A request repeating one whose key already
+ * committed gets the first answer again, marked Idempotent-Replayed.
+ */
 void
 h_hours_create(struct ctx *c)
 {
 	struct entry_in	 in;
 	json_t		*errs, *entry = NULL;
+	const char	*key;
 	char		 loc[48];
 	int		 rc;
+	bool		 replayed;
 
 	memset(&in, 0, sizeof(in));
 	errs = json_object();
 	read_entry(c, &in, false, errs);
+	key = read_idem_key(c, errs);
 	if (json_object_size(errs) > 0) {
 		entry_invalid(c, 400, "validation",
 		    "Please correct the "
@@ -283,7 +325,7 @@ h_hours_create(struct ctx *c)
 		return;
 	}
 	rc = store_hours_add(ctx_store(c), ctx_user(c)->id, in.date,
-	    in.quarters, in.activity, &entry);
+	    in.quarters, in.activity, key, &entry, &replayed);
 	if (rc == STORE_LIMIT) {
 		set_msg(errs, "hours", "would bring this day past 24 hours");
 		entry_invalid(c, 422, "validation",
@@ -292,9 +334,19 @@ h_hours_create(struct ctx *c)
 		    errs, "log", form_json(&in), NULL);
 		return;
 	}
+	if (rc == STORE_KEY_REUSED) {
+		set_msg(errs, key_field(c),
+		    "was used for a different request");
+		entry_invalid(c, 422, "idempotency_key_reused",
+		    "This idempotency key was used for a different request.",
+		    errs, "log", form_json(&in), NULL);
+		return;
+	}
 	json_decref(errs);
 	if (!committed(c, rc))
 		return;
+	if (replayed)
+		(void)ctx_header(c, "Idempotent-Replayed", "true");
 	if (!ctx_json(c)) {
 		json_decref(entry);
 		reply_redirect(c, "/log?saved=1");

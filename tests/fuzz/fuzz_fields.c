@@ -30,6 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)field_date(s);
 	(void)field_hours_text(s, &q);
 	(void)field_activity(s);
+	(void)field_idem_key(s);
 	(void)field_int(s, 1, 100, &v);
 	if (size >= sizeof(double)) {
 		double	 d;

@@ -495,6 +495,32 @@ def start(pool=None, glob=None, **kw):
     return cw, ng
 
 
+def start_app(database_url, migrate_url=None, pool=None):
+    """crewlog (cheap password hashing) on database_url behind nginx,
+    after `crewlog migrate` on migrate_url (default database_url); both
+    kept until exit.  Returns (crewlog, nginx)."""
+    p = {"database_url": database_url, "auth.pwhash_opslimit": "1",
+         "auth.pwhash_memlimit": "8192"}
+    p.update(pool or {})
+    cw = Crewlog(pool=p)
+    r = cw.run("migrate", "--database", migrate_url or database_url,
+               "--sql", os.path.join(SRCDIR, "sql"))
+    if r.returncode != 0:
+        raise RuntimeError("crewlog migrate: " + r.stderr)
+    cw.start().persist()
+    ng = Nginx(upstream=cw.listen).start().persist()
+    return cw, ng
+
+
+def assert_clean_stop(cw):
+    """Stops crewlog and fails on a sanitizer report or a crash in its log."""
+    cw.stop()
+    log = cw.output()
+    for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:",
+                "signal 11", "signal 6"):
+        assert bad not in log, log[-3000:]
+
+
 class TestRun:
     """Collects @test functions and runs them, printing TAP."""
 

@@ -150,6 +150,21 @@ def _():
     S["browser"] = b
 
 
+@T.test("hours under crewlog_hours: a POST with an Idempotency-Key "
+        "writes once and replays (005's grants suffice)")
+def _():
+    _, _, tok = TP.new_user(S["st"].lb.url, "Valentina")
+    body = {"date": "2026-01-04", "hours": 1, "activity": "keyed"}
+    h = {"Idempotency-Key": "roles-key-1"}
+    first = lb("POST", "/api/hours", body=body, token=tok, headers=h)
+    assert first.status == 201, first
+    again = lb("POST", "/api/hours", body=body, token=tok, headers=h)
+    assert again.status == 201 and again.body == first.body, again
+    assert again.headers.get("idempotent-replayed") == "true", again.headers
+    r = lb("GET", "/api/hours", token=tok)
+    assert r.status == 200 and r.json()["total"] == 1, r
+
+
 @T.test("hours under crewlog_hours: a users session is honoured; create, "
         "list, edit, delete; pages with the users cookie")
 def _():

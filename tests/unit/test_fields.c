@@ -148,6 +148,37 @@ test_activity_and_int(void **state)
 	assert_non_null(field_int("", 1, 100, &v));
 }
 
+static void
+test_idem_key(void **state)
+{
+	char	 s[130];
+
+	(void)state;
+	assert_null(field_idem_key(NULL));	/* absent: not protected */
+	assert_null(field_idem_key("3f2b9c1e-7d4a-4e8b-9a0c-5f6e7d8c9b0a"));
+	assert_null(field_idem_key("01HZX3K9Q8_retry.2:a"));
+	assert_null(field_idem_key("k"));
+	memset(s, 'k', 128);
+	s[128] = '\0';
+	assert_null(field_idem_key(s));
+	s[128] = 'k';
+	s[129] = '\0';
+	assert_string_equal(field_idem_key(s),
+	    "must be at most 128 characters");
+	assert_string_equal(field_idem_key(""),
+	    "must not be empty (leave it out instead)");
+	assert_string_equal(field_idem_key("a b"),
+	    "must hold only letters, digits and - _ . :");
+	assert_string_equal(field_idem_key("key\n"),
+	    "must hold only letters, digits and - _ . :");
+	assert_string_equal(field_idem_key("cl\xc3\xa9"),
+	    "must hold only letters, digits and - _ . :");
+	assert_string_equal(field_idem_key("a/b"),
+	    "must hold only letters, digits and - _ . :");
+	assert_string_equal(field_idem_key("a+b=="),
+	    "must hold only letters, digits and - _ . :");
+}
+
 int
 main(void)
 {
@@ -158,6 +189,7 @@ main(void)
 		cmocka_unit_test(test_date),
 		cmocka_unit_test(test_hours),
 		cmocka_unit_test(test_activity_and_int),
+		cmocka_unit_test(test_idem_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
