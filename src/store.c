@@ -587,11 +587,25 @@ store_ready(struct store *st, struct buf *why)
 	return false;
 }
 
+/* Acts on the notifications libpq has queued: caches to forget. */
+static void
+drain_notifies(struct store *st)
+{
+	PGnotify	*n;
+
+	while (st->conn != NULL && (n = PQnotifies(st->conn)) != NULL) {
+		if (strcmp(n->relname, "crewlog_sessions") == 0)
+			sess_clear(st);
+		else
+			st->changed = true;
+		PQfreemem(n);
+	}
+}
+
 bool
 store_poll(struct store *st)
 {
 	struct pollfd	 pfd;
-	PGnotify	*n;
 	bool		 changed;
 
 	if (st->conn != NULL) {
@@ -611,13 +625,7 @@ store_poll(struct store *st)
 	 * arrived during our own last query was read by libpq then and
 	 * waits in its queue, not on the socket.
 	 */
-	while (st->conn != NULL && (n = PQnotifies(st->conn)) != NULL) {
-		if (strcmp(n->relname, "crewlog_sessions") == 0)
-			sess_clear(st);
-		else
-			st->changed = true;
-		PQfreemem(n);
-	}
+	drain_notifies(st);
 	changed = st->changed;
 	st->changed = false;
 	return changed;
@@ -830,10 +838,61 @@ store_session_create(struct store *st, const char *token_hash, int64_t user,
 	return STORE_OK;
 }
 
+/* The live cached session for token_hash, or NULL. */
+static struct sess_ent *
+sess_find(struct store *st, const char *token_hash)
+{
+	size_t	 i;
+
+	for (i = 0; i < st->nsess; i++) {
+		if (strcmp(st->sess[i].hash, token_hash) != 0)
+			continue;
+		if (st->sess[i].expires <= time(NULL))
+			return NULL;
+		return &st->sess[i];
+	}
+	return NULL;
+}
+
+/*
+ * Makes the session cache reflect every change committed before now.
+ * PostgreSQL signals the listening backends while a DELETE FROM sessions
+ * commits, but each backend writes the notification to its client only
+ * once it is scheduled again: on a busy host the deleting client can
+ * hear of its commit, and its next request reach us, before our backend
+ * has sent a byte, so draining our socket is not enough.  Our backend
+ * does send what it owes us before it answers a query (with the signal
+ * already pending, it cannot answer first), so one empty round trip (no
+ * parse, no plan, no lookup) brings every such notification into libpq's
+ * queue.  0, or -1 with the connection dropped (a reconnect may follow
+ * at once).
+ */
+static int
+sess_sync(struct store *st)
+{
+	PGresult	*r;
+	bool		 ok;
+
+	r = PQexec(st->conn, "");
+	ok = PQresultStatus(r) == PGRES_EMPTY_QUERY;
+	PQclear(r);
+	if (!ok) {
+		set_err(st, "session cache", PQerrorMessage(st->conn));
+		/* As exec_stmt(): the lookup that follows tries afresh. */
+		st->backoff_ms = BACKOFF_MIN_MS;
+		drop_conn(st);
+		st->next_try_ms = 0;
+		return -1;
+	}
+	drain_notifies(st);
+	return 0;
+}
+
 /*
  * With LISTEN on, a session found once is served from the cache until it
- * expires or any session changes anywhere (see sess_ent): an
- * authenticated request then needs no query of its own.
+ * expires or any session changes anywhere (see sess_ent).  A hit still
+ * costs an empty round trip (sess_sync()), without which a session ended
+ * a moment ago elsewhere could be accepted; it saves the lookup itself.
  */
 int
 store_session_get(struct store *st, const char *token_hash,
@@ -843,20 +902,16 @@ store_session_get(struct store *st, const char *token_hash,
 	struct sess_ent	*e;
 	PGresult	*r;
 	int		 rc;
-	size_t		 i;
 
-	for (i = 0; i < st->nsess; i++) {
-		e = &st->sess[i];
-		if (strcmp(e->hash, token_hash) != 0)
-			continue;
-		if (e->expires <= time(NULL))
-			break;
+	if (sess_find(st, token_hash) != NULL && sess_sync(st) == 0 &&
+	    (e = sess_find(st, token_hash)) != NULL) {
 		u->id = e->id;
 		u->email = xstrdup(e->email);
 		u->name = xstrdup(e->name);
 		u->pwhash = NULL;
 		return STORE_OK;
 	}
+	/* After a failed sync, on a fresh connection. */
 	if ((r = exec_stmt(st, ST_SESSION_GET, 1, v, &rc)) == NULL)
 		return rc;
 	if (st->sess != NULL && PQntuples(r) == 1 &&
