@@ -878,10 +878,8 @@ sess_sync(struct store *st)
 	PQclear(r);
 	if (!ok) {
 		set_err(st, "session cache", PQerrorMessage(st->conn));
-		/* As exec_stmt(): the lookup that follows tries afresh. */
-		st->backoff_ms = BACKOFF_MIN_MS;
-		drop_conn(st);
-		st->next_try_ms = 0;
+		/* A lost connection: the lookup that follows tries afresh. */
+		lose_conn(st);
 		return -1;
 	}
 	drain_notifies(st);
