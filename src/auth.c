@@ -25,9 +25,9 @@ static void
 cost_of(const struct auth_cost *c, unsigned long long *ops, size_t *mem)
 {
 	*ops = c != NULL && c->ops != 0 ? c->ops :
-	    crypto_pwhash_OPSLIMIT_INTERACTIVE;
+					  crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	*mem = c != NULL && c->mem != 0 ? c->mem :
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE;
+					  crypto_pwhash_MEMLIMIT_INTERACTIVE;
 	if (*ops < crypto_pwhash_OPSLIMIT_MIN)
 		*ops = crypto_pwhash_OPSLIMIT_MIN;
 	if (*mem < crypto_pwhash_MEMLIMIT_MIN)
@@ -87,7 +87,7 @@ auth_token_syntax(const char *s)
 		char	 ch = s[i];
 
 		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+			(ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
 			return false;
 	}
 	return true;
@@ -120,8 +120,8 @@ auth_sha256(const void *data, size_t len, unsigned char out[AUTH_SHA256_LEN])
 }
 
 void
-auth_hmac_sha256(const void *key, size_t keylen, const void *data,
-    size_t len, unsigned char out[AUTH_SHA256_LEN])
+auth_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
+    unsigned char out[AUTH_SHA256_LEN])
 {
 	crypto_auth_hmacsha256_state	 st;
 

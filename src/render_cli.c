@@ -14,7 +14,8 @@
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: crewlog render [--partials DIR] "
+	fprintf(stderr,
+	    "usage: crewlog render [--partials DIR] "
 	    "TEMPLATE_FILE DATA_FILE\n");
 	return 1;
 }
@@ -55,12 +56,12 @@ mustache_cli(int argc, char **argv)
 	}
 	if (mustache_read_file(argv[i], &src, &e) == -1 ||
 	    mustache_set_add(set, "", src.data ? src.data : "", src.len,
-	    argv[i], &e) == -1) {
+		argv[i], &e) == -1) {
 		rc = fail(&e);
 		goto out;
 	}
-	if ((data = json_load_file(argv[i + 1], JSON_DECODE_ANY |
-	    JSON_REJECT_DUPLICATES, &je)) == NULL) {
+	if ((data = json_load_file(argv[i + 1],
+		 JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je)) == NULL) {
 		fprintf(stderr, "%s:%d:%d: %s\n", argv[i + 1], je.line,
 		    je.column, je.text);
 		goto out;

@@ -37,14 +37,11 @@ struct router {
 };
 
 /* Alphabetical, for a sorted Allow header. */
-static const enum http_method	 allow_order[] = {
-	HTTP_DELETE, HTTP_GET, HTTP_HEAD, HTTP_OPTIONS, HTTP_PATCH, HTTP_POST,
-	HTTP_PUT
-};
+static const enum http_method allow_order[] = { HTTP_DELETE, HTTP_GET,
+	HTTP_HEAD, HTTP_OPTIONS, HTTP_PATCH, HTTP_POST, HTTP_PUT };
 
-static const char *const	 method_names[HTTP__MAX] = {
-	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", NULL
-};
+static const char *const method_names[HTTP__MAX] = { "GET", "HEAD", "POST",
+	"PUT", "PATCH", "DELETE", "OPTIONS", NULL };
 
 /*
  * Splits "/api/hours/:id" into segments; -1 for a pattern that does not
@@ -58,7 +55,7 @@ split(const char *pat, struct croute *cr)
 
 	if (pat == NULL || pat[0] != '/')
 		return -1;
-	for (p = pat + 1; ; p = e + 1) {
+	for (p = pat + 1;; p = e + 1) {
 		e = p + strcspn(p, "/");
 		if (n == cap) {
 			cap = cap == 0 ? 4 : cap * 2;
@@ -148,7 +145,8 @@ match(const struct croute *cr, const char *path, struct kvlist *caps)
 			return false;	/* path has fewer segments */
 		e = p + strcspn(p, "/");
 		if (sg->kind == SEG_LITERAL ? (size_t)(e - p) != sg->len ||
-		    memcmp(p, sg->s, sg->len) != 0 : e == p)
+			    memcmp(p, sg->s, sg->len) != 0 :
+					      e == p)
 			return false;
 		if (sg->kind == SEG_CAPTURE && caps != NULL)
 			kv_add(caps, sg->s, sg->len, p, (size_t)(e - p));
@@ -183,9 +181,8 @@ allow_list(unsigned mask, struct buf *allow)
  * ROUTER_BAD_METHOD.
  */
 enum router_result
-router_match(const struct router *r, enum http_method method,
-    const char *path, const struct route **out, struct kvlist *caps,
-    struct buf *allow)
+router_match(const struct router *r, enum http_method method, const char *path,
+    const struct route **out, struct kvlist *caps, struct buf *allow)
 {
 	const struct croute	*found = NULL, *get = NULL;
 	unsigned		 mask = 0;

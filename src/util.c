@@ -11,14 +11,15 @@
 #include "util.h"
 
 /* Write without stdio: we may be out of memory for its buffers too. */
-static void __attribute__((noreturn))
-oom(size_t n)
+static void __attribute__((noreturn)) oom(size_t n)
 {
 	char	 msg[96];
 	int	 len;
 
-	len = snprintf(msg, sizeof(msg), "crewlog: out of memory "
-	    "allocating %zu bytes\n", n);
+	len = snprintf(msg, sizeof(msg),
+	    "crewlog: out of memory "
+	    "allocating %zu bytes\n",
+	    n);
 	if (len > 0)
 		(void)!write(STDERR_FILENO, msg, (size_t)len);
 	abort();

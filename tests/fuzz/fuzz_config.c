@@ -28,8 +28,8 @@ round_trip(const struct config *c)
 	struct config	*again;
 
 	config_dump(c, &one);
-	if ((again = config_parse("dump", one.data, one.len, NULL,
-	    &err)) == NULL)
+	if ((again = config_parse("dump", one.data, one.len, NULL, &err)) ==
+	    NULL)
 		abort();
 	config_dump(again, &two);
 	if (one.len != two.len || memcmp(one.data, two.data, one.len) != 0)
@@ -61,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		envtext[size - textlen - 2] = '\0';
 		end = envtext + (size - textlen - 2);
 		for (p = envtext; p < end && n < FUZZ_ENV_MAX;
-		    p += strlen(p) + 1)
+		     p += strlen(p) + 1)
 			if (*p != '\0')
 				envp[n++] = p;
 	}

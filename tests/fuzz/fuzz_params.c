@@ -18,7 +18,11 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define MAX_PARAMS	128
 
-static void	h(struct ctx *c) { (void)c; }
+static void
+h(struct ctx *c)
+{
+	(void)c;
+}
 
 static const struct route	 routes[] = {
 	{ HTTP_GET, "/", h, 0 },

@@ -28,10 +28,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ctx = json_loadb((const char *)nul + 1, size - tlen - 1,
 		    JSON_DECODE_ANY, NULL);
 	set = mustache_set_new();
-	if (mustache_set_add(set, "p", (const char *)data, tlen, "fuzz",
-	    &e) == 0 &&
-	    mustache_set_add(set, "q", "{{$b}}q{{/b}}{{>p}}", 19, "q",
-	    &e) == 0) {
+	if (mustache_set_add(set, "p", (const char *)data, tlen, "fuzz", &e) ==
+		0 &&
+	    mustache_set_add(set, "q", "{{$b}}q{{/b}}{{>p}}", 19, "q", &e) ==
+		0) {
 		(void)mustache_set_check(set, &e);
 		(void)mustache_render(set, "p", ctx, &out, &e);
 		mustache_error_format(&e, &out);

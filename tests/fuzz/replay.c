@@ -97,7 +97,8 @@ main(int argc, char **argv)
 			top = ".";
 		base = basename(argv[0]);
 		name = strncmp(base, "fuzz_", 5) == 0 ? base + 5 : base;
-		snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/%s", top, name);
+		snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/%s", top,
+		    name);
 		if ((n = replay_path(dir)) < 0) {
 			printf("not ok 1 - cannot read corpus %s\n", dir);
 			return 1;

@@ -16,8 +16,8 @@ test_text_rejects_bad_utf8_and_controls(void **state)
 {
 	(void)state;
 	assert_true(field_text_ok("plain", 5, false));
-	assert_true(field_text_ok("\xc3\xa9t\xc3\xa9 \xf0\x9f\x9a\x80", 10,
-	    false));
+	assert_true(
+	    field_text_ok("\xc3\xa9t\xc3\xa9 \xf0\x9f\x9a\x80", 10, false));
 	assert_false(field_text_ok("\xff", 1, false));
 	assert_false(field_text_ok("\xc0\xaf", 2, false));	/* overlong */
 	assert_false(field_text_ok("\xed\xa0\x80", 3, false));	/* surrogate */

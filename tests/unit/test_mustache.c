@@ -28,8 +28,8 @@ compile_err(const char *src)
 	memset(&e, 0, sizeof(e));
 	set = mustache_set_new();
 	msg[0] = '\0';
-	if (mustache_set_add(set, "t", src, strlen(src), "f.mustache",
-	    &e) == -1) {
+	if (mustache_set_add(set, "t", src, strlen(src), "f.mustache", &e) ==
+	    -1) {
 		mustache_error_format(&e, &b);
 		snprintf(msg, sizeof(msg), "%s", buf_cstr(&b));
 	}
@@ -114,7 +114,8 @@ test_unknown_static_partial(void **state)
 
 	(void)state;
 	assert_int_equal(mustache_set_add(set, "page", src, strlen(src),
-	    "page.mustache", &e), 0);
+			     "page.mustache", &e),
+	    0);
 	assert_int_equal(mustache_set_check(set, &e), -1);
 	assert_string_equal(e.msg, "unknown partial \"row\"");
 	assert_int_equal(e.line, 2);
@@ -123,8 +124,9 @@ test_unknown_static_partial(void **state)
 	mustache_set_free(set);
 	set = mustache_set_new();
 	src = "{{>*row}}";
-	assert_int_equal(mustache_set_add(set, "page", src, strlen(src),
-	    NULL, &e), 0);
+	assert_int_equal(mustache_set_add(set, "page", src, strlen(src), NULL,
+			     &e),
+	    0);
 	assert_int_equal(mustache_set_check(set, &e), 0);
 	mustache_set_free(set);
 }
@@ -133,7 +135,10 @@ static void
 test_partial_path_rejected(void **state)
 {
 	static const char *const bad[] = {
-		"{{>../secret}}", "{{>/etc/passwd}}", "{{>a/b}}", "{{>..}}",
+		"{{>../secret}}",
+		"{{>/etc/passwd}}",
+		"{{>a/b}}",
+		"{{>..}}",
 		"{{<../x}}{{/../x}}",
 	};
 	struct mustache_set	*set;
@@ -144,7 +149,8 @@ test_partial_path_rejected(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		set = mustache_set_new();
 		assert_int_equal(mustache_set_add(set, "p", bad[i],
-		    strlen(bad[i]), NULL, &e), 0);
+				     strlen(bad[i]), NULL, &e),
+		    0);
 		assert_int_equal(mustache_set_check(set, &e), -1);
 		assert_non_null(strstr(e.msg, "is not a plain template name"));
 		mustache_set_free(set);
@@ -161,8 +167,8 @@ test_dynamic_partial_path_renders_nothing(void **state)
 	json_t			*d = json_pack("{s:s}", "n", "../etc/passwd");
 
 	(void)state;
-	assert_int_equal(mustache_set_add(set, "p", "[{{>*n}}]", 9, NULL,
-	    &e), 0);
+	assert_int_equal(mustache_set_add(set, "p", "[{{>*n}}]", 9, NULL, &e),
+	    0);
 	assert_int_equal(mustache_render(set, "p", d, &out, &e), 0);
 	assert_string_equal(buf_cstr(&out), "[]");
 	buf_free(&out);
@@ -181,8 +187,8 @@ test_dynamic_name_with_nul_matches_nothing(void **state)
 	/* Once compared with strncmp and read past the name "p". */
 	(void)state;
 	assert_non_null(d);
-	assert_int_equal(mustache_set_add(set, "p", "[{{>*n}}]", 9, NULL,
-	    &e), 0);
+	assert_int_equal(mustache_set_add(set, "p", "[{{>*n}}]", 9, NULL, &e),
+	    0);
 	assert_int_equal(mustache_render(set, "p", d, &out, &e), 0);
 	assert_string_equal(buf_cstr(&out), "[]");
 	buf_free(&out);
@@ -200,12 +206,13 @@ test_partial_added_after_its_caller(void **state)
 	json_t			*d = json_pack("{s:i}", "x", 7);
 
 	(void)state;
-	assert_int_equal(mustache_set_add(set, "page", "<{{>row}}>", 10,
-	    NULL, &e), 0);
+	assert_int_equal(mustache_set_add(set, "page", "<{{>row}}>", 10, NULL,
+			     &e),
+	    0);
 	assert_int_equal(mustache_set_check(cset, &e), -1);
 	assert_string_equal(e.msg, "unknown partial \"row\"");
-	assert_int_equal(mustache_set_add(set, "row", "{{x}}", 5, NULL,
-	    &e), 0);
+	assert_int_equal(mustache_set_add(set, "row", "{{x}}", 5, NULL, &e),
+	    0);
 	assert_int_equal(mustache_set_check(cset, &e), 0);
 	assert_int_equal(mustache_render(cset, "page", d, &out, &e), 0);
 	assert_string_equal(buf_cstr(&out), "<7>");
@@ -224,7 +231,8 @@ test_recursion_limit(void **state)
 
 	(void)state;
 	assert_int_equal(mustache_set_add(set, "loop", "x{{>loop}}", 10,
-	    "loop.mustache", &e), 0);
+			     "loop.mustache", &e),
+	    0);
 	assert_int_equal(mustache_set_check(set, &e), 0);
 	assert_int_equal(mustache_render(set, "loop", d, &out, &e), -1);
 	assert_non_null(strstr(e.msg, "partials nested deeper than 64"));
@@ -274,8 +282,7 @@ test_numbers(void **state)
 	assert_string_equal(fmt(json_real(-0.0)), "-0");
 	assert_string_equal(fmt(json_real(1e300)), "1e+300");
 	assert_string_equal(fmt(json_real(102.75)), "102.75");
-	assert_string_equal(fmt(json_real(1.0 / 3.0)),
-	    "0.3333333333333333");
+	assert_string_equal(fmt(json_real(1.0 / 3.0)), "0.3333333333333333");
 	/* Each count of trailing zeros the fixed-point path strips. */
 	assert_string_equal(fmt(json_real(100.0)), "100");
 	assert_string_equal(fmt(json_real(1200.25)), "1200.25");
@@ -303,7 +310,8 @@ render(const char *tpl, const char *data)
 
 	assert_non_null(d);
 	assert_int_equal(mustache_set_add(set, "t", tpl, strlen(tpl), NULL,
-	    &e), 0);
+			     &e),
+	    0);
 	assert_int_equal(mustache_render(set, "t", d, &out, &e), 0);
 	snprintf(s, sizeof(s), "%s", buf_cstr(&out));
 	buf_free(&out);
@@ -318,11 +326,13 @@ test_falsy_values(void **state)
 	(void)state;
 	/* As mustache.js: "" and 0 are falsy, like false, null and []. */
 	assert_string_equal(render("{{#a}}y{{/a}}{{^a}}n{{/a}}",
-	    "{\"a\": \"\"}"), "n");
+				"{\"a\": \"\"}"),
+	    "n");
+	assert_string_equal(render("{{#a}}y{{/a}}{{^a}}n{{/a}}", "{\"a\": 0}"),
+	    "n");
 	assert_string_equal(render("{{#a}}y{{/a}}{{^a}}n{{/a}}",
-	    "{\"a\": 0}"), "n");
-	assert_string_equal(render("{{#a}}y{{/a}}{{^a}}n{{/a}}",
-	    "{\"a\": 0.0}"), "n");
+				"{\"a\": 0.0}"),
+	    "n");
 	assert_string_equal(render("{{#a}}y{{/a}}", "{\"a\": {}}"), "y");
 	assert_string_equal(render("{{#a}}y{{/a}}", "{\"a\": \"0\"}"), "y");
 }
@@ -332,7 +342,7 @@ test_escaping(void **state)
 {
 	(void)state;
 	assert_string_equal(render("{{a}}|{{{a}}}|{{&a}}",
-	    "{\"a\": \"<b>&\\\"'\"}"),
+				"{\"a\": \"<b>&\\\"'\"}"),
 	    "&lt;b&gt;&amp;&quot;&#39;|<b>&\"'|<b>&\"'");
 }
 
@@ -438,18 +448,19 @@ test_large_template(void **state)
 	struct mustache_set	*set = mustache_set_new();
 	struct mustache_error	 e;
 	struct buf		 src = BUF_INIT, out = BUF_INIT;
-	json_t			*d = json_pack("{s:s, s:[i,i,i]}", "name",
-				    "crew", "list", 1, 2, 3);
+	json_t *d = json_pack("{s:s, s:[i,i,i]}", "name", "crew", "list", 1, 2,
+	    3);
 	int			 i;
 
 	(void)state;
 	for (i = 0; i < 20000; i++)
 		buf_puts(&src, "<p>{{name}}</p>{{#list}}[{{.}}]{{/list}}\n");
-	assert_int_equal(mustache_set_add(set, "big", src.data, src.len,
-	    NULL, &e), 0);
+	assert_int_equal(mustache_set_add(set, "big", src.data, src.len, NULL,
+			     &e),
+	    0);
 	assert_int_equal(mustache_render(set, "big", d, &out, &e), 0);
-	assert_int_equal(out.len, (size_t)20000 * strlen(
-	    "<p>crew</p>[1][2][3]\n"));
+	assert_int_equal(out.len,
+	    (size_t)20000 * strlen("<p>crew</p>[1][2][3]\n"));
 	buf_free(&src);
 	buf_free(&out);
 	json_decref(d);
@@ -465,10 +476,8 @@ test_render_appends_and_terminates(void **state)
 {
 	struct mustache_set	*set;
 	struct mustache_error	 e;
-	struct buf		 src = BUF_INIT, out = BUF_INIT,
-				 want = BUF_INIT;
-	json_t			*d = json_pack("{s:s, s:i, s:f}", "s", "a<b",
-				    "i", 7, "f", 2.5);
+	struct buf src = BUF_INIT, out = BUF_INIT, want = BUF_INIT;
+	json_t *d = json_pack("{s:s, s:i, s:f}", "s", "a<b", "i", 7, "f", 2.5);
 	char			 text[71];
 	size_t			 n, k;
 
@@ -488,7 +497,8 @@ test_render_appends_and_terminates(void **state)
 		buf_puts(&want, "2.5");
 		set = mustache_set_new();
 		assert_int_equal(mustache_set_add(set, "t", src.data, src.len,
-		    NULL, &e), 0);
+				     NULL, &e),
+		    0);
 		buf_free(&out);
 		buf_puts(&out, "pre|");
 		assert_int_equal(mustache_render(set, "t", d, &out, &e), 0);
@@ -525,8 +535,7 @@ test_load_dir(void **state)
 	struct mustache_set	*set = mustache_set_new();
 	struct mustache_error	 e;
 	struct buf		 out = BUF_INIT, msg = BUF_INIT;
-	json_t			*d = json_pack("{s:[{s:s},{s:s}]}", "rows",
-				    "n", "a", "n", "b");
+	json_t *d = json_pack("{s:[{s:s},{s:s}]}", "rows", "n", "a", "n", "b");
 	FILE			*f;
 
 	(void)state;
@@ -554,7 +563,8 @@ test_load_dir(void **state)
 	set = mustache_set_new();
 	assert_int_equal(mustache_set_load_dir(set, dir, &e), -1);
 	mustache_error_format(&e, &msg);
-	assert_non_null(strstr(buf_cstr(&msg), "/bad.mustache:2:1: section "
+	assert_non_null(strstr(buf_cstr(&msg),
+	    "/bad.mustache:2:1: section "
 	    "\"open\" opened at 2:1 is never closed"));
 	mustache_set_free(set);
 	unlink(p);

@@ -29,27 +29,28 @@ run_case(json_t *tc, char *why, size_t whylen)
 	want = json_string_value(json_object_get(tc, "expected"));
 	set = mustache_set_new();
 	partials = json_object_get(tc, "partials");
-	json_object_foreach(partials, name, p) {
+	json_object_foreach (partials, name, p) {
 		if (mustache_set_add(set, name, json_string_value(p),
-		    json_string_length(p), name, &e) == -1) {
+			json_string_length(p), name, &e) == -1) {
 			snprintf(why, whylen, "partial %s: %s", name, e.msg);
 			goto out;
 		}
 	}
 	/* "" cannot be a partial's name, so it never shadows one. */
-	if (mustache_set_add(set, "", tpl, strlen(tpl), "template",
-	    &e) == -1) {
+	if (mustache_set_add(set, "", tpl, strlen(tpl), "template", &e) ==
+	    -1) {
 		snprintf(why, whylen, "compile: %u:%u: %s", e.line, e.col,
 		    e.msg);
 		goto out;
 	}
-	if (mustache_render(set, "", json_object_get(tc, "data"), &out,
-	    &e) == -1) {
+	if (mustache_render(set, "", json_object_get(tc, "data"), &out, &e) ==
+	    -1) {
 		snprintf(why, whylen, "render: %s", e.msg);
 		goto out;
 	}
 	if (strcmp(buf_cstr(&out), want) != 0) {
-		char *g = json_dumps(json_string(buf_cstr(&out)), JSON_ENCODE_ANY);
+		char *g = json_dumps(json_string(buf_cstr(&out)),
+		    JSON_ENCODE_ANY);
 		char *w = json_dumps(json_string(want), JSON_ENCODE_ANY);
 		snprintf(why, whylen, "got %s want %s", g ? g : "?",
 		    w ? w : "?");
@@ -98,8 +99,8 @@ main(void)
 		snprintf(path, sizeof(path), "%s/%s", dir, ents[k]->d_name);
 		if (strcmp(ents[k]->d_name, "~lambdas.json") == 0) {
 			printf("ok %d - %s # SKIP lambdas need code in the "
-			    "data; JSON data cannot carry it\n", k + 1,
-			    ents[k]->d_name);
+			       "data; JSON data cannot carry it\n",
+			    k + 1, ents[k]->d_name);
 			free(ents[k]);
 			continue;
 		}
@@ -111,18 +112,20 @@ main(void)
 		}
 		tests = json_object_get(spec, "tests");
 		passed = total = 0;
-		json_array_foreach(tests, i, tc) {
+		json_array_foreach (tests, i, tc) {
 			total++;
 			why[0] = '\0';
 			if (run_case(tc, why, sizeof(why)))
 				passed++;
 			else
 				printf("# %s: \"%s\": %s\n", ents[k]->d_name,
-				    json_string_value(json_object_get(tc,
-				    "name")), why);
+				    json_string_value(
+					json_object_get(tc, "name")),
+				    why);
 		}
-		printf("%s %d - %s %zu/%zu passed\n", passed == total ? "ok" :
-		    "not ok", k + 1, ents[k]->d_name, passed, total);
+		printf("%s %d - %s %zu/%zu passed\n",
+		    passed == total ? "ok" : "not ok", k + 1, ents[k]->d_name,
+		    passed, total);
 		if (passed != total)
 			failed++;
 		json_decref(spec);

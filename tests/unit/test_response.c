@@ -44,7 +44,8 @@ test_default_response(void **state)
 	resp_init(&r);
 	buf_puts(&r.body, "<p>hi</p>");
 	w = wire(&r);
-	assert_string_equal(w, "Status: 200 OK\r\n"
+	assert_string_equal(w,
+	    "Status: 200 OK\r\n"
 	    "Content-Type: text/html; charset=utf-8\r\n"
 	    "Content-Length: 9\r\n\r\n<p>hi</p>");
 	free(w);
@@ -61,7 +62,8 @@ test_empty_body_has_length(void **state)
 	resp_init(&r);
 	resp_status(&r, 404);
 	w = wire(&r);
-	assert_string_equal(w, "Status: 404 Not Found\r\n"
+	assert_string_equal(w,
+	    "Status: 404 Not Found\r\n"
 	    "Content-Type: text/html; charset=utf-8\r\n"
 	    "Content-Length: 0\r\n\r\n");
 	free(w);
@@ -81,7 +83,8 @@ test_head_keeps_get_length(void **state)
 	assert_int_equal(resp_header(&r, "X-A", "1"), 0);
 	buf_puts(&r.body, "pong\n");
 	w = wire(&r);
-	assert_string_equal(w, "Status: 200 OK\r\nContent-Type: text/plain\r\n"
+	assert_string_equal(w,
+	    "Status: 200 OK\r\nContent-Type: text/plain\r\n"
 	    "Content-Length: 5\r\nX-A: 1\r\n\r\n");
 	free(w);
 	resp_free(&r);
@@ -158,7 +161,8 @@ test_content_type_header_is_not_doubled(void **state)
 	assert_int_equal(resp_header(&r, "content-type", "text/csv"), 0);
 	resp_content_type(&r, "text/x\r\nX-Evil: 1");	/* ignored */
 	w = wire(&r);
-	assert_string_equal(w, "Status: 200 OK\r\nContent-Type: text/csv\r\n"
+	assert_string_equal(w,
+	    "Status: 200 OK\r\nContent-Type: text/csv\r\n"
 	    "Content-Length: 0\r\n\r\n");
 	free(w);
 	resp_content_type(&r, NULL);	/* back to the default */
@@ -181,7 +185,8 @@ test_cookie_flags(void **state)
 	o.same_site = SAMESITE_STRICT;
 	o.path = "/api";
 	assert_int_equal(resp_cookie(&r, "sid", "abc.123", &o), 0);
-	assert_string_equal(buf_cstr(&r.headers), "Set-Cookie: sid=abc.123; "
+	assert_string_equal(buf_cstr(&r.headers),
+	    "Set-Cookie: sid=abc.123; "
 	    "Path=/api; Max-Age=3600; Secure; HttpOnly; SameSite=Strict\r\n");
 
 	buf_reset(&r.headers);
@@ -218,10 +223,18 @@ static void
 test_cookie_refused(void **state)
 {
 	static const char *const bad[][2] = {
-		{ "a b", "1" }, { "a;b", "1" }, { "a=b", "1" }, { "", "1" },
-		{ "\xc3\xa9", "1" }, { "a", "x y" }, { "a", "x;y" },
-		{ "a", "x,y" }, { "a", "\"q\"" }, { "a", "x\\y" },
-		{ "a", "x\r\nSet-Cookie: b=2" }, { "a", "\xc3\xa9" },
+		{ "a b", "1" },
+		{ "a;b", "1" },
+		{ "a=b", "1" },
+		{ "", "1" },
+		{ "\xc3\xa9", "1" },
+		{ "a", "x y" },
+		{ "a", "x;y" },
+		{ "a", "x,y" },
+		{ "a", "\"q\"" },
+		{ "a", "x\\y" },
+		{ "a", "x\r\nSet-Cookie: b=2" },
+		{ "a", "\xc3\xa9" },
 	};
 	struct cookie_opts	 o;
 	struct response		 r;
@@ -256,7 +269,8 @@ test_json_body(void **state)
 	assert_int_equal(resp_json(&r, 201, v), 0);
 	json_decref(v);
 	w = wire(&r);
-	assert_string_equal(w, "Status: 201 Created\r\n"
+	assert_string_equal(w,
+	    "Status: 201 Created\r\n"
 	    "Content-Type: application/json\r\nContent-Length: 25\r\n\r\n"
 	    "{\"id\":7,\"name\":\"J\xc3\xbcrgen\"}");
 	free(w);
@@ -275,8 +289,11 @@ test_json_error_shape(void **state)
 	resp_init(&r);
 	assert_int_equal(resp_header(&r, "Allow", "GET, HEAD"), 0);
 	buf_puts(&r.body, "partial handler output");
-	assert_int_equal(resp_error(&r, true, 400, NULL, "query parameter "
-	    "\"page\": malformed percent-escape \"%zz\"", "page"), 0);
+	assert_int_equal(resp_error(&r, true, 400, NULL,
+			     "query parameter "
+			     "\"page\": malformed percent-escape \"%zz\"",
+			     "page"),
+	    0);
 	assert_int_equal(r.status, 400);
 	assert_string_equal(r.content_type, "application/json");
 	/* Headers set before the error stay (Allow on a 405). */
@@ -288,14 +305,16 @@ test_json_error_shape(void **state)
 	    "bad_request");
 	assert_string_equal(json_string_value(json_object_get(e, "message")),
 	    "query parameter \"page\": malformed percent-escape \"%zz\"");
-	assert_string_equal(json_string_value(json_object_get(
-	    json_object_get(e, "fields"), "page")),
+	assert_string_equal(json_string_value(
+				json_object_get(json_object_get(e, "fields"),
+				    "page")),
 	    "query parameter \"page\": malformed percent-escape \"%zz\"");
 	json_decref(v);
 
 	/* No field: no "fields"; invalid UTF-8 cannot break the JSON. */
 	assert_int_equal(resp_error(&r, true, 413, "too_big", "bad \xff byte",
-	    NULL), 0);
+			     NULL),
+	    0);
 	v = json_loadb(r.body.data, r.body.len, 0, &je);
 	assert_non_null(v);
 	e = json_object_get(v, "error");
@@ -315,9 +334,12 @@ test_json_error_default_codes(void **state)
 		int		 status;
 		const char	*code;
 	} t[] = {
-		{ 404, "not_found" }, { 405, "method_not_allowed" },
-		{ 411, "length_required" }, { 413, "body_too_large" },
-		{ 415, "unsupported_media_type" }, { 500, "internal" },
+		{ 404, "not_found" },
+		{ 405, "method_not_allowed" },
+		{ 411, "length_required" },
+		{ 413, "body_too_large" },
+		{ 415, "unsupported_media_type" },
+		{ 500, "internal" },
 	};
 	struct response	 r;
 	json_t		*v;
@@ -327,13 +349,19 @@ test_json_error_default_codes(void **state)
 	resp_init(&r);
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		assert_int_equal(resp_error(&r, true, t[i].status, NULL, NULL,
-		    ""), 0);
+				     ""),
+		    0);
 		v = json_loadb(r.body.data, r.body.len, 0, NULL);
 		assert_non_null(v);
-		assert_string_equal(json_string_value(json_object_get(
-		    json_object_get(v, "error"), "code")), t[i].code);
-		assert_string_equal(json_string_value(json_object_get(
-		    json_object_get(v, "error"), "message")),
+		assert_string_equal(json_string_value(
+					json_object_get(json_object_get(v,
+							    "error"),
+					    "code")),
+		    t[i].code);
+		assert_string_equal(json_string_value(
+					json_object_get(json_object_get(v,
+							    "error"),
+					    "message")),
 		    resp_reason(t[i].status));
 		json_decref(v);
 	}
@@ -349,13 +377,17 @@ test_html_error_escapes(void **state)
 	(void)state;
 	resp_init(&r);
 	resp_content_type(&r, "application/json");
-	assert_int_equal(resp_error(&r, false, 415, NULL, "Content-Type "
-	    "\"<script>alert('x')</script>\" & more", "Content-Type"), 0);
+	assert_int_equal(resp_error(&r, false, 415, NULL,
+			     "Content-Type "
+			     "\"<script>alert('x')</script>\" & more",
+			     "Content-Type"),
+	    0);
 	w = wire(&r);
 	assert_contains(w, "Status: 415 Unsupported Media Type\r\n");
 	assert_contains(w, "Content-Type: text/html; charset=utf-8\r\n");
 	assert_contains(w, "<title>415 Unsupported Media Type</title>");
-	assert_contains(w, "Content-Type &quot;&lt;script&gt;alert(&#39;x"
+	assert_contains(w,
+	    "Content-Type &quot;&lt;script&gt;alert(&#39;x"
 	    "&#39;)&lt;/script&gt;&quot; &amp; more");
 	assert_contains(w, "<code>Content-Type</code>");
 	assert_null(strstr(w, "<script>"));
@@ -382,7 +414,8 @@ test_reset(void **state)
 	resp_reset(&r);
 	assert_true(r.head);
 	w = wire(&r);
-	assert_string_equal(w, "Status: 200 OK\r\n"
+	assert_string_equal(w,
+	    "Status: 200 OK\r\n"
 	    "Content-Type: text/html; charset=utf-8\r\n"
 	    "Content-Length: 0\r\n\r\n");
 	free(w);

@@ -15,14 +15,46 @@
 #include "router.h"
 
 /* Handlers are only compared by address. */
-static void h_a(struct ctx *c) { (void)c; }
-static void h_b(struct ctx *c) { (void)c; }
-static void h_c(struct ctx *c) { (void)c; }
-static void h_d(struct ctx *c) { (void)c; }
-static void h_e(struct ctx *c) { (void)c; }
-static void h_f(struct ctx *c) { (void)c; }
-static void h_g(struct ctx *c) { (void)c; }
-static void h_h(struct ctx *c) { (void)c; }
+static void
+h_a(struct ctx *c)
+{
+	(void)c;
+}
+static void
+h_b(struct ctx *c)
+{
+	(void)c;
+}
+static void
+h_c(struct ctx *c)
+{
+	(void)c;
+}
+static void
+h_d(struct ctx *c)
+{
+	(void)c;
+}
+static void
+h_e(struct ctx *c)
+{
+	(void)c;
+}
+static void
+h_f(struct ctx *c)
+{
+	(void)c;
+}
+static void
+h_g(struct ctx *c)
+{
+	(void)c;
+}
+static void
+h_h(struct ctx *c)
+{
+	(void)c;
+}
 
 static const struct route	 routes[] = {
 	{ HTTP_GET, "/", h_a, 0 },
@@ -99,7 +131,8 @@ test_captures(void **state)
 	/* Values come from the decoded path as they are: no second decode. */
 	kv_init(&caps);
 	assert_ptr_equal(found(*state, HTTP_GET,
-	    "/u/J\xc3\xbcrgen M%41/hours/2025-03-01", &caps), h_g);
+			     "/u/J\xc3\xbcrgen M%41/hours/2025-03-01", &caps),
+	    h_g);
 	assert_int_equal(caps.n, 2);
 	assert_string_equal(caps.v[0].key, "user");
 	assert_string_equal(caps.v[0].val, "J\xc3\xbcrgen M%41");
@@ -136,11 +169,9 @@ test_rest(void **state)
 static void
 test_not_found(void **state)
 {
-	static const char *const paths[] = {
-		"/nope", "/api", "/api/hours/", "/api/hours/1/2", "//",
-		"/api//hours", "/API/hours", "/u/x/hours", "/u//hours/1", "",
-		"api/hours", "/staticx"
-	};
+	static const char *const paths[] = { "/nope", "/api", "/api/hours/",
+		"/api/hours/1/2", "//", "/api//hours", "/API/hours",
+		"/u/x/hours", "/u//hours/1", "", "api/hours", "/staticx" };
 	struct kvlist		 caps;
 	struct buf		 allow = BUF_INIT;
 	const struct route	*rt = NULL;
@@ -149,14 +180,15 @@ test_not_found(void **state)
 	kv_init(&caps);
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		if (router_match(*state, HTTP_GET, paths[i], &rt, &caps,
-		    &allow) != ROUTER_NOT_FOUND)
+			&allow) != ROUTER_NOT_FOUND)
 			fail_msg("%s matched", paths[i]);
 	}
 	assert_null(rt);
 	assert_int_equal(caps.n, 0);
 	assert_int_equal(allow.len, 0);
 	assert_int_equal(router_match(*state, HTTP_GET, NULL, &rt, &caps,
-	    &allow), ROUTER_NOT_FOUND);
+			     &allow),
+	    ROUTER_NOT_FOUND);
 	kv_free(&caps);
 	buf_free(&allow);
 }
@@ -170,26 +202,31 @@ test_bad_method_allow(void **state)
 
 	kv_init(&caps);
 	assert_int_equal(router_match(*state, HTTP_PATCH, "/api/hours/3", &rt,
-	    &caps, &allow), ROUTER_BAD_METHOD);
+			     &caps, &allow),
+	    ROUTER_BAD_METHOD);
 	/* Sorted, PUT once although two routes have it, HEAD with GET. */
 	assert_string_equal(buf_cstr(&allow), "DELETE, GET, HEAD, PUT");
 	assert_int_equal(caps.n, 0);
 	assert_null(rt);
 	buf_reset(&allow);
 	assert_int_equal(router_match(*state, HTTP_DELETE, "/api/hours", &rt,
-	    &caps, &allow), ROUTER_BAD_METHOD);
+			     &caps, &allow),
+	    ROUTER_BAD_METHOD);
 	assert_string_equal(buf_cstr(&allow), "GET, HEAD, POST");
 	buf_reset(&allow);
 	assert_int_equal(router_match(*state, HTTP_GET, "/only-post", &rt,
-	    &caps, &allow), ROUTER_BAD_METHOD);
+			     &caps, &allow),
+	    ROUTER_BAD_METHOD);
 	assert_string_equal(buf_cstr(&allow), "POST");
 	buf_reset(&allow);
 	assert_int_equal(router_match(*state, HTTP_OTHER, "/", &rt, &caps,
-	    &allow), ROUTER_BAD_METHOD);
+			     &allow),
+	    ROUTER_BAD_METHOD);
 	assert_string_equal(buf_cstr(&allow), "GET, HEAD");
 	/* allow may be NULL. */
 	assert_int_equal(router_match(*state, HTTP_OPTIONS, "/", &rt, &caps,
-	    NULL), ROUTER_BAD_METHOD);
+			     NULL),
+	    ROUTER_BAD_METHOD);
 	kv_free(&caps);
 	buf_free(&allow);
 }
@@ -211,12 +248,10 @@ test_head(void **state)
 static void
 test_bad_patterns(void **state)
 {
-	static const char *const bad[] = {
-		"", "nolead", "/a/*/b", "/:", "/a/:/b", "/*/"
-	};
-	struct route	 r[2] = {
-		{ HTTP_GET, "/ok", h_a, 0 }, { HTTP_GET, NULL, h_a, 0 }
-	};
+	static const char *const bad[] = { "", "nolead", "/a/*/b",
+		"/:", "/a/:/b", "/*/" };
+	struct route r[2] = { { HTTP_GET, "/ok", h_a, 0 },
+		{ HTTP_GET, NULL, h_a, 0 } };
 	struct router	*ro;
 	size_t		 i;
 
@@ -249,8 +284,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_literals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_captures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_literals, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_captures, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_found, setup,
 		    teardown),
