@@ -5,6 +5,7 @@
  *	crewlog --version | -h
  *	crewlog render ...				mustache_cli()
  *	crewlog migrate|seed|check ...			app_cli()
+ *	crewlog healthcheck ...				hc_cli()
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "app.h"
 #include "buf.h"
 #include "config.h"
+#include "healthcheck.h"
 #include "log.h"
 #include "mustache.h"
 #include "pool.h"
@@ -33,6 +35,8 @@ usage(FILE *f)
 	    "       crewlog --version | -h\n"
 	    "       crewlog render [--partials dir] template data.json\n"
 	    "       crewlog migrate | seed | check ...\n"
+	    "       crewlog healthcheck [-c file] [-P pool] [-a address] "
+	    "[-u path] [-T seconds]\n"
 	    "  -c file     configuration (default %s)\n"
 	    "  -F          stay in the foreground\n"
 	    "  -p pidfile  write the master's pid there (overrides pid)\n"
@@ -101,6 +105,8 @@ main(int argc, char **argv)
 	if (argc > 1 && (strcmp(argv[1], "migrate") == 0 ||
 	    strcmp(argv[1], "seed") == 0 || strcmp(argv[1], "check") == 0))
 		return app_cli(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "healthcheck") == 0)
+		return hc_cli(argc - 1, argv + 1);
 
 	memset(&opts, 0, sizeof(opts));
 	while ((ch = getopt_long(argc, argv, "c:Fhp:t", longopts, NULL))

@@ -147,6 +147,7 @@ struct wstate {
 	struct app		 *app;
 	struct req_limits	  limits;
 	uint64_t		  served;
+	const char		 *version;	/* CREWLOG_VERSION, or NULL */
 };
 
 /*
@@ -213,6 +214,8 @@ serve(struct wstate *w, FCGX_Request *fr)
 		app_handle(&ctx);
 	}
 	(void)resp_header(&resp, "X-Request-Id", req.request_id);
+	if (w->version != NULL)
+		(void)resp_header(&resp, "X-Crewlog-Version", w->version);
 	if (slot != NULL)
 		sb_set_state(slot, SB_FINISHING);
 	if (resp_finish(&resp, fr->out) == -1)
@@ -400,6 +403,10 @@ worker_main(const struct worker_args *wa)
 		    err.len > 0 ? err.data : "unknown error");
 		goto out;
 	}
+	/* Images set it, so each response says which image answered. */
+	if ((w.version = getenv("CREWLOG_VERSION")) != NULL &&
+	    *w.version == '\0')
+		w.version = NULL;
 	w.limits.body_max = wa->pc->request_body_limit;
 	w.limits.json_depth = wa->pc->json_depth_limit;
 	w.ops.pc = wa->pc;
