@@ -97,22 +97,26 @@ class Podman:
 
 
 def build_images(pm, versions, web_targets=("web", "web-apache")):
-    """Builds app and web images for each version with
-    deploy/container/build; returns {version: {"app": ref, "web": ref,
-    "web-apache": ref}} and the build script's output."""
+    """Builds the images with deploy/container/build, configured with
+    --enable-test-endpoints (scenario 5 needs /_test/sleep): the first
+    version with every web target, the others the app alone (a rollout
+    changes the app image; the web image is the same file for all).
+    Returns {version: {"app": ref, "web": ref, ...}} and the build
+    script's output."""
     out = []
     refs = {}
     for i, v in enumerate(versions):
-        targets = ["app"] + list(web_targets if i == 0 else ("web",))
+        targets = ["app"] + list(web_targets if i == 0 else ())
         r = subprocess.run(
             [os.path.join(TOP, "deploy/container/build"), "-p", pm.prefix,
-             "-v", v, "-t", " ".join(targets)],
+             "-v", v, "-t", " ".join(targets), "-C",
+             "--enable-test-endpoints"],
             capture_output=True, text=True, env=pm.env, timeout=900)
         out.append(r.stdout)
         if r.returncode != 0:
             raise AssertionError("build %s failed:\n%s%s" % (
                 v, r.stdout[-2000:], r.stderr[-3000:]))
-        refs[v] = {}
+        refs[v] = dict(refs[versions[0]]) if i > 0 else {}
         for t in targets:
             name = pm.prefix + ("crewlog" if t == "app" else "crewlog-" + t)
             refs[v][t] = "%s:%s" % (name, v)
@@ -209,8 +213,7 @@ class Task:
         self.pm.run("pod", "create", "--name", self.pod, "--add-host",
                     "db:%s" % self.db.ip, "-p",
                     "127.0.0.1:%d:8080" % self.port)
-        env = {"CREWLOG_DATABASE_URL": self.db.url(),
-               "CREWLOG_WWW_TEST_ENDPOINTS": "yes"}
+        env = {"CREWLOG_DATABASE_URL": self.db.url()}
         env.update(self.env)
         args = []
         for k, v in env.items():
