@@ -135,13 +135,25 @@ class Database:
         self.name = pm.prefix + "db"
         self.image = pm.prefix + "postgres:15"
         self.ip = None
+        self.build_error = None
 
-    def start(self):
+    def build(self):
+        self.pm.images.append(self.image)
         self.pm.run("build", "-q", "--pull=never", "-f",
                     os.path.join(TOP, "deploy/container/postgres.Containerfile"),
                     "-t", self.image, os.path.join(TOP, "deploy/container"),
                     timeout=900)
-        self.pm.images.append(self.image)
+
+    def build_catching(self):
+        """build() for a thread: keeps the error for start() to raise."""
+        try:
+            self.build()
+        except Exception as e:  # noqa: B902 - re-raised by start()
+            self.build_error = e
+
+    def start(self):
+        if self.build_error is not None:
+            raise self.build_error
         self.pm.containers.append(self.name)
         self.pm.run("run", "-d", "--name", self.name, self.image)
         wait_for(lambda: self.pm.run("exec", self.name, "pg_isready", "-q",
