@@ -39,7 +39,8 @@ enum {
 	FCGI_STDERR = 7,
 	FCGI_RESPONDER = 1,
 	FCGI_HEADER_LEN = 8,
-	HC_HEAD_MAX = 8192	/* CGI headers kept from STDOUT */
+	HC_HEAD_MAX = 8192,	/* CGI headers kept from STDOUT */
+	HC_REPLY_MAX = 1 << 20	/* a health answer is small; stop reading */
 };
 
 /* ---------------------------------------------------------------------
@@ -326,6 +327,11 @@ hc_exchange(int fd, const char *path, int64_t deadline, struct buf *why)
 			goto out;
 		}
 		buf_append(&in, chunk, (size_t)r);
+		if (in.len > HC_REPLY_MAX) {
+			buf_printf(why, "reply longer than %d bytes",
+			    HC_REPLY_MAX);
+			goto out;
+		}
 		rc = hc_parse_reply((const unsigned char *)in.data, in.len,
 		    &status, why);
 	}

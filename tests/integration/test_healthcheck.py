@@ -94,6 +94,31 @@ def _():
     srv.close()
 
 
+@t.test("a peer that never stops answering: exit 1 after 1 MiB")
+def _():
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    port = srv.getsockname()[1]
+    rec = bytes([1, 6, 0, 1, 0xff, 0xf8, 0, 0]) + b"x" * 0xfff8
+
+    def serve():
+        c, _ = srv.accept()
+        c.recv(4096)
+        try:
+            for _ in range(200):        # 13 MB at most, then give up
+                c.sendall(rec)
+        except OSError:
+            pass                        # the client hung up: expected
+        c.close()
+    th = threading.Thread(target=serve, daemon=True)
+    th.start()
+    rc, err = check(Crewlog(), "-a", "127.0.0.1:%d" % port)
+    assert rc == 1 and "reply longer than 1048576 bytes" in err, (rc, err)
+    th.join(10)
+    srv.close()
+
+
 @t.test("CREWLOG_VERSION is answered in X-Crewlog-Version; unset: absent")
 def _():
     cw, ng = start(env={"CREWLOG_VERSION": "image-b"})
