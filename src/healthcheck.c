@@ -377,64 +377,85 @@ pool_address(const char *file, const char *pool, struct buf *why)
 	return addr;
 }
 
-int
-hc_cli(int argc, char **argv)
-{
-	struct buf	 why = BUF_INIT;
-	const char	*file = SYSCONFDIR "/crewlog/crewlog.conf";
-	const char	*pool = NULL, *path = "/healthz";
-	char		*addr = NULL, *end;
-	int64_t		 deadline;
-	long		 secs = 3;
-	int		 ch, fd = -1, status = -1;
+/* The command line of crewlog healthcheck; strings point into argv. */
+struct hc_opts {
+	const char	*file;
+	const char	*pool;		/* NULL: the first */
+	const char	*addr;		/* NULL: the pool's listen */
+	const char	*path;
+	long		 secs;
+};
 
+/* Fills o from argv; 0, or -1 after saying why on stderr. */
+static int
+parse_opts(int argc, char **argv, struct hc_opts *o)
+{
+	char	*end;
+	int	 ch;
+
+	o->file = SYSCONFDIR "/crewlog/crewlog.conf";
+	o->pool = o->addr = NULL;
+	o->path = "/healthz";
+	o->secs = 3;
 	optind = 1;
 	while ((ch = getopt(argc, argv, "a:c:P:T:u:")) != -1) {
 		switch (ch) {
 		case 'a':
-			free(addr);
-			addr = xstrdup(optarg);
+			o->addr = optarg;
 			break;
 		case 'c':
-			file = optarg;
+			o->file = optarg;
 			break;
 		case 'P':
-			pool = optarg;
+			o->pool = optarg;
 			break;
 		case 'T':
 			errno = 0;
-			secs = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || secs < 1 ||
-			    secs > 3600) {
+			o->secs = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || o->secs < 1 ||
+			    o->secs > 3600) {
 				fprintf(stderr, "crewlog healthcheck: -T: "
 				    "seconds from 1 to 3600, got \"%s\"\n",
 				    optarg);
-				free(addr);
-				return 1;
+				return -1;
 			}
 			break;
 		case 'u':
-			path = optarg;
+			o->path = optarg;
 			break;
 		default:
 			usage();
-			free(addr);
-			return 1;
+			return -1;
 		}
 	}
-	if (optind != argc || path[0] != '/' || strlen(path) > 127) {
+	if (optind != argc || o->path[0] != '/' || strlen(o->path) > 127) {
 		usage();
-		free(addr);
-		return 1;
+		return -1;
 	}
-	if (addr == NULL && (addr = pool_address(file, pool, &why)) == NULL)
+	return 0;
+}
+
+int
+hc_cli(int argc, char **argv)
+{
+	struct hc_opts	 o;
+	struct buf	 why = BUF_INIT;
+	char		*addr = NULL;
+	int64_t		 deadline;
+	int		 fd = -1, status = -1;
+
+	if (parse_opts(argc, argv, &o) == -1)
+		return 1;
+	if (o.addr != NULL)
+		addr = xstrdup(o.addr);
+	else if ((addr = pool_address(o.file, o.pool, &why)) == NULL)
 		goto out;
-	deadline = now_ms() + secs * 1000;
+	deadline = now_ms() + o.secs * 1000;
 	if ((fd = hc_connect(addr, deadline, &why)) == -1)
 		goto out;
-	status = hc_exchange(fd, path, deadline, &why);
+	status = hc_exchange(fd, o.path, deadline, &why);
 	if (status != -1 && (status < 200 || status > 299))
-		buf_printf(&why, "%s answered %d", path, status);
+		buf_printf(&why, "%s answered %d", o.path, status);
 out:
 	if (why.len > 0)
 		fprintf(stderr, "crewlog healthcheck: %s%s%s\n",
