@@ -457,6 +457,8 @@ hc_cli(int argc, char **argv)
 	if (status != -1 && (status < 200 || status > 299))
 		buf_printf(&why, "%s answered %d", o.path, status);
 out:
+	while (why.len > 0 && why.data[why.len - 1] == '\n')
+		why.data[--why.len] = '\0';	/* config errors end in one */
 	if (why.len > 0)
 		fprintf(stderr, "crewlog healthcheck: %s%s%s\n",
 		    addr != NULL ? addr : "", addr != NULL ? ": " : "",
