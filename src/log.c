@@ -39,7 +39,7 @@ static struct {
 	struct buf	 req;		/* ,"request_id":..,"path":".." */
 	struct buf	 line;		/* the line being built */
 } L = { -1, NULL, LOGL_INFO, 0, 0, (time_t)-1, "", BUF_INIT, BUF_INIT,
-    BUF_INIT };
+	BUF_INIT };
 
 /* Lines longer than this give their buffer back once written. */
 #define LINE_KEEP	8192
@@ -50,9 +50,8 @@ static struct {
 #define METHOD_MAX	15
 #define RPATH_MAX	511
 
-static const char *const level_names[LOGL__MAX] = {
-	"debug", "info", "warn", "error"
-};
+static const char *const level_names[LOGL__MAX] = { "debug", "info", "warn",
+	"error" };
 
 static void
 copy_bounded(char *dst, size_t size, const char *src)
@@ -268,8 +267,10 @@ log_json_string(struct buf *b, const char *s, size_t len)
 			buf_putc(b, (char)c);
 		else {
 			/* Copy a well-formed UTF-8 sequence, else escape. */
-			n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 :
-			    c >= 0xc2 && c < 0xe0 ? 2 : 0;
+			n = c >= 0xf0 && c < 0xf5 ? 4 :
+			    c >= 0xe0             ? 3 :
+			    c >= 0xc2 && c < 0xe0 ? 2 :
+						    0;
 			if (n != 0 && c >= 0xf5)
 				n = 0;
 			if (n != 0 && i + n <= len) {
@@ -278,10 +279,11 @@ log_json_string(struct buf *b, const char *s, size_t len)
 				for (k = 1; k < n; k++)
 					if ((p[i + k] & 0xc0) != 0x80)
 						break;
-				if (k == n && ((c == 0xe0 && p[i + 1] < 0xa0) ||
-				    (c == 0xed && p[i + 1] >= 0xa0) ||
-				    (c == 0xf0 && p[i + 1] < 0x90) ||
-				    (c == 0xf4 && p[i + 1] >= 0x90)))
+				if (k == n &&
+				    ((c == 0xe0 && p[i + 1] < 0xa0) ||
+					(c == 0xed && p[i + 1] >= 0xa0) ||
+					(c == 0xf0 && p[i + 1] < 0x90) ||
+					(c == 0xf4 && p[i + 1] >= 0x90)))
 					k = 0;	/* overlong or surrogate */
 				if (k == n) {
 					buf_append(b, p + i, n);
@@ -328,7 +330,7 @@ put_time(struct buf *b, const struct timespec *ts)
 	if (ts->tv_sec != L.sec) {
 		if (gmtime_r(&ts->tv_sec, &tm) == NULL ||
 		    strftime(L.stamp, sizeof(L.stamp), "%Y-%m-%dT%H:%M:%S",
-		    &tm) == 0) {
+			&tm) == 0) {
 			buf_puts(b, "1970-01-01T00:00:00.000Z");
 			return;
 		}
@@ -451,8 +453,9 @@ log_access(int status, double duration_ms)
 
 	if (LOGL_INFO < L.min)
 		return;
-	us = duration_ms > 0 ? (unsigned long long)(duration_ms * 1000.0 +
-	    0.5) : 0;
+	us = duration_ms > 0 ?
+	    (unsigned long long)(duration_ms * 1000.0 + 0.5) :
+	    0;
 	b = begin_line(LOGL_INFO);
 	buf_puts(b, ",\"status\":");
 	if (status < 0) {
@@ -491,8 +494,46 @@ log_child_output(const char *pool, long pid, const char *stream,
 		put_time(b, &ts);
 	buf_puts(b, "\",\"level\":\"warn\"");
 	put_field(b, "pool", pool);
-	buf_printf(b, ",\"pid\":%ld,\"stream\":\"%s\",\"msg\":", pid,
-	    stream);
+	buf_printf(b, ",\"pid\":%ld,\"stream\":\"%s\",\"msg\":", pid, stream);
 	log_json_string(b, line, len);
 	end_line(b);
+}
+
+/*
+ * The slow-request line.  To a slowlog file it is one JSON object, the
+ * file opened, appended to and closed each time (so a rotated file needs
+ * no signal); without one it is a WARN line on the log.
+ */
+int
+log_slow(const char *path, const char *pool, long pid, const char *method,
+    const char *uri, double elapsed_s)
+{
+	struct buf	 b = BUF_INIT;
+	char		 t[40];
+	int		 fd, rc = 0;
+
+	if (path == NULL) {
+		log_warn("pool %s: slow request: worker %ld %s %s running "
+			 "for %.3fs",
+		    pool, pid, method, uri, elapsed_s);
+		return 0;
+	}
+	log_time_rfc3339(t, sizeof(t));
+	buf_printf(&b, "{\"time\":\"%s\",\"pool\":", t);
+	log_json_string(&b, pool, strlen(pool));
+	buf_printf(&b, ",\"pid\":%ld,\"method\":", pid);
+	log_json_string(&b, method, strlen(method));
+	buf_puts(&b, ",\"uri\":");
+	log_json_string(&b, uri, strlen(uri));
+	buf_printf(&b, ",\"elapsed_s\":%.3f,\"msg\":\"slow request\"}\n",
+	    elapsed_s);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1 || write(fd, b.data, b.len) != (ssize_t)b.len) {
+		log_error("slowlog %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (fd != -1)
+		close(fd);
+	buf_free(&b);
+	return rc;
 }

@@ -27,7 +27,9 @@
 #include "log.h"
 #include "ops.h"
 #include "request.h"
+#include "request_fcgi.h"
 #include "response.h"
+#include "response_fcgi.h"
 #include "util.h"
 #include "worker.h"
 

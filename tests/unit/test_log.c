@@ -263,6 +263,72 @@ test_access_duration_format(void **state)
 	json_decref(lines);
 }
 
+/* The slowlog file gets one JSON object per slow request, appended. */
+static void
+test_slow_to_file(void **state)
+{
+	struct fixture	*f = *state;
+	char		 slow[160];
+	json_t		*lines, *o;
+
+	snprintf(slow, sizeof(slow), "%s/slow.log", f->dir);
+	assert_int_equal(log_slow(slow, "www", 77, "GET", "/a\nb\"c", 2.5),
+	    0);
+	assert_int_equal(log_slow(slow, "api", 78, "POST", "/x", 10), 0);
+	lines = read_lines(slow);
+	assert_int_equal(json_array_size(lines), 2);
+	o = json_array_get(lines, 0);
+	assert_string_equal(str(o, "pool"), "www");
+	assert_int_equal(json_integer_value(json_object_get(o, "pid")), 77);
+	assert_string_equal(str(o, "method"), "GET");
+	assert_string_equal(str(o, "uri"), "/a\nb\"c");
+	assert_true(json_real_value(json_object_get(o, "elapsed_s")) == 2.5);
+	assert_string_equal(str(o, "msg"), "slow request");
+	assert_int_equal(strlen(str(o, "time")), 24);
+	assert_string_equal(str(json_array_get(lines, 1), "pool"), "api");
+	json_decref(lines);
+	/* Nothing went to the main log. */
+	lines = read_lines(f->path);
+	assert_int_equal(json_array_size(lines), 0);
+	json_decref(lines);
+	unlink(slow);
+}
+
+/* Without a slowlog file the line is a WARN on the main log. */
+static void
+test_slow_without_file(void **state)
+{
+	struct fixture	*f = *state;
+	json_t		*lines, *o;
+
+	assert_int_equal(log_slow(NULL, "www", 77, "GET", "/x", 2.5), 0);
+	lines = read_lines(f->path);
+	assert_int_equal(json_array_size(lines), 1);
+	o = json_array_get(lines, 0);
+	assert_string_equal(str(o, "level"), "warn");
+	assert_string_equal(str(o, "msg"), "pool www: slow request: worker "
+	    "77 GET /x running for 2.500s");
+	json_decref(lines);
+}
+
+/* A slowlog that cannot be written: -1 and an error naming the file. */
+static void
+test_slow_unwritable(void **state)
+{
+	struct fixture	*f = *state;
+	char		 slow[160];
+	json_t		*lines, *o;
+
+	snprintf(slow, sizeof(slow), "%s/missing/slow.log", f->dir);
+	assert_int_equal(log_slow(slow, "www", 77, "GET", "/x", 1), -1);
+	lines = read_lines(f->path);
+	assert_int_equal(json_array_size(lines), 1);
+	o = json_array_get(lines, 0);
+	assert_string_equal(str(o, "level"), "error");
+	assert_non_null(strstr(str(o, "msg"), slow));
+	json_decref(lines);
+}
+
 int
 main(void)
 {
@@ -284,6 +350,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_access_duration_format,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_to_file, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_slow_without_file, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_slow_unwritable, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
