@@ -50,9 +50,8 @@ enum {
 static void
 put_record(struct buf *out, int type, const void *p, size_t len)
 {
-	unsigned char	 h[FCGI_HEADER_LEN] = { 1, (unsigned char)type,
-			    0, 1, (unsigned char)(len >> 8),
-			    (unsigned char)(len & 0xff), 0, 0 };
+	unsigned char h[FCGI_HEADER_LEN] = { 1, (unsigned char)type, 0, 1,
+		(unsigned char)(len >> 8), (unsigned char)(len & 0xff), 0, 0 };
 
 	buf_append(out, h, sizeof(h));
 	if (len > 0)
@@ -72,8 +71,8 @@ put_param(struct buf *b, const char *name, const char *value)
 void
 hc_request(struct buf *out, const char *path)
 {
-	static const unsigned char	 begin[8] = { 0, FCGI_RESPONDER,
-					    0, 0, 0, 0, 0, 0 };
+	static const unsigned char begin[8] = { 0, FCGI_RESPONDER, 0, 0, 0, 0,
+		0, 0 };
 	struct buf			 p = BUF_INIT;
 
 	put_record(out, FCGI_BEGIN_REQUEST, begin, sizeof(begin));
@@ -133,8 +132,7 @@ cgi_status(const char *h, size_t n, int *status, struct buf *why)
 }
 
 int
-hc_parse_reply(const unsigned char *p, size_t n, int *status,
-    struct buf *why)
+hc_parse_reply(const unsigned char *p, size_t n, int *status, struct buf *why)
 {
 	struct buf	 head = BUF_INIT;
 	size_t		 off = 0, clen, rlen, keep;
@@ -150,7 +148,9 @@ hc_parse_reply(const unsigned char *p, size_t n, int *status,
 		} else if (n - off < rlen)
 			break;		/* incomplete record */
 		else if (type == FCGI_STDOUT) {
-			keep = head.len < HC_HEAD_MAX ? HC_HEAD_MAX - head.len : 0;
+			keep = head.len < HC_HEAD_MAX ?
+			    HC_HEAD_MAX - head.len :
+			    0;
 			buf_append(&head, p + off + FCGI_HEADER_LEN,
 			    clen < keep ? clen : keep);
 		} else if (type == FCGI_END_REQUEST) {
@@ -254,7 +254,7 @@ hc_connect(const char *addr, int64_t deadline, struct buf *why)
 		}
 		memcpy(sun.sun_path, addr, strlen(addr));
 		if ((fd = connect_ai(AF_UNIX, (struct sockaddr *)&sun,
-		    sizeof(sun), deadline)) == -1)
+			 sizeof(sun), deadline)) == -1)
 			buf_printf(why, "%s", strerror(errno));
 		return fd;
 	}
@@ -276,7 +276,7 @@ hc_connect(const char *addr, int64_t deadline, struct buf *why)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
 	if ((rc = getaddrinfo(host != NULL ? host : "127.0.0.1", port, &hints,
-	    &res)) != 0) {
+		 &res)) != 0) {
 		buf_printf(why, "%s", gai_strerror(rc));
 		goto out;
 	}
@@ -322,7 +322,8 @@ hc_exchange(int fd, const char *path, int64_t deadline, struct buf *why)
 			goto io;
 		}
 		if (r == 0) {
-			buf_puts(why, "connection closed before the reply "
+			buf_puts(why,
+			    "connection closed before the reply "
 			    "ended");
 			goto out;
 		}
@@ -353,7 +354,8 @@ out:
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: crewlog healthcheck [-c file] [-P pool] "
+	fprintf(stderr,
+	    "usage: crewlog healthcheck [-c file] [-P pool] "
 	    "[-a address] [-u path] [-T seconds]\n");
 }
 
@@ -414,7 +416,8 @@ parse_opts(int argc, char **argv, struct hc_opts *o)
 			o->secs = strtol(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || o->secs < 1 ||
 			    o->secs > 3600) {
-				fprintf(stderr, "crewlog healthcheck: -T: "
+				fprintf(stderr,
+				    "crewlog healthcheck: -T: "
 				    "seconds from 1 to 3600, got \"%s\"\n",
 				    optarg);
 				return -1;

@@ -32,6 +32,6 @@ void	 hc_request(struct buf *out, const char *path);
  * when the stream is malformed, with the reason in why.
  */
 int	 hc_parse_reply(const unsigned char *p, size_t n, int *status,
-	    struct buf *why);
+    struct buf *why);
 
 #endif

@@ -19,8 +19,8 @@ static void
 record(struct buf *b, int type, const char *p, size_t len, int pad)
 {
 	unsigned char	 h[8] = { 1, (unsigned char)type, 0, 1,
-			    (unsigned char)(len >> 8),
-			    (unsigned char)(len & 0xff), (unsigned char)pad, 0 };
+		(unsigned char)(len >> 8), (unsigned char)(len & 0xff),
+		(unsigned char)pad, 0 };
 	static const char zeros[8];
 
 	buf_append(b, h, sizeof(h));
@@ -82,8 +82,9 @@ test_request_records(void **state)
 static void
 test_status_header(void **state)
 {
-	static const char out[] = "Status: 503 Service Unavailable\r\n"
-	    "Content-Type: text/plain\r\n\r\nnot ready\n";
+	static const char
+	    out[] = "Status: 503 Service Unavailable\r\n"
+		    "Content-Type: text/plain\r\n\r\nnot ready\n";
 	struct buf	 b = BUF_INIT;
 	int		 status = 0;
 
@@ -101,7 +102,7 @@ static void
 test_no_status_is_200(void **state)
 {
 	static const char out[] = "Content-Type: text/plain\r\n\r\n"
-	    "Status: 500 in the body does not count\n";
+				  "Status: 500 in the body does not count\n";
 	struct buf	 b = BUF_INIT;
 	int		 status = 0;
 
