@@ -365,8 +365,12 @@ def _():
     ld = load()
     time.sleep(3)
     victim, keep = S["tasks"][1], S["tasks"][0]
-    t_kill = time.monotonic()
+    t_kill0 = time.monotonic()
     victim.kill()
+    # Dead when podman returns (its own start-up takes a second or two
+    # on a loaded machine): the window counts from here.
+    t_kill = time.monotonic()
+    note("podman pod kill took %.1fs" % (t_kill - t_kill0))
     # The service replaces it, as ECS does.
     new, = start_tasks(1, "A")
     in_service([new])
@@ -382,11 +386,11 @@ def _():
          C.failure_timeline(recs, t_kill))
     if failed:
         figure("kill -9: %d requests failed, the last one started %.1fs "
-               "after the kill" % (len(failed),
+               "after podman pod kill returned" % (len(failed),
                                    max(r.t0 for r in failed) - t_kill))
     else:
         figure("kill -9: no request failed")
-    early = [r for r in failed if r.t1 < t_kill]
+    early = [r for r in failed if r.t1 < t_kill0]
     assert not early, "failures before the kill: " + \
         C.describe_failures(early)
     late = [r for r in failed
