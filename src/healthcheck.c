@@ -91,13 +91,22 @@ hc_request(struct buf *out, const char *path)
 	buf_free(&p);
 }
 
-/* The status in CGI headers h[0..n): "Status: NNN ..." or 200. */
+/*
+ * The status in CGI headers h[0..n): "Status: NNN ..." or 200.  h is
+ * NULL when no STDOUT record came (NULL + 0 is undefined: test n first).
+ */
 static int
 cgi_status(const char *h, size_t n, int *status, struct buf *why)
 {
-	const char	*line = h, *end = h + n, *nl;
+	const char	*line, *end, *nl;
 	size_t		 len;
 
+	if (n == 0) {
+		buf_puts(why, "empty reply");
+		return -1;
+	}
+	line = h;
+	end = h + n;
 	*status = 200;
 	for (; line < end; line = nl + 1) {
 		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
@@ -123,10 +132,6 @@ cgi_status(const char *h, size_t n, int *status, struct buf *why)
 		}
 		*status = (line[0] - '0') * 100 + (line[1] - '0') * 10 +
 		    (line[2] - '0');
-	}
-	if (n == 0) {
-		buf_puts(why, "empty reply");
-		return -1;
 	}
 	return 0;	/* headers cut at HC_HEAD_MAX: what we saw counts */
 }

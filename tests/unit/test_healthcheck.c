@@ -168,6 +168,20 @@ test_malformed(void **state)
 	buf_free(&b);
 }
 
+/* Found by fuzz_fcgi_reply: no STDOUT at all left the header buffer NULL. */
+static void
+test_stderr_only_reply_is_empty(void **state)
+{
+	struct buf	 b = BUF_INIT;
+	int		 status = 0;
+
+	(void)state;
+	record(&b, 7, "warning\n", 8, 0);
+	end_request(&b, 0);
+	assert_int_equal(parse(&b, &status), -1);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -177,6 +191,7 @@ main(void)
 		cmocka_unit_test(test_no_status_is_200),
 		cmocka_unit_test(test_incomplete),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_stderr_only_reply_is_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
