@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -21,16 +22,41 @@ import time
 TOP = os.environ.get("top_srcdir") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 
-# The target group as the Terraform sets it (ALB minimums): checks every
-# 5 s, 2 good to be healthy, 2 bad to be unhealthy, 2 s timeout.
-HC_INTERVAL = float(os.environ.get("CLUSTER_HC_INTERVAL", "5"))
-HC_HEALTHY = int(os.environ.get("CLUSTER_HC_HEALTHY", "2"))
-HC_UNHEALTHY = int(os.environ.get("CLUSTER_HC_UNHEALTHY", "2"))
-HC_TIMEOUT = float(os.environ.get("CLUSTER_HC_TIMEOUT", "2"))
-# Deregistration delay: 30 s in the Terraform; shorter here to fit the
-# CI budget.  Draining ends sooner when no request is in flight, as on
-# the ALB.
-DEREG_DELAY = float(os.environ.get("CLUSTER_DEREGISTRATION_DELAY", "10"))
+
+def terraform_target_group():
+    """The target group's health check and deregistration delay as
+    deploy/terraform/modules/alb sets them, so the stand-in behaves as the
+    ALB will; the ALB's minimums where that module is missing."""
+    tg = {"interval": 5, "timeout": 2, "healthy_threshold": 2,
+          "unhealthy_threshold": 2, "deregistration_delay": 20}
+    d = os.path.join(TOP, "deploy/terraform/modules/alb")
+    try:
+        with open(os.path.join(d, "main.tf")) as f:
+            hc = re.search(r"health_check\s*{(.*?)}", f.read(), re.S)
+        for k in ("interval", "timeout", "healthy_threshold",
+                  "unhealthy_threshold"):
+            m = hc and re.search(r"\b%s\s*=\s*(\d+)" % k, hc.group(1))
+            if m:
+                tg[k] = int(m.group(1))
+        with open(os.path.join(d, "variables.tf")) as f:
+            m = re.search(r'variable "deregistration_delay".*?default\s*=\s*'
+                          r"(\d+)", f.read(), re.S)
+        if m:
+            tg["deregistration_delay"] = int(m.group(1))
+    except OSError:
+        pass
+    return tg
+
+
+TG = terraform_target_group()
+HC_INTERVAL = float(os.environ.get("CLUSTER_HC_INTERVAL", TG["interval"]))
+HC_HEALTHY = int(os.environ.get("CLUSTER_HC_HEALTHY", TG["healthy_threshold"]))
+HC_UNHEALTHY = int(os.environ.get("CLUSTER_HC_UNHEALTHY",
+                                  TG["unhealthy_threshold"]))
+HC_TIMEOUT = float(os.environ.get("CLUSTER_HC_TIMEOUT", TG["timeout"]))
+# Draining ends sooner when no request is in flight, as on the ALB.
+DEREG_DELAY = float(os.environ.get("CLUSTER_DEREGISTRATION_DELAY",
+                                   TG["deregistration_delay"]))
 # ECS stopTimeout (seconds between SIGTERM and SIGKILL).
 STOP_TIMEOUT = int(os.environ.get("CLUSTER_STOP_TIMEOUT", "30"))
 SLOTS = 16

@@ -7,9 +7,11 @@ Prints TAP; figures (sizes, times, req/s) as "# figure:" lines.
 
 Run as root from the top of the tree:
     top_srcdir=$PWD python3 tests/cluster/run.py
+The health checks and the deregistration delay are read from
+deploy/terraform/modules/alb (see cluster.py).
 Environment: CLUSTER_PREFIX (names of everything made; default a
 per-run one), CLUSTER_STEPS (e.g. "10,11": only these and what they
-need), CLUSTER_CANARY_SECONDS (20), CLUSTER_STOP_TIMEOUT (30),
+need), CLUSTER_CANARY_SECONDS (15), CLUSTER_STOP_TIMEOUT (30),
 CLUSTER_DEREGISTRATION_DELAY (10), CLUSTER_HC_* (see cluster.py).
 """
 
@@ -29,7 +31,7 @@ sys.dont_write_bytecode = True     # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cluster as C  # noqa: E402
 
-CANARY_SECONDS = float(os.environ.get("CLUSTER_CANARY_SECONDS", "20"))
+CANARY_SECONDS = float(os.environ.get("CLUSTER_CANARY_SECONDS", "15"))
 LOAD_WORKERS = int(os.environ.get("CLUSTER_LOAD_WORKERS", "4"))
 SIZE_GOALS = {"app": 20e6, "web": 15e6, "web-apache": 15e6}
 
@@ -323,7 +325,7 @@ def _():
 
 # --- cluster --------------------------------------------------------------
 
-def wrk(url, seconds=6):
+def wrk(url, seconds=5):
     r = subprocess.run(["wrk", "-t2", "-c16", "-d%ds" % seconds,
                         url + "/api/leaderboard"],
                        capture_output=True, text=True, timeout=seconds + 60)
