@@ -6,6 +6,8 @@
  *	crewlog render ...				mustache_cli()
  *	crewlog migrate|seed|check ...			app_cli()
  *	crewlog healthcheck ...				hc_cli()
+ *	crewlog relay ...				relay_main()
+ *	crewlog board-events ...			boardevents_main()
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,12 +15,14 @@
 #include <string.h>
 
 #include "app.h"
+#include "boardevents.h"
 #include "buf.h"
 #include "config.h"
 #include "healthcheck.h"
 #include "log.h"
 #include "mustache.h"
 #include "pool.h"
+#include "relay.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR	"/etc"
@@ -37,6 +41,8 @@ usage(FILE *f)
 	    "       crewlog migrate | seed | check ...\n"
 	    "       crewlog healthcheck [-c file] [-P pool] [-a address] "
 	    "[-u path] [-T seconds]\n"
+	    "       crewlog relay [--topic-arn arn] [--endpoint url] ...\n"
+	    "       crewlog board-events [--queue-url url] ...\n"
 	    "  -c file     configuration (default %s)\n"
 	    "  -F          stay in the foreground\n"
 	    "  -p pidfile  write the master's pid there (overrides pid)\n"
@@ -112,6 +118,10 @@ main(int argc, char **argv)
 		return app_cli(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "healthcheck") == 0)
 		return hc_cli(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "relay") == 0)
+		return relay_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "board-events") == 0)
+		return boardevents_main(argc - 1, argv + 1);
 
 	memset(&opts, 0, sizeof(opts));
 	while (
