@@ -5,6 +5,7 @@
  *	crewlog --version | -h
  *	crewlog render ...				mustache_cli()
  *	crewlog migrate|seed|check ...			app_cli()
+ *	crewlog healthcheck ...				hc_cli()
  *	crewlog relay ...				relay_main()
  *	crewlog board-events ...			boardevents_main()
  */
@@ -17,6 +18,7 @@
 #include "boardevents.h"
 #include "buf.h"
 #include "config.h"
+#include "healthcheck.h"
 #include "log.h"
 #include "mustache.h"
 #include "pool.h"
@@ -37,6 +39,8 @@ usage(FILE *f)
 	    "       crewlog --version | -h\n"
 	    "       crewlog render [--partials dir] template data.json\n"
 	    "       crewlog migrate | seed | check ...\n"
+	    "       crewlog healthcheck [-c file] [-P pool] [-a address] "
+	    "[-u path] [-T seconds]\n"
 	    "       crewlog relay [--topic-arn arn] [--endpoint url] ...\n"
 	    "       crewlog board-events [--queue-url url] ...\n"
 	    "  -c file     configuration (default %s)\n"
@@ -112,6 +116,8 @@ main(int argc, char **argv)
 	    (strcmp(argv[1], "migrate") == 0 || strcmp(argv[1], "seed") == 0 ||
 		strcmp(argv[1], "check") == 0))
 		return app_cli(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "healthcheck") == 0)
+		return hc_cli(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "relay") == 0)
 		return relay_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "board-events") == 0)

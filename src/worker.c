@@ -156,6 +156,7 @@ struct wstate {
 	struct app		 *app;
 	struct req_limits	  limits;
 	uint64_t		  served;
+	const char		 *version;	/* CREWLOG_VERSION, or NULL */
 	struct route_memo	  routes[SB_ROUTES];
 	size_t			  nroutes;
 };
@@ -249,6 +250,8 @@ serve(struct wstate *w, FCGX_Request *fr)
 	else if (!ops_handle(&w->ops, &req, &resp))
 		app_handle(w->app, &req, &resp);
 	(void)resp_header(&resp, "X-Request-Id", req.request_id);
+	if (w->version != NULL)
+		(void)resp_header(&resp, "X-Crewlog-Version", w->version);
 	if (slot != NULL)
 		sb_set_state(slot, SB_FINISHING);
 	if (resp_finish(&resp, fr->out) == -1)
@@ -440,6 +443,10 @@ worker_main(const struct worker_args *wa)
 		    err.len > 0 ? err.data : "unknown error");
 		goto out;
 	}
+	/* Images set it, so each response says which image answered. */
+	if ((w.version = getenv("CREWLOG_VERSION")) != NULL &&
+	    *w.version == '\0')
+		w.version = NULL;
 	w.limits.body_max = wa->pc->request_body_limit;
 	w.limits.json_depth = wa->pc->json_depth_limit;
 	w.ops.pc = wa->pc;
