@@ -22,6 +22,7 @@
 #include "app.h"
 #include "log.h"
 #include "ops.h"
+#include "sandbox.h"
 #include "util.h"
 
 #define CT_TEXT		"text/plain; charset=utf-8"
@@ -614,6 +615,24 @@ test_print(struct request *req, struct response *resp)
 	text_reply(resp, 200, CT_TEXT, "printed\n");
 }
 
+/*
+ * /_test/forbidden: one system call outside the sandbox's allow-list.
+ * Answers 200 with its result; under sandbox = enforce the worker then
+ * replaces that with a 500 (worker.c).
+ */
+static void
+test_forbidden(struct response *resp)
+{
+	long	 r = sandbox_forbidden_call();
+
+	resp_content_type(resp, CT_TEXT);
+	if (r == -1)
+		buf_printf(&resp->body, "forbidden call failed: %s\n",
+		    strerror(errno));
+	else
+		buf_printf(&resp->body, "forbidden call returned %ld\n", r);
+}
+
 bool
 ops_handle(const struct ops_env *env, struct request *req,
     struct response *resp)
@@ -667,6 +686,10 @@ ops_handle(const struct ops_env *env, struct request *req,
 	}
 	if (pc->test_endpoints && strcmp(path, "/_test/print") == 0) {
 		test_print(req, resp);
+		return true;
+	}
+	if (pc->test_endpoints && strcmp(path, "/_test/forbidden") == 0) {
+		test_forbidden(resp);
 		return true;
 	}
 	if (pc->test_endpoints && strcmp(path, "/_test/hang") == 0) {

@@ -37,6 +37,7 @@
 #include "ops.h"
 #include "pool.h"
 #include "scoreboard.h"
+#include "trace.h"
 #include "util.h"
 #include "worker.h"
 
@@ -80,6 +81,8 @@ struct mpool {
 	int64_t			  status_next_spawn_us;
 	struct scoreboard	 *handed;	/* counters at hand-over, or NULL */
 	bool			  reached;	/* max children reached, now */
+	bool			  trace_denied;	/* slow log said ptrace is not
+						   permitted */
 };
 
 struct generation {
@@ -108,6 +111,8 @@ struct child {
 	int64_t		 slow_logged_us;	/* request start we logged */
 	bool		 stop_sent;	/* we asked it to go */
 	bool		 killed;	/* SIGKILL sent */
+	bool		 gone;		/* exited while traced: reap it */
+	int		 gone_status;
 	struct child	*next;
 };
 
@@ -887,6 +892,16 @@ reap(struct master *m)
 	pid_t		  pid;
 	int		  st;
 
+	/* Children whose exit the slow log's trace waited for. */
+	for (pp = &m->children; (c = *pp) != NULL;) {
+		if (!c->gone) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		child_gone(m, c, c->gone_status);
+		free(c);
+	}
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (pp = &m->children; (c = *pp) != NULL; pp = &c->next)
 			if (c->pid == pid)
@@ -1026,36 +1041,93 @@ manage_pool(struct master *m, struct mpool *mp)
 		(void)spawn(m, mp, true);
 }
 
+/*
+ * The worker's C backtrace for the slow log (request_slowlog_trace_depth):
+ * a JSON array in frames, or nothing.  Where ptrace is not permitted the
+ * slow log says so once per pool, in note.
+ */
 static void
-slowlog_line(const struct mpool *mp, const struct child *c,
-    const struct sb_proc *p, double elapsed)
+slow_trace(struct mpool *mp, struct child *c, struct buf *frames,
+    struct buf *note)
 {
-	struct buf	 b = BUF_INIT;
+	struct buf	 why = BUF_INIT;
+
+	if (mp->pc->slowlog_trace_depth == 0)
+		return;
+	switch (trace_take(c->pid, mp->pc->slowlog_trace_depth, frames, &why,
+	    &c->gone_status)) {
+	case TRACE_OK:
+		break;
+	case TRACE_DENIED:
+		if (!mp->trace_denied)
+			buf_printf(note, "no backtraces: %s (ptrace is not "
+			    "permitted here, e.g. a container without "
+			    "SYS_PTRACE); slow requests are logged without "
+			    "them", why.data);
+		mp->trace_denied = true;
+		break;
+	case TRACE_EXITED:
+		c->gone = true;
+		break;
+	default:
+		buf_printf(note, "no backtrace: %s", why.data);
+		break;
+	}
+	buf_free(&why);
+}
+
+static void
+slowlog_line(struct mpool *mp, struct child *c, const struct sb_proc *p,
+    double elapsed)
+{
+	struct buf	 b = BUF_INIT, frames = BUF_INIT, note = BUF_INIT;
 	char		 t[40];
 	int		 fd;
 
+	slow_trace(mp, c, &frames, &note);
 	if (mp->pc->slowlog == NULL) {
-		log_warn("pool %s: slow request: worker %ld %s %s running "
-		    "for %.3fs", pool_name(mp), (long)c->pid, p->method, p->uri,
-		    elapsed);
-		return;
+		if (note.len > 0)
+			log_warn("pool %s: slowlog: %s", pool_name(mp),
+			    note.data);
+		log_warn("pool %s: slow request: worker %ld %s %s (request "
+		    "%s) running for %.3fs%s%s", pool_name(mp), (long)c->pid,
+		    p->method, p->uri, p->request_id, elapsed,
+		    frames.len > 0 ? "; backtrace: " : "",
+		    frames.len > 0 ? frames.data : "");
+		goto out;
 	}
 	log_time_rfc3339(t, sizeof(t));
+	if (note.len > 0) {
+		buf_printf(&b, "{\"time\":\"%s\",\"pool\":", t);
+		log_json_string(&b, pool_name(mp), strlen(pool_name(mp)));
+		buf_puts(&b, ",\"msg\":");
+		log_json_string(&b, note.data, note.len);
+		buf_puts(&b, "}\n");
+	}
 	buf_printf(&b, "{\"time\":\"%s\",\"pool\":", t);
 	log_json_string(&b, pool_name(mp), strlen(pool_name(mp)));
-	buf_printf(&b, ",\"pid\":%ld,\"method\":", (long)c->pid);
+	buf_printf(&b, ",\"pid\":%ld,\"request_id\":", (long)c->pid);
+	log_json_string(&b, p->request_id, strlen(p->request_id));
+	buf_puts(&b, ",\"method\":");
 	log_json_string(&b, p->method, strlen(p->method));
 	buf_puts(&b, ",\"uri\":");
 	log_json_string(&b, p->uri, strlen(p->uri));
-	buf_printf(&b, ",\"elapsed_s\":%.3f,\"msg\":\"slow request\"}\n",
-	    elapsed);
+	buf_printf(&b, ",\"elapsed_s\":%.3f", elapsed);
+	if (frames.len > 0) {
+		buf_puts(&b, ",\"trace\":");
+		buf_append(&b, frames.data, frames.len);
+	}
+	buf_puts(&b, ",\"msg\":\"slow request\"}\n");
 	fd = open(mp->pc->slowlog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 	    0640);
 	if (fd == -1 || write(fd, b.data, b.len) != (ssize_t)b.len)
 		log_error("slowlog %s: %s", mp->pc->slowlog, strerror(errno));
 	if (fd != -1)
 		close(fd);
+out:
 	buf_free(&b);
+	buf_free(&frames);
+	buf_free(&note);
 }
 
 /* request_slowlog_timeout and request_terminate_timeout, every tick. */
@@ -1068,6 +1140,8 @@ check_requests(struct master *m)
 	const struct pool_config *pc;
 
 	for (c = m->children; c != NULL; c = c->next) {
+		if (c->gone)
+			continue;	/* its pid may be reused: reap only */
 		if (c->term_at_us != 0 && now - c->term_at_us >= TERM_GRACE_US)
 			child_signal(c, SIGKILL);
 		if (c->slot < 0)
@@ -1084,6 +1158,8 @@ check_requests(struct master *m)
 			c->slow_logged_us = p.req_start_mono_us;
 			sb_add(&c->mp->sb->slow_requests, 1);
 			slowlog_line(c->mp, c, &p, (double)el / US);
+			if (c->gone)
+				continue;
 		}
 		if (pc->request_terminate_timeout > 0 && c->term_at_us == 0 &&
 		    el >= (int64_t)pc->request_terminate_timeout * US) {
