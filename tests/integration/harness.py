@@ -495,6 +495,10 @@ def start(pool=None, glob=None, **kw):
     return cw, ng
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here; TAP "ok N - ... # SKIP"."""
+
+
 class TestRun:
     """Collects @test functions and runs them, printing TAP."""
 
@@ -518,6 +522,9 @@ class TestRun:
                 fn()
                 print("ok %d - %s: %s (%.1fs)" % (i, self.name, name,
                                                   time.monotonic() - t0),
+                      flush=True)
+            except Skip as e:
+                print("ok %d - %s: %s # SKIP %s" % (i, self.name, name, e),
                       flush=True)
             except Exception:  # noqa: B902 - a failing test is reported
                 failed += 1
