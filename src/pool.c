@@ -797,7 +797,13 @@ note_crash(struct master *m, const struct config *cfg)
 	}
 }
 
-/* A worker of the current generation died without being asked to. */
+/*
+ * A worker of the current generation died without being asked to.  Only
+ * a crash (a crash signal, or a non-zero exit) of a young worker is a
+ * strike towards the crash-loop back-off: a worker killed from outside
+ * (kill -9, SIGTERM by someone else) says nothing about whether new
+ * workers can start, and backing off would leave the queue unserved.
+ */
 static void
 unexpected_exit(struct master *m, struct child *c, int st, int64_t age)
 {
@@ -809,9 +815,10 @@ unexpected_exit(struct master *m, struct child *c, int st, int64_t age)
 	 * Sanitizer builds turn SIGSEGV and SIGBUS into exit(1), and a worker
 	 * never exits non-zero by choice, so that counts as a crash too.
 	 */
-	if ((WIFSIGNALED(st) && is_crash_signal(WTERMSIG(st))) ||
-	    (WIFEXITED(st) && WEXITSTATUS(st) != 0))
-		note_crash(m, mp->gen->cfg);
+	if (!((WIFSIGNALED(st) && is_crash_signal(WTERMSIG(st))) ||
+	    (WIFEXITED(st) && WEXITSTATUS(st) != 0)))
+		return;
+	note_crash(m, mp->gen->cfg);
 	if (age >= CRASH_WINDOW_US) {
 		mp->strikes = 0;
 		return;
