@@ -136,11 +136,8 @@ trap_handler(struct buf *err)
 int
 sandbox_take_violation(void)
 {
-	int	 nr = trapped;
-
-	if (nr != -1)
-		trapped = -1;
-	return nr;
+	/* One exchange: a trap between a read and a reset is not lost. */
+	return __atomic_exchange_n(&trapped, -1, __ATOMIC_SEQ_CST);
 }
 
 /* ---------------------------------------------------------------------

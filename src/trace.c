@@ -39,7 +39,6 @@ object_of(const char *maps, unw_word_t ip, char *out, size_t size)
 		if (path == NULL)
 			return;
 		n -= (size_t)(path - line);
-		slash = path;
 		while ((slash = memchr(path, '/', n)) != NULL) {
 			n -= (size_t)(slash + 1 - path);
 			path = slash + 1;
