@@ -63,8 +63,6 @@ static const char *const allowed[] = {
 	"getegid",
 	/* leaving: exit, and abort() from an assertion or xmalloc */
 	"exit", "exit_group", "tgkill",
-	/* the log-mode supervisor thread */
-	"seccomp",
 	/* AddressSanitizer and UBSan at run time and in their reports */
 	"prctl", "sched_getaffinity", "getrlimit", "prlimit64",
 	"getrusage", "munlock",
