@@ -760,8 +760,13 @@ read_output(struct child *c)
 static bool
 is_crash_signal(int sig)
 {
+	/*
+	 * SIGSYS: a seccomp trap the worker could not turn into a 500 (it
+	 * came while SIGSYS was blocked, e.g. inside a sanitizer's crash
+	 * report under sandbox = enforce).
+	 */
 	return sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT ||
-	    sig == SIGILL || sig == SIGFPE;
+	    sig == SIGILL || sig == SIGFPE || sig == SIGSYS;
 }
 
 /* emergency_restart_threshold: crashes within the interval force a reload. */
