@@ -33,7 +33,8 @@ ns_per_call(long n)
 		(void)syscall(SYS_getppid);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	return ((double)(b.tv_sec - a.tv_sec) * 1e9 +
-	    (double)(b.tv_nsec - a.tv_nsec)) / (double)n;
+		   (double)(b.tv_nsec - a.tv_nsec)) /
+	    (double)n;
 }
 
 int
@@ -42,8 +43,8 @@ main(int argc, char *argv[])
 	struct buf	 err = BUF_INIT;
 	long		 n = argc > 2 ? atol(argv[2]) : 1000000;
 
-	if (argc < 2 || (strcmp(argv[1], "off") != 0 &&
-	    strcmp(argv[1], "enforce") != 0)) {
+	if (argc < 2 ||
+	    (strcmp(argv[1], "off") != 0 && strcmp(argv[1], "enforce") != 0)) {
 		fprintf(stderr, "usage: sandbox_cost off|enforce [calls]\n");
 		return 2;
 	}

@@ -18,10 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "app.h"
 #include "auth.h"
 #include "config.h"
-#include "store.h"
 #include "util.h"
 
 extern char **environ;
@@ -41,7 +41,8 @@ struct cli_opts {
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: crewlog migrate [-c file | --database url] "
+	fprintf(stderr,
+	    "usage: crewlog migrate [-c file | --database url] "
 	    "[--sql dir]\n"
 	    "       crewlog seed [-c file | --database url] --demo\n"
 	    "       crewlog seed [-c file | --database url] --astronauts n "
@@ -60,8 +61,10 @@ parse_count(const char *opt, const char *s, long *out)
 	*out = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || *out < 0 ||
 	    *out > 100000000) {
-		fprintf(stderr, "crewlog: %s: must be an integer from 0 to "
-		    "100000000, got \"%s\"\n", opt, s);
+		fprintf(stderr,
+		    "crewlog: %s: must be an integer from 0 to "
+		    "100000000, got \"%s\"\n",
+		    opt, s);
 		return -1;
 	}
 	return 0;
@@ -75,8 +78,7 @@ parse_opts(int argc, char **argv, struct cli_opts *o)
 		{ "sql", required_argument, NULL, 's' },
 		{ "demo", no_argument, NULL, 'D' },
 		{ "astronauts", required_argument, NULL, 'a' },
-		{ "logs", required_argument, NULL, 'l' },
-		{ NULL, 0, NULL, 0 }
+		{ "logs", required_argument, NULL, 'l' }, { NULL, 0, NULL, 0 }
 	};
 	int	 ch;
 
@@ -99,7 +101,7 @@ parse_opts(int argc, char **argv, struct cli_opts *o)
 			break;
 		case 'a':
 			if (parse_count("--astronauts", optarg,
-			    &o->astronauts) == -1)
+				&o->astronauts) == -1)
 				return -1;
 			break;
 		case 'l':
@@ -181,7 +183,7 @@ app_cli(int argc, char **argv)
 	}
 	if (strcmp(cmd, "migrate") == 0) {
 		dir = sql_dir(&o, pc);
-		rc = store_migrate(url, dir, &err) == 0 ? 0 : 1;
+		rc = admin_migrate(url, dir, &err) == 0 ? 0 : 1;
 	} else if (strcmp(cmd, "seed") == 0) {
 		if (o.demo == (o.astronauts >= 0 || o.logs >= 0) ||
 		    (!o.demo && (o.astronauts < 0 || o.logs < 0))) {
@@ -193,12 +195,14 @@ app_cli(int argc, char **argv)
 			goto out;
 		}
 		if (o.demo)
-			rc = store_seed_demo(url, hash, &err) == 0 ? 0 : 1;
+			rc = admin_seed_demo(url, hash, &err) == 0 ? 0 : 1;
 		else
-			rc = store_seed_bulk(url, hash, o.astronauts, o.logs,
-			    &err) == 0 ? 0 : 1;
+			rc = admin_seed_bulk(url, hash, o.astronauts, o.logs,
+				 &err) == 0 ?
+			    0 :
+			    1;
 	} else if (strcmp(cmd, "check") == 0)
-		rc = store_check(url, &err) == 0 ? 0 : 1;
+		rc = admin_check(url, &err) == 0 ? 0 : 1;
 	else
 		rc = usage();
 	if (err.len > 0) {

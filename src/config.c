@@ -1379,7 +1379,7 @@ env_one(struct parser *p, const char *entry)
 	} else if (best != -1 && begin_error(p, &from)) {
 		/* A pool of ours (or [global]) but no key of it. */
 		buf_puts(p->err, "unknown key");
-		sec = section_at(p, (size_t)best, &base, &sc);
+		(void)section_at(p, (size_t)best, &base, &sc);	/* sc only */
 		env_suggest(p, from.env, strlen(from.env), sc == SC_GLOBAL ?
 		    "GLOBAL" : p->conf->pools[best].name, sc);
 		buf_putc(p->err, '\n');

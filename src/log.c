@@ -51,7 +51,7 @@ static struct {
 	unsigned long long lost;	/* lines lost since the last report */
 	bool		 failing;	/* the last write failed */
 } L = { -1, NULL, LOGL_INFO, 0, 0, (time_t)-1, "", BUF_INIT, BUF_INIT,
-    BUF_INIT, -1, 0, 0, false };
+	BUF_INIT, -1, 0, 0, false };
 
 /* Seconds between two reports of a log that cannot be written. */
 #define LOG_FAIL_INTERVAL	10
@@ -65,9 +65,8 @@ static struct {
 #define METHOD_MAX	15
 #define RPATH_MAX	511
 
-static const char *const level_names[LOGL__MAX] = {
-	"debug", "info", "warn", "error"
-};
+static const char *const level_names[LOGL__MAX] = { "debug", "info", "warn",
+	"error" };
 
 static void
 copy_bounded(char *dst, size_t size, const char *src)
@@ -286,8 +285,10 @@ log_json_string(struct buf *b, const char *s, size_t len)
 			buf_putc(b, (char)c);
 		else {
 			/* Copy a well-formed UTF-8 sequence, else escape. */
-			n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 :
-			    c >= 0xc2 && c < 0xe0 ? 2 : 0;
+			n = c >= 0xf0 && c < 0xf5 ? 4 :
+			    c >= 0xe0             ? 3 :
+			    c >= 0xc2 && c < 0xe0 ? 2 :
+						    0;
 			if (n != 0 && c >= 0xf5)
 				n = 0;
 			if (n != 0 && i + n <= len) {
@@ -296,10 +297,11 @@ log_json_string(struct buf *b, const char *s, size_t len)
 				for (k = 1; k < n; k++)
 					if ((p[i + k] & 0xc0) != 0x80)
 						break;
-				if (k == n && ((c == 0xe0 && p[i + 1] < 0xa0) ||
-				    (c == 0xed && p[i + 1] >= 0xa0) ||
-				    (c == 0xf0 && p[i + 1] < 0x90) ||
-				    (c == 0xf4 && p[i + 1] >= 0x90)))
+				if (k == n &&
+				    ((c == 0xe0 && p[i + 1] < 0xa0) ||
+					(c == 0xed && p[i + 1] >= 0xa0) ||
+					(c == 0xf0 && p[i + 1] < 0x90) ||
+					(c == 0xf4 && p[i + 1] >= 0x90)))
 					k = 0;	/* overlong or surrogate */
 				if (k == n) {
 					buf_append(b, p + i, n);
@@ -346,7 +348,7 @@ put_time(struct buf *b, const struct timespec *ts)
 	if (ts->tv_sec != L.sec) {
 		if (gmtime_r(&ts->tv_sec, &tm) == NULL ||
 		    strftime(L.stamp, sizeof(L.stamp), "%Y-%m-%dT%H:%M:%S",
-		    &tm) == 0) {
+			&tm) == 0) {
 			buf_puts(b, "1970-01-01T00:00:00.000Z");
 			return;
 		}
@@ -535,8 +537,9 @@ log_access(int status, double duration_ms)
 
 	if (LOGL_INFO < L.min)
 		return;
-	us = duration_ms > 0 ? (unsigned long long)(duration_ms * 1000.0 +
-	    0.5) : 0;
+	us = duration_ms > 0 ?
+	    (unsigned long long)(duration_ms * 1000.0 + 0.5) :
+	    0;
 	b = begin_line(LOGL_INFO);
 	buf_puts(b, ",\"status\":");
 	if (status < 0) {
@@ -575,8 +578,66 @@ log_child_output(const char *pool, long pid, const char *stream,
 		put_time(b, &ts);
 	buf_puts(b, "\",\"level\":\"warn\"");
 	put_field(b, "pool", pool);
-	buf_printf(b, ",\"pid\":%ld,\"stream\":\"%s\",\"msg\":", pid,
-	    stream);
+	buf_printf(b, ",\"pid\":%ld,\"stream\":\"%s\",\"msg\":", pid, stream);
 	log_json_string(b, line, len);
 	end_line(b);
+}
+
+/*
+ * The slow-request line.  To a slowlog file it is one JSON object, the
+ * file opened, appended to and closed each time (so a rotated file needs
+ * no signal); without one it is a WARN line on the log.  A note (no
+ * backtraces here) goes first, as its own line.
+ */
+int
+log_slow(const char *path, const struct log_slow_req *r)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*rid = r->request_id != NULL ? r->request_id : "";
+	char		 t[40];
+	int		 fd, rc = 0;
+
+	if (path == NULL) {
+		if (r->note != NULL)
+			log_warn("pool %s: slowlog: %s", r->pool, r->note);
+		log_warn("pool %s: slow request: worker %ld %s %s running "
+			 "for %.3fs%s%s%s%s",
+		    r->pool, r->pid, r->method, r->uri, r->elapsed_s,
+		    *rid != '\0' ? "; request " : "", rid,
+		    r->trace != NULL ? "; backtrace: " : "",
+		    r->trace != NULL ? r->trace : "");
+		return 0;
+	}
+	log_time_rfc3339(t, sizeof(t));
+	if (r->note != NULL) {
+		buf_printf(&b, "{\"time\":\"%s\",\"pool\":", t);
+		log_json_string(&b, r->pool, strlen(r->pool));
+		buf_puts(&b, ",\"msg\":");
+		log_json_string(&b, r->note, strlen(r->note));
+		buf_puts(&b, "}\n");
+	}
+	buf_printf(&b, "{\"time\":\"%s\",\"pool\":", t);
+	log_json_string(&b, r->pool, strlen(r->pool));
+	buf_printf(&b, ",\"pid\":%ld,\"request_id\":", r->pid);
+	log_json_string(&b, rid, strlen(rid));
+	buf_puts(&b, ",\"method\":");
+	log_json_string(&b, r->method, strlen(r->method));
+	buf_puts(&b, ",\"uri\":");
+	log_json_string(&b, r->uri, strlen(r->uri));
+	buf_printf(&b, ",\"elapsed_s\":%.3f", r->elapsed_s);
+	if (r->trace != NULL) {
+		/* Built by trace.c from escaped strings: valid JSON. */
+		buf_puts(&b, ",\"trace\":");
+		buf_puts(&b, r->trace);
+	}
+	buf_puts(&b, ",\"msg\":\"slow request\"}\n");
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1 || write(fd, b.data, b.len) != (ssize_t)b.len) {
+		log_error("slowlog %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (fd != -1)
+		close(fd);
+	buf_free(&b);
+	return rc;
 }

@@ -37,7 +37,6 @@ void	 log_vmsg(enum log_level, const char *, va_list)
 /* The access line written once per request, with status and duration. */
 void	 log_access(int status, double duration_ms);
 
-/* Additions by the pool area. */
 void	 log_set_level(enum log_level);
 /* "debug", "info", "warn", "error" (NULL: info); -1 if unknown. */
 int	 log_level_parse(const char *, enum log_level *);
@@ -51,6 +50,25 @@ struct buf;
 void	 log_json_string(struct buf *, const char *s, size_t len);
 /* Current UTC time as "2025-03-01T09:12:44.123Z". */
 void	 log_time_rfc3339(char *, size_t);
+/* A request past request_slowlog_timeout; strings are the caller's. */
+struct log_slow_req {
+	const char	*pool;
+	long		 pid;
+	const char	*request_id;	/* NULL or "": unknown */
+	const char	*method;
+	const char	*uri;
+	double		 elapsed_s;
+	const char	*trace;		/* JSON array of frames, or NULL */
+	const char	*note;		/* said first (no backtraces), or NULL */
+};
+/*
+ * A request running longer than request_slowlog_timeout: one JSON line
+ * {time, pool, pid, request_id, method, uri, elapsed_s, trace, msg}
+ * appended to the slowlog file path (after a {time, pool, msg} line for
+ * the note, if any), or WARN log lines when path is NULL.  -1 (and an
+ * ERROR log line naming the file) when the file cannot be written.
+ */
+int	 log_slow(const char *path, const struct log_slow_req *);
 
 #define log_debug(...)	log_msg(LOGL_DEBUG, __VA_ARGS__)
 #define log_info(...)	log_msg(LOGL_INFO, __VA_ARGS__)

@@ -56,11 +56,14 @@ test_config(const char *path, int dump)
 	int		 bad = 0;
 
 	if ((cfg = config_load(path, environ, &err)) == NULL) {
-		fprintf(stderr, "%s", err.data != NULL ? err.data : "");
-		if (err.len == 0 || err.data[err.len - 1] != '\n')
+		fprintf(stderr, "%s", err.len > 0 ? err.data : "");
+		if (err.len == 0 || err.data == NULL ||
+		    err.data[err.len - 1] != '\n')
 			fputc('\n', stderr);
-		fprintf(stderr, "crewlog: configuration file %s test "
-		    "failed\n", path);
+		fprintf(stderr,
+		    "crewlog: configuration file %s test "
+		    "failed\n",
+		    path);
 		buf_free(&err);
 		return 1;
 	}
@@ -68,8 +71,9 @@ test_config(const char *path, int dump)
 		buf_reset(&err);
 		if (app_check_config(&cfg->pools[i], &err) == -1) {
 			fprintf(stderr, "%s: pool %s: %s\n", path,
-			    cfg->pools[i].name, err.len > 0 ? err.data :
-			    "application check failed");
+			    cfg->pools[i].name,
+			    err.len > 0 ? err.data :
+					  "application check failed");
 			bad = 1;
 		}
 	}
@@ -77,19 +81,19 @@ test_config(const char *path, int dump)
 	buf_free(&err);
 	if (!bad && dump)
 		return config_test(path, environ, 1, stderr);
-	fprintf(bad ? stderr : stdout, "crewlog: configuration file %s test "
-	    "%s\n", path, bad ? "failed" : "is successful");
+	fprintf(bad ? stderr : stdout,
+	    "crewlog: configuration file %s test "
+	    "%s\n",
+	    path, bad ? "failed" : "is successful");
 	return bad;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { { "version", no_argument,
+						      NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	struct pool_opts	 opts;
 	struct buf		 err = BUF_INIT;
 	struct config		*cfg;
@@ -98,13 +102,14 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "render") == 0)
 		return mustache_cli(argc - 1, argv + 1);
-	if (argc > 1 && (strcmp(argv[1], "migrate") == 0 ||
-	    strcmp(argv[1], "seed") == 0 || strcmp(argv[1], "check") == 0))
+	if (argc > 1 &&
+	    (strcmp(argv[1], "migrate") == 0 || strcmp(argv[1], "seed") == 0 ||
+		strcmp(argv[1], "check") == 0))
 		return app_cli(argc - 1, argv + 1);
 
 	memset(&opts, 0, sizeof(opts));
-	while ((ch = getopt_long(argc, argv, "c:Fhp:t", longopts, NULL))
-	    != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "c:Fhp:t", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -144,8 +149,10 @@ main(int argc, char **argv)
 	if ((cfg = config_load(path, environ, &err)) == NULL) {
 		/* Before any log file is open: plain text, one per line. */
 		fprintf(stderr, "%s", err.data != NULL ? err.data : "");
-		fprintf(stderr, "crewlog: not started: configuration "
-		    "errors in %s\n", path);
+		fprintf(stderr,
+		    "crewlog: not started: configuration "
+		    "errors in %s\n",
+		    path);
 		buf_free(&err);
 		log_close();
 		return 1;

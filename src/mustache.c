@@ -203,8 +203,8 @@ trim(const char *s, size_t *a, size_t *b)
 {
 	while (*a < *b && (is_ws(s[*a]) || s[*a] == '\r' || s[*a] == '\n'))
 		(*a)++;
-	while (*b > *a && (is_ws(s[*b - 1]) || s[*b - 1] == '\r' ||
-	    s[*b - 1] == '\n'))
+	while (*b > *a &&
+	    (is_ws(s[*b - 1]) || s[*b - 1] == '\r' || s[*b - 1] == '\n'))
 		(*b)--;
 }
 
@@ -222,7 +222,7 @@ standalone(const struct parser *p, size_t start, size_t end, size_t *bol)
 	while (i > 0 && is_ws(p->s[i - 1]))
 		i--;
 	if (i > 0 && p->s[i - 1] != '\n') {
-		if (i != p->clean_to || p->clean_to == 0)
+		if (i != p->clean_to)	/* i > 0: clean_to 0 never matches */
 			return 0;
 		*bol = p->clean_bol;
 	} else
@@ -259,7 +259,8 @@ set_delims(struct parser *p, size_t a, size_t b, size_t tagoff)
 	c1 = i;
 	if (o1 == o0 || c1 == c0 || c1 != b || o1 == c0 ||
 	    o1 - o0 > MAX_DELIM || c1 - c0 > MAX_DELIM) {
-		perr(p, tagoff, "bad delimiter change: expected two "
+		perr(p, tagoff,
+		    "bad delimiter change: expected two "
 		    "delimiters without blanks or '=', like {{=<%% %%>=}}");
 		return -1;
 	}
@@ -336,15 +337,16 @@ parent_pair(struct parser *p, size_t idx)
 	o->flags |= F_STANDALONE | F_BOL;
 	if (idx > 0 && o->ind_len > 0) {
 		prev = &p->t->ops[idx - 1];
-		if (prev->type == OP_TEXT && prev->off + prev->len ==
-		    o->ind_off + o->ind_len && prev->len >= o->ind_len)
+		if (prev->type == OP_TEXT &&
+		    prev->off + prev->len == o->ind_off + o->ind_len &&
+		    prev->len >= o->ind_len)
 			prev->len -= o->ind_len;
 	}
 }
 
 static int
-close_section(struct parser *p, size_t a, size_t b, size_t tagoff,
-    size_t end, bool is_standalone)
+close_section(struct parser *p, size_t a, size_t b, size_t tagoff, size_t end,
+    bool is_standalone)
 {
 	struct open	*st;
 	struct op	*o;
@@ -357,9 +359,11 @@ close_section(struct parser *p, size_t a, size_t b, size_t tagoff,
 	st = &p->stack[p->depth - 1];
 	o = &p->t->ops[st->op];
 	if (o->len != b - a || memcmp(p->s + o->off, p->s + a, b - a) != 0) {
-		perr(p, tagoff, "closing tag \"%.*s\" does not match section "
-		    "\"%.*s\" opened at %u:%u", (int)(b - a), p->s + a,
-		    (int)o->len, p->s + o->off, st->line, st->col);
+		perr(p, tagoff,
+		    "closing tag \"%.*s\" does not match section "
+		    "\"%.*s\" opened at %u:%u",
+		    (int)(b - a), p->s + a, (int)o->len, p->s + o->off,
+		    st->line, st->col);
 		return -1;
 	}
 	o->end = (uint32_t)p->t->nops;
@@ -369,8 +373,8 @@ close_section(struct parser *p, size_t a, size_t b, size_t tagoff,
 	/* The end of an overriding block is blank to the standalone rule. */
 	if (o->type == OP_BLOCK && p->depth > 0 &&
 	    p->t->ops[p->stack[p->depth - 1].op].type == OP_PARENT &&
-	    !is_standalone && (p->clean_to == tagoff ||
-	    wsbefore(p, tagoff) != SIZE_MAX)) {
+	    !is_standalone &&
+	    (p->clean_to == tagoff || wsbefore(p, tagoff) != SIZE_MAX)) {
 		if (p->clean_to != tagoff)
 			p->clean_bol = wsbefore(p, tagoff);
 		p->clean_to = end;
@@ -378,151 +382,191 @@ close_section(struct parser *p, size_t a, size_t b, size_t tagoff,
 	return 0;
 }
 
-/*
- * Parses one tag whose opening delimiter starts at tagoff.  Returns the
- * offset where text resumes, or 0 on error.  *text_end may be pulled back
- * to the start of the line when the tag is standalone.
- */
-static size_t
-parse_tag(struct parser *p, size_t tagoff, size_t textstart)
-{
-	size_t		 a, b, end, next, bol = 0, close;
-	const char	*c;
-	char		 sigil;
-	struct op	*o = NULL;
-	enum op_type	 type;
-	int		 triple = 0, dyn = 0;
+/* One tag as lexed, before it becomes an op. */
+struct tag {
+	size_t	 off;	/* its opening delimiter */
+	size_t	 a, b;	/* the name: trimmed, sigil and braces removed */
+	size_t	 end;	/* just past its closing delimiter */
+	char	 sigil;	/* one of "!#^/>&{=<$", or '\0' for a variable */
+	bool	 dyn;	/* "*" after '>' or '<': a dynamic name */
+};
 
-	a = tagoff + p->olen;
-	if (p->olen == 2 && memcmp(p->otag, "{{", 2) == 0 && a < p->len &&
-	    p->s[a] == '{')
+/*
+ * Lexes the sigil and braces of a tag whose closing delimiter (after
+ * *a) starts at b; narrows *a and *b to the inside.  Returns 0, or -1
+ * with the error set.
+ */
+static int
+lex_sigil(struct parser *p, struct tag *tg)
+{
+	while (tg->a < tg->b && is_ws(p->s[tg->a]))
+		tg->a++;
+	tg->sigil = tg->a < tg->b ? p->s[tg->a] : '\0';
+	if (tg->sigil != '\0' && strchr("!#^/>&{=<$", tg->sigil) != NULL)
+		tg->a++;
+	else
+		tg->sigil = '\0';
+	if (tg->sigil == '{') {
+		if (tg->b == tg->a || p->s[tg->b - 1] != '}') {
+			perr(p, tg->off,
+			    "unescaped tag is not closed "
+			    "with \"}%s\"",
+			    p->ctag);
+			return -1;
+		}
+		tg->b--;
+	}
+	if (tg->sigil == '=') {
+		if (tg->b == tg->a || p->s[tg->b - 1] != '=') {
+			perr(p, tg->off,
+			    "bad delimiter change: "
+			    "missing closing '='");
+			return -1;
+		}
+		tg->b--;
+	}
+	return 0;
+}
+
+/*
+ * Lexes the tag whose opening delimiter starts at tagoff into *tg: finds
+ * its closing delimiter and sigil and trims its name.  Decides nothing
+ * about ops.  Returns 0, or -1 with the error set.
+ */
+static int
+lex_tag(struct parser *p, size_t tagoff, struct tag *tg)
+{
+	const char	*c;
+	int		 triple = 0;
+
+	memset(tg, 0, sizeof(*tg));
+	tg->off = tagoff;
+	tg->a = tagoff + p->olen;
+	if (p->olen == 2 && memcmp(p->otag, "{{", 2) == 0 && tg->a < p->len &&
+	    p->s[tg->a] == '{')
 		triple = 1;
-	c = memmem(p->s + a + triple, p->len - a - triple, p->ctag, p->clen);
+	c = memmem(p->s + tg->a + triple, p->len - tg->a - triple, p->ctag,
+	    p->clen);
 	if (c == NULL) {
 		perr(p, tagoff, "tag is never closed (expected \"%s\")",
 		    p->ctag);
-		return 0;
+		return -1;
 	}
-	b = (size_t)(c - p->s);
-	end = b + p->clen;
+	tg->b = (size_t)(c - p->s);
+	tg->end = tg->b + p->clen;
 	if (triple) {
-		if (end >= p->len || p->s[end] != '}') {
-			perr(p, tagoff, "triple mustache is not closed "
-			    "with \"}%s\"", p->ctag);
-			return 0;
+		if (tg->end >= p->len || p->s[tg->end] != '}') {
+			perr(p, tagoff,
+			    "triple mustache is not closed "
+			    "with \"}%s\"",
+			    p->ctag);
+			return -1;
 		}
-		end++;
-		a++;
-		sigil = '{';
-	} else {
-		while (a < b && is_ws(p->s[a]))
-			a++;
-		sigil = a < b ? p->s[a] : '\0';
-		if (strchr("!#^/>&{=<$", sigil) != NULL && sigil != '\0')
-			a++;
-		else
-			sigil = '\0';
-		if (sigil == '{') {
-			if (b == a || p->s[b - 1] != '}') {
-				perr(p, tagoff, "unescaped tag is not closed "
-				    "with \"}%s\"", p->ctag);
-				return 0;
-			}
-			b--;
-		}
-		if (sigil == '=') {
-			if (b == a || p->s[b - 1] != '=') {
-				perr(p, tagoff, "bad delimiter change: "
-				    "missing closing '='");
-				return 0;
-			}
-			b--;
-		}
+		tg->end++;
+		tg->a++;
+		tg->sigil = '{';
+	} else if (lex_sigil(p, tg) == -1)
+		return -1;
+	if (tg->sigil != '!' && tg->sigil != '=')
+		trim(p->s, &tg->a, &tg->b);
+	if ((tg->sigil == '>' || tg->sigil == '<') && tg->a < tg->b &&
+	    p->s[tg->a] == '*') {
+		tg->dyn = true;
+		tg->a++;
+		while (tg->a < tg->b && is_ws(p->s[tg->a]))
+			tg->a++;
 	}
-	if (sigil != '!' && sigil != '=')
-		trim(p->s, &a, &b);
-	if ((sigil == '>' || sigil == '<') && a < b && p->s[a] == '*') {
-		dyn = 1;
-		a++;
-		while (a < b && is_ws(p->s[a]))
-			a++;
-	}
+	return 0;
+}
 
-	/* Standalone tags eat their line. */
-	next = end;
-	if (strchr("!#^/>=<$", sigil) != NULL && sigil != '\0' &&
-	    (close = standalone(p, tagoff, end, &bol)) != 0) {
-		emit_text(p, textstart, bol > textstart ? bol : textstart);
-		next = close;
-	} else {
-		emit_text(p, textstart, tagoff);
-		close = 0;
-		bol = wsbefore(p, tagoff);
-	}
-
-	switch (sigil) {
-	case '!':
-		return next;
-	case '=':
-		return set_delims(p, a, b, tagoff) == -1 ? 0 : next;
-	case '/':
-		if (name_ok(p, sigil, a, b, tagoff) == -1 ||
-		    close_section(p, a, b, tagoff, end, close != 0) == -1)
-			return 0;
-		return next;
-	default:
-		break;
-	}
-	if (name_ok(p, sigil, a, b, tagoff) == -1)
-		return 0;
+/* The op a tag's sigil makes ('!', '=' and '/' make none). */
+static enum op_type
+sigil_op(char sigil)
+{
 	switch (sigil) {
 	case '#':
-		type = OP_SECTION;
-		break;
+		return OP_SECTION;
 	case '^':
-		type = OP_INVERTED;
-		break;
+		return OP_INVERTED;
 	case '>':
-		type = OP_PARTIAL;
-		break;
+		return OP_PARTIAL;
 	case '<':
-		type = OP_PARENT;
-		break;
+		return OP_PARENT;
 	case '$':
-		type = OP_BLOCK;
-		break;
+		return OP_BLOCK;
 	default:
-		type = OP_VAR;
-		break;
+		return OP_VAR;
 	}
-	o = emit(p, type, a, b - a);
-	if (type == OP_VAR) {
-		o->flags = (uint16_t)(o->flags & ~F_BOL);
+}
+
+/*
+ * Sets the position flags of the op o made from tag tg: whether it starts
+ * a line, stands alone on it (close != 0, its line starting at bol) or has
+ * only blanks before it (bol != SIZE_MAX), and its indentation.
+ */
+static void
+op_position(struct parser *p, struct op *o, const struct tag *tg, size_t close,
+    size_t bol)
+{
+	size_t	 tagoff = tg->off;
+
+	o->flags = (uint16_t)(o->flags & ~F_BOL);
+	if (o->type == OP_VAR) {
 		if (tagoff == 0 || p->s[tagoff - 1] == '\n')
 			o->flags |= F_BOL;
-		if (sigil == '\0')
+		if (tg->sigil == '\0')
 			o->flags |= F_ESCAPE;
+		return;
+	}
+	if (close != 0) {
+		o->flags |= F_STANDALONE | F_BOL;
+		o->ind_off = (uint32_t)bol;
+		o->ind_len = (uint32_t)(tagoff - bol);
 	} else {
-		o->flags = (uint16_t)(o->flags & ~F_BOL);
-		if (close != 0) {
-			o->flags |= F_STANDALONE | F_BOL;
+		if (tagoff == 0 || p->s[tagoff - 1] == '\n')
+			o->flags |= F_BOL;
+		if (bol != SIZE_MAX) {
+			o->flags |= F_WSBEFORE;
 			o->ind_off = (uint32_t)bol;
 			o->ind_len = (uint32_t)(tagoff - bol);
-		} else {
-			if (tagoff == 0 || p->s[tagoff - 1] == '\n')
-				o->flags |= F_BOL;
-			if (bol != SIZE_MAX) {
-				o->flags |= F_WSBEFORE;
-				o->ind_off = (uint32_t)bol;
-				o->ind_len = (uint32_t)(tagoff - bol);
-			}
-		}
-		if (type == OP_PARENT && (close != 0 || bol != SIZE_MAX)) {
-			p->clean_bol = bol;
-			p->clean_to = end;
 		}
 	}
-	if (dyn)
+	if (o->type == OP_PARENT && (close != 0 || bol != SIZE_MAX)) {
+		p->clean_bol = bol;
+		p->clean_to = tg->end;
+	}
+}
+
+/*
+ * Decides what the lexed tag tg does: nothing (a comment), change the
+ * delimiters, close a section, or emit one op (and open a section).
+ * close and bol are as for op_position.  Returns 0, or -1 with the error
+ * set.
+ */
+static int
+tag_op(struct parser *p, const struct tag *tg, size_t close, size_t bol)
+{
+	struct op	*o;
+	const char	*c;
+	size_t		 a = tg->a, b = tg->b;
+
+	switch (tg->sigil) {
+	case '!':
+		return 0;
+	case '=':
+		return set_delims(p, a, b, tg->off);
+	case '/':
+		if (name_ok(p, tg->sigil, a, b, tg->off) == -1)
+			return -1;
+		return close_section(p, a, b, tg->off, tg->end, close != 0);
+	default:
+		break;
+	}
+	if (name_ok(p, tg->sigil, a, b, tg->off) == -1)
+		return -1;
+	o = emit(p, sigil_op(tg->sigil), a, b - a);
+	op_position(p, o, tg, close, bol);
+	if (tg->dyn)
 		o->flags |= F_DYNAMIC;
 	o->seg = o->len;
 	if (b - a > 1 && (c = memchr(p->s + a, '.', b - a)) != NULL) {
@@ -532,12 +576,38 @@ parse_tag(struct parser *p, size_t tagoff, size_t textstart)
 		o->flags |= F_SELF;
 	if ((o->flags & (F_BOL | F_STANDALONE)) == F_BOL)
 		o->flags |= F_INDENT;
-	linecol(p->s, tagoff, &o->line, &o->col);
-	if (type == OP_SECTION || type == OP_INVERTED || type == OP_PARENT ||
-	    type == OP_BLOCK)
-		if (open_section(p, o, tagoff) == -1)
-			return 0;
-	return next;
+	linecol(p->s, tg->off, &o->line, &o->col);
+	if (o->type == OP_SECTION || o->type == OP_INVERTED ||
+	    o->type == OP_PARENT || o->type == OP_BLOCK)
+		return open_section(p, o, tg->off);
+	return 0;
+}
+
+/*
+ * Parses one tag whose opening delimiter starts at tagoff: lexes it,
+ * emits the text before it (up to the start of its line when the tag is
+ * standalone, since standalone tags eat their line), then decides its op.
+ * Returns the offset where text resumes, or 0 on error.
+ */
+static size_t
+parse_tag(struct parser *p, size_t tagoff, size_t textstart)
+{
+	struct tag	 tg;
+	size_t		 next, bol = 0, close;
+
+	if (lex_tag(p, tagoff, &tg) == -1)
+		return 0;
+	next = tg.end;
+	if (tg.sigil != '\0' && strchr("!#^/>=<$", tg.sigil) != NULL &&
+	    (close = standalone(p, tagoff, tg.end, &bol)) != 0) {
+		emit_text(p, textstart, bol > textstart ? bol : textstart);
+		next = close;
+	} else {
+		emit_text(p, textstart, tagoff);
+		close = 0;
+		bol = wsbefore(p, tagoff);
+	}
+	return tag_op(p, &tg, close, bol) == -1 ? 0 : next;
 }
 
 static int
@@ -570,10 +640,12 @@ compile(struct tpl *t, struct mustache_error *err)
 	if (p.depth > 0) {
 		st = &p.stack[p.depth - 1];
 		o = &t->ops[st->op];
-		seterr(err, t->file, st->line, st->col, "%s \"%.*s\" opened "
+		seterr(err, t->file, st->line, st->col,
+		    "%s \"%.*s\" opened "
 		    "at %u:%u is never closed",
 		    o->type == OP_PARENT ? "parent" :
-		    o->type == OP_BLOCK ? "block" : "section",
+			o->type == OP_BLOCK ? "block" :
+					      "section",
 		    (int)o->len, t->src + o->off, st->line, st->col);
 		return -1;
 	}
@@ -659,9 +731,8 @@ mustache_set_has(const struct mustache_set *set, const char *name)
 }
 
 int
-mustache_set_add(struct mustache_set *set, const char *name,
-    const char *src, size_t len, const char *file,
-    struct mustache_error *err)
+mustache_set_add(struct mustache_set *set, const char *name, const char *src,
+    size_t len, const char *file, struct mustache_error *err)
 {
 	struct tpl	 t;
 	ssize_t		 old;
@@ -712,8 +783,7 @@ safe_name(const char *s, size_t len)
 }
 
 int
-mustache_set_check(const struct mustache_set *set,
-    struct mustache_error *err)
+mustache_set_check(const struct mustache_set *set, struct mustache_error *err)
 {
 	size_t		 i, j;
 	const struct tpl	*t;
@@ -729,8 +799,8 @@ mustache_set_check(const struct mustache_set *set,
 			if (!safe_name(t->src + o->off, o->len)) {
 				seterr(err, t->file, o->line, o->col,
 				    "partial name \"%.*s\" is not a plain "
-				    "template name", (int)o->len,
-				    t->src + o->off);
+				    "template name",
+				    (int)o->len, t->src + o->off);
 				return -1;
 			}
 			if (o->target < 0) {
@@ -745,8 +815,7 @@ mustache_set_check(const struct mustache_set *set,
 }
 
 int
-mustache_read_file(const char *path, struct buf *b,
-    struct mustache_error *err)
+mustache_read_file(const char *path, struct buf *b, struct mustache_error *err)
 {
 	FILE	*f;
 	char	 chunk[8192];
@@ -779,7 +848,7 @@ load_one(struct mustache_set *set, const char *dir, const char *fname,
 	name = xstrndup(fname, strlen(fname) - strlen(".mustache"));
 	if (mustache_read_file(path, &b, err) == 0 &&
 	    mustache_set_add(set, name, b.data ? b.data : "", b.len, path,
-	    err) == 0)
+		err) == 0)
 		rc = 0;
 	buf_free(&b);
 	free(name);
@@ -845,8 +914,8 @@ struct render {
 };
 
 static int	run(struct render *, const struct tpl *, size_t, size_t);
-static int	partial(struct render *, const struct tpl *,
-		    const struct op *, const struct tpl *);
+static int partial(struct render *, const struct tpl *, const struct op *,
+    const struct tpl *);
 
 /*
  * Output.  While a render runs it is the only writer of out, so appends
@@ -893,19 +962,22 @@ out_room(struct buf *b, size_t n)
 }
 
 static const unsigned char escape_map[256] = {
-	['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
+	['&'] = 1,
+	['<'] = 2,
+	['>'] = 3,
+	['"'] = 4,
+	['\''] = 5,
 };
 
 /* Padded to 8 bytes: a replacement is stored in one fixed move. */
-static const char escape_rep[6][8] = {
-	"", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"
-};
+static const char escape_rep[6][8] = { "", "&amp;", "&lt;", "&gt;", "&quot;",
+	"&#39;" };
 static const unsigned char escape_len[6] = { 0, 5, 4, 4, 6, 5 };
 
 #define ESC_CHUNK	1024	/* bytes escaped per reservation */
 #define ONES		0x0101010101010101ULL
 /* Nonzero when a byte of w is zero; the lowest flagged byte is one. */
-#define ZERO_BYTE(w)	(((w) - ONES) & ~(w) & (ONES * 0x80))
+#define ZERO_BYTE(w) (((w)-ONES) & ~(w) & (ONES * 0x80))
 
 /*
  * HTML-escapes s onto out without the NUL.  Room for the worst case (6
@@ -927,7 +999,7 @@ escape_into(struct buf *out, const char *s, size_t len)
 
 	while (s < end) {
 		n = (size_t)(end - s) < ESC_CHUNK ? (size_t)(end - s) :
-		    ESC_CHUNK;
+						    ESC_CHUNK;
 		d = out_room(out, n * 6 + 8);
 		stop = s + n;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -1099,8 +1171,10 @@ format_real(struct buf *out, double d)
 	int	 prec;
 
 	if (isnan(d) || isinf(d)) {
-		buf_puts(out, isnan(d) ? "NaN" : d < 0 ? "-Infinity" :
-		    "Infinity");
+		buf_puts(out,
+		    isnan(d)  ? "NaN" :
+			d < 0 ? "-Infinity" :
+				"Infinity");
 		return;
 	}
 	if (d == 0) {
@@ -1180,7 +1254,8 @@ lookup(const struct render *r, const struct tpl *t, const struct op *o)
 		if ((dot = memchr(name, '.', (size_t)(end - name))) == NULL)
 			dot = end;
 		v = json_is_object(v) ?
-		    json_object_getn(v, name, (size_t)(dot - name)) : NULL;
+		    json_object_getn(v, name, (size_t)(dot - name)) :
+		    NULL;
 	}
 	return v;
 }
@@ -1273,8 +1348,10 @@ push(struct render *r, const json_t *v, const struct tpl *t,
     const struct op *o)
 {
 	if (r->nctx == MAX_CTX) {
-		seterr(r->err, t->file, o->line, o->col, "context stack "
-		    "deeper than %d", MAX_CTX);
+		seterr(r->err, t->file, o->line, o->col,
+		    "context stack "
+		    "deeper than %d",
+		    MAX_CTX);
 		return -1;
 	}
 	r->ctx[r->nctx++] = v;
@@ -1288,8 +1365,10 @@ spend(struct render *r, const struct tpl *t, size_t from, size_t to)
 	/* Partials nested in loops can multiply without bound. */
 	if (r->budget < to - from + 1) {
 		seterr(r->err, t->file, from < to ? t->ops[from].line : 0,
-		    from < to ? t->ops[from].col : 0, "rendering takes more "
-		    "than %lu operations", MUSTACHE_MAX_OPS);
+		    from < to ? t->ops[from].col : 0,
+		    "rendering takes more "
+		    "than %lu operations",
+		    MUSTACHE_MAX_OPS);
 		return -1;
 	}
 	r->budget -= to - from + 1;
@@ -1378,14 +1457,16 @@ partial(struct render *r, const struct tpl *t, const struct op *o,
 	int	 rc;
 
 	if (r->depth >= MUSTACHE_MAX_DEPTH) {
-		seterr(r->err, t->file, o->line, o->col, "partials nested "
+		seterr(r->err, t->file, o->line, o->col,
+		    "partials nested "
 		    "deeper than %d (recursive partial \"%.*s\"?)",
 		    MUSTACHE_MAX_DEPTH, (int)o->len, t->src + o->off);
 		return -1;
 	}
 	if (o->flags & F_STANDALONE) {
 		if (o->ind_len > 0)
-			buf_append(&r->indent, t->src + o->ind_off, o->ind_len);
+			buf_append(&r->indent, t->src + o->ind_off,
+			    o->ind_len);
 	} else
 		r->ind_from = r->indent.len;
 	r->depth++;
@@ -1406,8 +1487,10 @@ parent(struct render *r, const struct tpl *t, size_t i)
 	if ((p = target(r, t, o)) == NULL)
 		return 0;
 	if (r->nov == MAX_OVERRIDES) {
-		seterr(r->err, t->file, o->line, o->col, "parents nested "
-		    "deeper than %d", MAX_OVERRIDES);
+		seterr(r->err, t->file, o->line, o->col,
+		    "parents nested "
+		    "deeper than %d",
+		    MAX_OVERRIDES);
 		return -1;
 	}
 	r->ov[r->nov].t = t;
@@ -1450,7 +1533,7 @@ override(struct render *r, const struct tpl *t, const struct op *o,
 	size_t		 save_len = r->indent.len, save_dedent = r->dedent;
 	bool		 save_skip = r->skip_indent;
 	const char	*ind, *own;
-	size_t		 n, drop;
+	size_t		 n;
 	int		 rc;
 
 	n = 0;
@@ -1459,12 +1542,12 @@ override(struct render *r, const struct tpl *t, const struct op *o,
 		n = body_indent(t, (size_t)(o - t->ops), &ind);
 	if (ind == NULL || n == 0) {
 		ind = (o->flags & (F_STANDALONE | F_WSBEFORE)) ?
-		    t->src + o->ind_off : NULL;
+		    t->src + o->ind_off :
+		    NULL;
 		n = ind ? o->ind_len : 0;
 	}
-	drop = n < r->dedent ? n : r->dedent;
-	if (n > drop)
-		buf_append(&r->indent, ind + drop, n - drop);
+	if (n > r->dedent)	/* what the dedent does not already drop */
+		buf_append(&r->indent, ind + r->dedent, n - r->dedent);
 	if (!(o->flags & F_STANDALONE))
 		r->skip_indent = true;
 	r->dedent = body_indent(bt, j, &own);
@@ -1495,11 +1578,12 @@ block(struct render *r, const struct tpl *t, size_t i)
 
 	for (k = 0; k < r->nov; k++) {
 		ov = &r->ov[k];
-		for (j = ov->from; j < ov->to; j = has_body(b) ? b->end : j + 1) {
+		for (j = ov->from; j < ov->to;
+		     j = has_body(b) ? b->end : j + 1) {
 			b = &ov->t->ops[j];
 			if (b->type == OP_BLOCK && b->len == o->len &&
 			    memcmp(ov->t->src + b->off, t->src + o->off,
-			    o->len) == 0)
+				o->len) == 0)
 				return override(r, t, o, ov->t, j);
 		}
 	}
@@ -1521,8 +1605,7 @@ tag(struct render *r, const struct tpl *t, size_t *ip)
 		*ip = o->end - 1;
 		break;
 	case OP_PARTIAL:
-		if ((p = target(r, t, o)) != NULL &&
-		    partial(r, t, o, p) == -1)
+		if ((p = target(r, t, o)) != NULL && partial(r, t, o, p) == -1)
 			return -1;
 		break;
 	case OP_PARENT:

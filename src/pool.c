@@ -1,8 +1,8 @@
 /*
  * pool.c: the master process (see pool.h).
  *
- * The master owns: the listening sockets (shared by generations when the
- * address is unchanged), one scoreboard per pool and generation, the list
+ * The master owns: the listening sockets (listen.c; shared by generations
+ * when the address is unchanged), one scoreboard per pool and generation, the list
  * of children, and the self-pipe its signal handlers write to.  It never
  * blocks on a worker: everything it learns about them comes from
  * waitpid(WNOHANG), the scoreboard and their output pipes.
@@ -16,13 +16,11 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -33,6 +31,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "listen.h"
 #include "log.h"
 #include "ops.h"
 #include "pool.h"
@@ -55,14 +54,6 @@ extern char	**environ;
 /* ---------------------------------------------------------------------
  * Types
  */
-
-struct listener {
-	char		*addr;		/* as configured */
-	char		*path;		/* unix socket we created, or NULL */
-	int		 fd;
-	int		 refs;		/* pools (of any generation) using it */
-	struct listener	*next;
-};
 
 struct generation;
 
@@ -149,12 +140,6 @@ now_us(void)
 	return sb_now_mono_us();
 }
 
-bool
-pool_listen_is_unix(const char *addr)
-{
-	return addr != NULL && strchr(addr, '/') != NULL;
-}
-
 static int
 set_nonblock(int fd)
 {
@@ -191,8 +176,8 @@ static int
 signals_init(void)
 {
 	struct sigaction	 sa;
-	static const int	 sigs[] = { SIGTERM, SIGQUIT, SIGINT, SIGHUP,
-				    SIGUSR1, SIGUSR2, SIGCHLD };
+	static const int sigs[] = { SIGTERM, SIGQUIT, SIGINT, SIGHUP, SIGUSR1,
+		SIGUSR2, SIGCHLD };
 	int			 p[2];
 	size_t			 i;
 
@@ -218,192 +203,6 @@ signals_close(void)
 	if (sig_wfd != -1)
 		close(sig_wfd);
 	sig_rfd = sig_wfd = -1;
-}
-
-/* ---------------------------------------------------------------------
- * Listening sockets
- */
-
-static int
-open_unix(const struct pool_config *pc, const char *path, int backlog,
-    struct buf *err)
-{
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	int			 fd = -1;
-	uid_t			 uid = (uid_t)-1;
-	gid_t			 gid = (gid_t)-1;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		buf_printf(err, "listen: %s: path too long", path);
-		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path));
-	if (pc != NULL && pc->listen_owner != NULL) {
-		struct passwd *pw = getpwnam(pc->listen_owner);
-
-		if (pw == NULL) {
-			buf_printf(err, "listen.owner: unknown user \"%s\"",
-			    pc->listen_owner);
-			return -1;
-		}
-		uid = pw->pw_uid;
-	}
-	if (pc != NULL && pc->listen_group != NULL) {
-		struct group *gr = getgrnam(pc->listen_group);
-
-		if (gr == NULL) {
-			buf_printf(err, "listen.group: unknown group \"%s\"",
-			    pc->listen_group);
-			return -1;
-		}
-		gid = gr->gr_gid;
-	}
-	/* A socket left by a crashed master: FPM replaces it too. */
-	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-		(void)unlink(path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		buf_printf(err, "listen: %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (pc != NULL && pc->listen_mode >= 0 &&
-	    chmod(path, (mode_t)pc->listen_mode) == -1) {
-		buf_printf(err, "listen.mode: %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
-	    chown(path, uid, gid) == -1) {
-		buf_printf(err, "listen.owner/listen.group: %s: %s", path,
-		    strerror(errno));
-		goto fail;
-	}
-	if (listen(fd, backlog) == -1) {
-		buf_printf(err, "listen: %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	return fd;
-fail:
-	if (fd != -1) {
-		close(fd);
-		(void)unlink(path);
-	}
-	return -1;
-}
-
-/* "127.0.0.1:9000", "[::1]:9000", "*:9000" or "9000". */
-static int
-open_tcp(const char *addr, int backlog, struct buf *err)
-{
-	struct addrinfo	 hints, *res = NULL, *ai;
-	char		*host = NULL, *port, *copy;
-	int		 fd = -1, one = 1, rc;
-
-	copy = xstrdup(addr);
-	if ((port = strrchr(copy, ':')) == NULL) {
-		port = copy;
-	} else {
-		*port++ = '\0';
-		host = copy;
-		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-			host[strlen(host) - 1] = '\0';
-			host++;
-		}
-		if (strcmp(host, "*") == 0 || *host == '\0')
-			host = NULL;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
-		buf_printf(err, "listen: %s: %s", addr, gai_strerror(rc));
-		goto out;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-		    ai->ai_protocol);
-		if (fd == -1)
-			continue;
-		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-		    sizeof(one)) == 0 &&
-		    bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    listen(fd, backlog) == 0)
-			break;
-		buf_reset(err);
-		buf_printf(err, "listen: %s: %s", addr, strerror(errno));
-		close(fd);
-		fd = -1;
-	}
-	if (fd != -1)
-		buf_reset(err);
-out:
-	if (res != NULL)
-		freeaddrinfo(res);
-	free(copy);
-	return fd;
-}
-
-/*
- * Returns the listener for addr, reusing an open one (a reload keeps the
- * same socket, so no connection is refused) or opening it; NULL with err.
- */
-static struct listener *
-listener_get(struct master *m, const struct pool_config *pc,
-    const char *addr, struct buf *err)
-{
-	struct listener	*l;
-	int		 fd, backlog;
-
-	for (l = m->listeners; l != NULL; l = l->next)
-		if (strcmp(l->addr, addr) == 0) {
-			l->refs++;
-			return l;
-		}
-	backlog = pc->listen_backlog > 0 ? pc->listen_backlog : 511;
-	if (pool_listen_is_unix(addr))
-		fd = open_unix(pc, addr, backlog, err);
-	else
-		fd = open_tcp(addr, backlog, err);
-	if (fd == -1)
-		return NULL;
-	/* Workers accept with EAGAIN when another one was faster. */
-	if (set_nonblock(fd) == -1) {
-		buf_printf(err, "listen: %s: %s", addr, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	l = xcalloc(1, sizeof(*l));
-	l->addr = xstrdup(addr);
-	l->path = pool_listen_is_unix(addr) ? xstrdup(addr) : NULL;
-	l->fd = fd;
-	l->refs = 1;
-	l->next = m->listeners;
-	m->listeners = l;
-	log_info("listening on %s", addr);
-	return l;
-}
-
-static void
-listener_put(struct master *m, struct listener *l)
-{
-	struct listener	**pp;
-
-	if (l == NULL || --l->refs > 0)
-		return;
-	for (pp = &m->listeners; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == l) {
-			*pp = l->next;
-			break;
-		}
-	close(l->fd);
-	if (l->path != NULL)
-		(void)unlink(l->path);
-	free(l->addr);
-	free(l->path);
-	free(l);
 }
 
 /* ---------------------------------------------------------------------
@@ -436,8 +235,8 @@ gen_free(struct master *m, struct generation *g)
 			sb_add_since(cur->sb, g->pools[i].sb,
 			    g->pools[i].handed);
 		free(g->pools[i].handed);
-		listener_put(m, g->pools[i].ls);
-		listener_put(m, g->pools[i].status_ls);
+		listener_put(&m->listeners, g->pools[i].ls);
+		listener_put(&m->listeners, g->pools[i].status_ls);
 		sb_free(g->pools[i].sb);
 	}
 	free(g->pools);
@@ -466,21 +265,21 @@ gen_new(struct master *m, struct config *cfg, struct generation *prev,
 	g->cfg = cfg;
 	g->npools = cfg->npools;
 	g->pools = xcalloc(cfg->npools, sizeof(*g->pools));
-	g->pcs = xcalloc(cfg->npools, sizeof(*g->pcs));
-	g->sbs = xcalloc(cfg->npools, sizeof(*g->sbs));
+	g->pcs = xcalloc(cfg->npools, sizeof(const struct pool_config *));
+	g->sbs = xcalloc(cfg->npools, sizeof(struct scoreboard *));
 	g->lfds = xcalloc(cfg->npools, sizeof(*g->lfds));
 	for (i = 0; i < cfg->npools; i++) {
 		mp = &g->pools[i];
 		mp->gen = g;
 		mp->pc = &cfg->pools[i];
 		g->pcs[i] = mp->pc;
-		if ((mp->ls = listener_get(m, mp->pc, mp->pc->listen, err))
-		    == NULL)
+		if ((mp->ls = listener_get(&m->listeners, mp->pc,
+			 mp->pc->listen, err)) == NULL)
 			goto fail;
 		g->lfds[i] = mp->ls->fd;
-		if (mp->pc->status_listen != NULL && (mp->status_ls =
-		    listener_get(m, mp->pc, mp->pc->status_listen, err)) ==
-		    NULL)
+		if (mp->pc->status_listen != NULL &&
+		    (mp->status_ls = listener_get(&m->listeners, mp->pc,
+			 mp->pc->status_listen, err)) == NULL)
 			goto fail;
 		if ((mp->sb = sb_new(mp->pc->name, mp->pc->max_children)) ==
 		    NULL) {
@@ -497,8 +296,10 @@ gen_new(struct master *m, struct config *cfg, struct generation *prev,
 		}
 		if (app_init_main(mp->pc, err) == -1) {
 			if (err->len == 0)
-				buf_printf(err, "pool %s: application "
-				    "start-up failed", mp->pc->name);
+				buf_printf(err,
+				    "pool %s: application "
+				    "start-up failed",
+				    mp->pc->name);
 			goto fail;
 		}
 	}
@@ -519,8 +320,9 @@ jittered_max_requests(const struct pool_config *pc)
 		return 0;
 	if (pc->max_requests_jitter == 0)
 		return pc->max_requests;
-	return pc->max_requests + (unsigned)(random() %
-	    ((long)pc->max_requests_jitter + 1));
+	/* config.c keeps jitter < max_requests, so the limit stays >= 1. */
+	return pc->max_requests -
+	    (unsigned)(random() % ((long)pc->max_requests_jitter + 1));
 }
 
 /* In the child: user/group and rlimit_files, as FPM does per pool. */
@@ -549,8 +351,9 @@ child_privileges(const struct pool_config *pc)
 		log_error("group: unknown group \"%s\"", pc->group);
 		return -1;
 	}
-	if (initgroups(pw->pw_name, gr != NULL ? gr->gr_gid : pw->pw_gid)
-	    == -1 || setgid(gr != NULL ? gr->gr_gid : pw->pw_gid) == -1 ||
+	if (initgroups(pw->pw_name, gr != NULL ? gr->gr_gid : pw->pw_gid) ==
+		-1 ||
+	    setgid(gr != NULL ? gr->gr_gid : pw->pw_gid) == -1 ||
 	    setuid(pw->pw_uid) == -1) {
 		log_error("dropping privileges to %s: %s", pc->user,
 		    strerror(errno));
@@ -583,15 +386,12 @@ static void
 child_close_inherited(struct master *m, int keep)
 {
 	struct child	*c;
-	struct listener	*l;
 
 	signals_close();
 	for (c = m->children; c != NULL; c = c->next)
 		if (c->out_fd != -1)
 			close(c->out_fd);
-	for (l = m->listeners; l != NULL; l = l->next)
-		if (l->fd != keep)
-			close(l->fd);
+	listener_close_all(m->listeners, keep);
 }
 
 static void __attribute__((noreturn))
@@ -714,7 +514,8 @@ flush_output(struct child *c, bool all)
 		nl = memchr(start, '\n', left);
 		if (nl == NULL && !all && left < LINE_MAX_OUT)
 			break;
-		size_t n = nl != NULL ? (size_t)(nl - start) :
+		size_t n = nl != NULL ?
+		    (size_t)(nl - start) :
 		    (left < LINE_MAX_OUT ? left : LINE_MAX_OUT);
 		log_child_output(pool_name(c->mp), (long)c->pid, "output",
 		    start, n);
@@ -795,8 +596,8 @@ note_crash(struct master *m, const struct config *cfg)
 			n++;
 	if (n >= m->crash_cap) {
 		log_error("%zu workers crashed within %us "
-		    "(emergency_restart_threshold): reloading", n,
-		    cfg->emergency_restart_interval);
+			  "(emergency_restart_threshold): reloading",
+		    n, cfg->emergency_restart_interval);
 		m->reload_wanted = true;
 		m->ncrashes = 0;
 	}
@@ -832,15 +633,16 @@ unexpected_exit(struct master *m, struct child *c, int st, int64_t age)
 	mp->last_crash_us = now_us();
 	if (mp->strikes < 2)
 		return;
-	back = (int64_t)BACKOFF_FIRST_MS << (mp->strikes - 2 > 16 ? 16 :
-	    mp->strikes - 2);
+	back = (int64_t)BACKOFF_FIRST_MS
+	    << (mp->strikes - 2 > 16 ? 16 : mp->strikes - 2);
 	if (back > BACKOFF_MAX_MS)
 		back = BACKOFF_MAX_MS;
 	mp->next_spawn_us = now_us() + back * 1000;
 	sb_set(&mp->sb->crash_backoff_ms, (uint64_t)back);
 	log_warn("pool %s: crash loop: %u workers in a row died within "
-	    "%llds of start; next spawn in %lldms", pool_name(mp),
-	    mp->strikes, (long long)(CRASH_WINDOW_US / US), (long long)back);
+		 "%llds of start; next spawn in %lldms",
+	    pool_name(mp), mp->strikes, (long long)(CRASH_WINDOW_US / US),
+	    (long long)back);
 }
 
 static void
@@ -848,8 +650,9 @@ describe_exit(struct child *c, int st, const struct sb_proc *p, int64_t age,
     bool expected)
 {
 	char	 how[64], on[SB_METHOD_MAX + SB_URI_MAX + 16] = "";
-	bool	 busy = p != NULL && (p->state == SB_READING ||
-		    p->state == SB_RUNNING || p->state == SB_FINISHING);
+	bool busy = p != NULL &&
+	    (p->state == SB_READING || p->state == SB_RUNNING ||
+		p->state == SB_FINISHING);
 
 	if (WIFSIGNALED(st))
 		snprintf(how, sizeof(how), "signal %d (%s)", WTERMSIG(st),
@@ -860,12 +663,14 @@ describe_exit(struct child *c, int st, const struct sb_proc *p, int64_t age,
 		snprintf(on, sizeof(on), " during %s %s", p->method, p->uri);
 	if (expected || (WIFEXITED(st) && WEXITSTATUS(st) == 0))
 		log_info("pool %s: %s %ld exited with %s after %.1fs%s",
-		    pool_name(c->mp), c->slot == -1 ? "status child" :
-		    "worker", (long)c->pid, how, (double)age / US, on);
+		    pool_name(c->mp),
+		    c->slot == -1 ? "status child" : "worker", (long)c->pid,
+		    how, (double)age / US, on);
 	else
 		log_warn("pool %s: %s %ld exited with %s after %.1fs%s",
-		    pool_name(c->mp), c->slot == -1 ? "status child" :
-		    "worker", (long)c->pid, how, (double)age / US, on);
+		    pool_name(c->mp),
+		    c->slot == -1 ? "status child" : "worker", (long)c->pid,
+		    how, (double)age / US, on);
 }
 
 static void
@@ -1040,9 +845,10 @@ manage_pool(struct master *m, struct mpool *mp)
 	if (demand && total >= pc->max_children) {
 		if (!mp->reached) {
 			sb_add(&mp->sb->max_children_reached, 1);
-			log_warn("pool %s: server reached pm.max_children (%u), "
-			    "consider raising it", pool_name(mp),
-			    pc->max_children);
+			log_warn(
+			    "pool %s: server reached pm.max_children (%u), "
+			    "consider raising it",
+			    pool_name(mp), pc->max_children);
 		}
 		mp->reached = true;
 	} else if (total < pc->max_children)
@@ -1088,56 +894,25 @@ slow_trace(struct mpool *mp, struct child *c, struct buf *frames,
 	buf_free(&why);
 }
 
+/* One slow request: its backtrace, then the slow log's entry. */
 static void
 slowlog_line(struct mpool *mp, struct child *c, const struct sb_proc *p,
     double elapsed)
 {
-	struct buf	 b = BUF_INIT, frames = BUF_INIT, note = BUF_INIT;
-	char		 t[40];
-	int		 fd;
+	struct buf		 frames = BUF_INIT, note = BUF_INIT;
+	struct log_slow_req	 r;
 
 	slow_trace(mp, c, &frames, &note);
-	if (mp->pc->slowlog == NULL) {
-		if (note.len > 0)
-			log_warn("pool %s: slowlog: %s", pool_name(mp),
-			    note.data);
-		log_warn("pool %s: slow request: worker %ld %s %s (request "
-		    "%s) running for %.3fs%s%s", pool_name(mp), (long)c->pid,
-		    p->method, p->uri, p->request_id, elapsed,
-		    frames.len > 0 ? "; backtrace: " : "",
-		    frames.len > 0 ? frames.data : "");
-		goto out;
-	}
-	log_time_rfc3339(t, sizeof(t));
-	if (note.len > 0) {
-		buf_printf(&b, "{\"time\":\"%s\",\"pool\":", t);
-		log_json_string(&b, pool_name(mp), strlen(pool_name(mp)));
-		buf_puts(&b, ",\"msg\":");
-		log_json_string(&b, note.data, note.len);
-		buf_puts(&b, "}\n");
-	}
-	buf_printf(&b, "{\"time\":\"%s\",\"pool\":", t);
-	log_json_string(&b, pool_name(mp), strlen(pool_name(mp)));
-	buf_printf(&b, ",\"pid\":%ld,\"request_id\":", (long)c->pid);
-	log_json_string(&b, p->request_id, strlen(p->request_id));
-	buf_puts(&b, ",\"method\":");
-	log_json_string(&b, p->method, strlen(p->method));
-	buf_puts(&b, ",\"uri\":");
-	log_json_string(&b, p->uri, strlen(p->uri));
-	buf_printf(&b, ",\"elapsed_s\":%.3f", elapsed);
-	if (frames.len > 0) {
-		buf_puts(&b, ",\"trace\":");
-		buf_append(&b, frames.data, frames.len);
-	}
-	buf_puts(&b, ",\"msg\":\"slow request\"}\n");
-	fd = open(mp->pc->slowlog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0640);
-	if (fd == -1 || write(fd, b.data, b.len) != (ssize_t)b.len)
-		log_error("slowlog %s: %s", mp->pc->slowlog, strerror(errno));
-	if (fd != -1)
-		close(fd);
-out:
-	buf_free(&b);
+	memset(&r, 0, sizeof(r));
+	r.pool = pool_name(mp);
+	r.pid = (long)c->pid;
+	r.request_id = p->request_id;
+	r.method = p->method;
+	r.uri = p->uri;
+	r.elapsed_s = elapsed;
+	r.trace = frames.len > 0 ? frames.data : NULL;
+	r.note = note.len > 0 ? note.data : NULL;
+	(void)log_slow(mp->pc->slowlog, &r);
 	buf_free(&frames);
 	buf_free(&note);
 }
@@ -1175,7 +950,8 @@ check_requests(struct master *m)
 		}
 		if (pc->request_terminate_timeout > 0 && c->term_at_us == 0 &&
 		    el >= (int64_t)pc->request_terminate_timeout * US) {
-			log_warn("pool %s: worker %ld %s %s ran %.3fs, past "
+			log_warn(
+			    "pool %s: worker %ld %s %s ran %.3fs, past "
 			    "request_terminate_timeout (%us): terminating",
 			    pool_name(c->mp), (long)c->pid, p.method, p.uri,
 			    (double)el / US, pc->request_terminate_timeout);
@@ -1188,7 +964,7 @@ check_requests(struct master *m)
 }
 
 static bool
-gen_has_children(struct master *m, struct generation *g)
+gen_has_children(struct master *m, const struct generation *g)
 {
 	struct child	*c;
 
@@ -1225,7 +1001,7 @@ gen_ready(struct generation *g)
 }
 
 static void
-gen_signal(struct master *m, struct generation *g, int sig)
+gen_signal(struct master *m, const struct generation *g, int sig)
 {
 	struct child	*c;
 
@@ -1240,23 +1016,25 @@ retire_generations(struct master *m)
 	struct generation	**pp, *g;
 	int64_t			  now = now_us(), pct;
 
-	for (pp = &m->gens; (g = *pp) != NULL; ) {
+	for (pp = &m->gens; (g = *pp) != NULL;) {
 		if (!g->retiring) {
 			pp = &g->next;
 			continue;
 		}
 		pct = (int64_t)g->cfg->process_control_timeout * US;
-		if (!g->quit_sent && (gen_ready(m->gens) ||
-		    now - g->retire_start_us >= pct)) {
+		if (!g->quit_sent &&
+		    (gen_ready(m->gens) || now - g->retire_start_us >= pct)) {
 			log_info("generation %u: asking its workers to finish",
 			    g->id);
 			gen_signal(m, g, SIGQUIT);
 			g->quit_sent = true;
 			g->kill_at_us = pct > 0 ? now + pct : 0;
 		}
-		if (g->quit_sent && g->kill_at_us != 0 && now >= g->kill_at_us) {
+		if (g->quit_sent && g->kill_at_us != 0 &&
+		    now >= g->kill_at_us) {
 			log_warn("generation %u: process_control_timeout "
-			    "passed, killing what is left", g->id);
+				 "passed, killing what is left",
+			    g->id);
 			gen_signal(m, g, SIGKILL);
 			g->kill_at_us = 0;
 		}
@@ -1318,12 +1096,14 @@ reload(struct master *m, const char *why)
 	log_info("reloading %s (%s)", m->opts->config_path, why);
 	if ((cfg = config_load(m->opts->config_path, environ, &err)) == NULL) {
 		log_error("reload failed, still serving the running "
-		    "configuration: %s", one_line(&err));
+			  "configuration: %s",
+		    one_line(&err));
 		goto out;
 	}
 	if ((g = gen_new(m, cfg, m->gens, &err)) == NULL) {
 		log_error("reload failed, still serving the running "
-		    "configuration: %s", one_line(&err));
+			  "configuration: %s",
+		    one_line(&err));
 		goto out;
 	}
 	for (o = m->gens; o != NULL; o = o->next)
@@ -1337,8 +1117,10 @@ reload(struct master *m, const char *why)
 	for (i = 0; i < g->npools; i++) {
 		struct mpool *mp = &g->pools[i];
 
-		spawn_n(m, mp, mp->pc->pm == PM_STATIC ? mp->pc->max_children :
-		    mp->pc->pm == PM_DYNAMIC ? mp->pc->start_servers : 0);
+		spawn_n(m, mp,
+		    mp->pc->pm == PM_STATIC      ? mp->pc->max_children :
+			mp->pc->pm == PM_DYNAMIC ? mp->pc->start_servers :
+						   0);
 	}
 	log_info("generation %u started", g->id);
 out:
@@ -1361,7 +1143,8 @@ begin_stop(struct master *m, bool immediate)
 		return;
 	}
 	log_info("stopping gracefully: workers finish their requests "
-	    "(up to %llds)", (long long)(pct / US));
+		 "(up to %llds)",
+	    (long long)(pct / US));
 	gen_signal(m, NULL, SIGQUIT);
 	m->stop_kill_at_us = pct > 0 ? now_us() + pct : 0;
 }
@@ -1388,8 +1171,9 @@ handle_signals(struct master *m)
 			case SIGHUP:
 			case SIGUSR2:
 				if (!m->stopping)
-					reload(m, b[i] == SIGHUP ? "SIGHUP" :
-					    "SIGUSR2");
+					reload(m,
+					    b[i] == SIGHUP ? "SIGHUP" :
+							     "SIGUSR2");
 				break;
 			case SIGUSR1:
 				if (log_reopen() == -1)
@@ -1399,7 +1183,7 @@ handle_signals(struct master *m)
 					log_info("log reopened (SIGUSR1)");
 				/* Workers write to the file themselves. */
 				for (struct child *c = m->children; c != NULL;
-				    c = c->next)
+				     c = c->next)
 					(void)kill(c->pid, SIGUSR1);
 				break;
 			default:
@@ -1453,8 +1237,8 @@ poll_once(struct master *m)
 			n++;
 	n += g->npools;
 	pfd = xcalloc(n, sizeof(*pfd));
-	cmap = xcalloc(n, sizeof(*cmap));
-	pmap = xcalloc(n, sizeof(*pmap));
+	cmap = xcalloc(n, sizeof(struct child *));
+	pmap = xcalloc(n, sizeof(struct mpool *));
 	pfd[0].fd = sig_rfd;
 	pfd[0].events = POLLIN;
 	n = 1;
@@ -1505,7 +1289,7 @@ tick(struct master *m)
 	if (m->stopping && m->stop_kill_at_us != 0 &&
 	    now_us() >= m->stop_kill_at_us) {
 		log_warn("process_control_timeout passed, killing the "
-		    "workers left");
+			 "workers left");
 		gen_signal(m, NULL, SIGKILL);
 		m->stop_kill_at_us = 0;
 	}
@@ -1536,10 +1320,17 @@ shutdown_all(struct master *m)
 	signals_close();
 }
 
+/*
+ * Detaches: the parent exits 0, the child leads a new session with
+ * stdin, stdout and stderr on /dev/null, so whoever started us (a shell
+ * reading our output, an init script) is not kept waiting on them.  Log
+ * lines keep going where error_log says: log.c writes to its own fd.
+ */
 static int
 daemonize(void)
 {
 	pid_t	 pid;
+	int	 fd;
 
 	if ((pid = fork()) == -1)
 		return -1;
@@ -1547,6 +1338,15 @@ daemonize(void)
 		_exit(0);
 	if (setsid() == -1)
 		return -1;
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
+	    dup2(fd, STDERR_FILENO) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (fd > STDERR_FILENO)
+		close(fd);
 	return 0;
 }
 
@@ -1576,14 +1376,15 @@ pool_run(struct config *cfg, const struct pool_opts *opts)
 		return 1;
 	}
 	if ((m.gens = gen_new(&m, cfg, NULL, &err)) == NULL) {
-		log_error("not started: %s", err.len > 0 ? one_line(&err) :
-		    "start-up failed");
+		log_error("not started: %s",
+		    err.len > 0 ? one_line(&err) : "start-up failed");
 		goto out;
 	}
 	/* Our own copy: a reload frees the configuration it came from. */
 	if (opts->pid_file != NULL || m.gens->cfg->pid_file != NULL)
-		m.pid_file = xstrdup(opts->pid_file != NULL ? opts->pid_file :
-		    m.gens->cfg->pid_file);
+		m.pid_file = xstrdup(opts->pid_file != NULL ?
+			opts->pid_file :
+			m.gens->cfg->pid_file);
 	if (m.pid_file != NULL && write_pid_file(m.pid_file) == -1) {
 		log_error("pid file %s: %s", m.pid_file, strerror(errno));
 		free(m.pid_file);
@@ -1594,8 +1395,10 @@ pool_run(struct config *cfg, const struct pool_opts *opts)
 	for (i = 0; i < m.gens->npools; i++) {
 		struct mpool *mp = &m.gens->pools[i];
 
-		spawn_n(&m, mp, mp->pc->pm == PM_STATIC ? mp->pc->max_children :
-		    mp->pc->pm == PM_DYNAMIC ? mp->pc->start_servers : 0);
+		spawn_n(&m, mp,
+		    mp->pc->pm == PM_STATIC      ? mp->pc->max_children :
+			mp->pc->pm == PM_DYNAMIC ? mp->pc->start_servers :
+						   0);
 	}
 	while (!m.stopping || m.children != NULL) {
 		poll_once(&m);

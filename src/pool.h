@@ -34,7 +34,4 @@ struct pool_opts {
  */
 int	 pool_run(struct config *cfg, const struct pool_opts *);
 
-/* "/run/x.sock" is a unix socket, anything else host:port or port. */
-bool	 pool_listen_is_unix(const char *);
-
 #endif

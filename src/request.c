@@ -1,6 +1,9 @@
 /*
  * request.c: FastCGI params and bodies turned into a checked request.
  *
+ * Pure parsing over memory, no I/O and no libfcgi: the fuzzers link this
+ * (libcrewlog_parse.a) alone.  request_fcgi.c reads the stream.
+ *
  * Everything here treats its input as hostile: lengths are explicit,
  * nothing is trusted to be NUL-terminated except the envp strings
  * libfcgi hands us, and every failure fills a struct req_error whose
@@ -35,8 +38,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <fcgiapp.h>
-
 #include "request.h"
 #include "util.h"
 
@@ -45,78 +46,6 @@
 static const struct req_limits	 default_limits = {
 	REQ_BODY_MAX_DEFAULT, REQ_JSON_DEPTH_DEFAULT
 };
-
-/* ---------------------------------------------------------------------
- * Ordered multimap
- */
-
-void
-kv_init(struct kvlist *l)
-{
-	l->v = NULL;
-	l->n = l->cap = 0;
-	l->borrowed = false;
-}
-
-void
-kv_free(struct kvlist *l)
-{
-	size_t	 i;
-
-	if (!l->borrowed)
-		for (i = 0; i < l->n; i++)
-			free(l->v[i].key);	/* val shares key's allocation */
-	free(l->v);
-	kv_init(l);
-}
-
-/*
- * Copies both into one allocation (key, NUL, value, NUL), owned through
- * key: a request adds dozens of pairs, so this halves its malloc calls.
- * The value keeps embedded NULs and is NUL-terminated.
- */
-void
-kv_add(struct kvlist *l, const char *k, size_t klen, const char *v,
-    size_t vlen)
-{
-	struct kv	*e;
-
-	if (l->n == l->cap) {
-		l->cap = l->cap == 0 ? 8 : l->cap * 2;
-		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
-	}
-	e = &l->v[l->n++];
-	e->key = xmalloc(klen + vlen + 2);
-	memcpy(e->key, k, klen);
-	e->key[klen] = '\0';
-	e->val = e->key + klen + 1;
-	if (vlen > 0)
-		memcpy(e->val, v, vlen);
-	e->val[vlen] = '\0';
-	e->vlen = vlen;
-}
-
-const char *
-kv_get(const struct kvlist *l, const char *k)
-{
-	size_t	 i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].key, k) == 0)
-			return l->v[i].val;
-	return NULL;
-}
-
-size_t
-kv_count(const struct kvlist *l, const char *k)
-{
-	size_t	 i, c = 0;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].key, k) == 0)
-			c++;
-	return c;
-}
 
 /* ---------------------------------------------------------------------
  * Errors
@@ -1098,38 +1027,6 @@ req_parse_body(struct request *req, const char *body, size_t len,
 	return fail(err, 415, "Content-Type", "Content-Type \"%s\" is not "
 	    "accepted: send application/x-www-form-urlencoded or "
 	    "application/json", shown);
-}
-
-/*
- * The worker's entry: params, then exactly Content-Length bytes of
- * FastCGI stdin (fewer: 400), then the body.  Nothing of the body is
- * read when the params already fail (a 413 costs no body bytes).
- */
-int
-req_read(struct request *req, struct FCGX_Request *fr,
-    const struct req_limits *lim, struct req_error *err)
-{
-	size_t	 got = 0, want;
-	int	 n, chunk;
-
-	if (lim == NULL)
-		lim = &default_limits;
-	if (req_parse_params(req, fr->envp, lim, err) == -1)
-		return -1;
-	want = req->has_content_length ? req->content_length : 0;
-	req->body = xmalloc(want + 1);
-	while (got < want) {
-		chunk = want - got > 65536 ? 65536 : (int)(want - got);
-		if ((n = FCGX_GetStr(req->body + got, chunk, fr->in)) <= 0)
-			break;
-		got += (size_t)n;
-	}
-	req->body[got] = '\0';
-	req->body_len = got;
-	if (got < want)
-		return fail(err, 400, "Content-Length", "request body ended "
-		    "after %zu of %zu bytes", got, want);
-	return req_parse_body(req, req->body, got, lim, err);
 }
 
 /* ---------------------------------------------------------------------

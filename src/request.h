@@ -2,8 +2,9 @@
  * request.h: a FastCGI request turned into checked, decoded fields.
  *
  * Parsing is split from I/O: req_parse_params() and req_parse_body() take
- * plain memory, so unit tests and fuzzers drive them without a socket;
- * req_read() is the libfcgi glue the worker calls.
+ * plain memory, so unit tests and fuzzers drive them without a socket
+ * and without libfcgi; req_read() in request_fcgi.h is the glue the
+ * worker calls.
  *
  * Every string in a struct request is owned by it and released by
  * req_free().  Errors are reported in a struct req_error: an HTTP status
@@ -18,27 +19,7 @@
 
 #include <jansson.h>
 
-struct FCGX_Request;
-
-/* An ordered multimap: a=1&a=2 keeps both, in order. */
-struct kv {
-	char	*key;
-	char	*val;
-	size_t	 vlen;		/* val may hold NUL bytes from %00 */
-};
-
-struct kvlist {
-	struct kv	*v;
-	size_t		 n;
-	size_t		 cap;
-	bool		 borrowed;	/* keys live elsewhere: not freed */
-};
-
-void		 kv_init(struct kvlist *);
-void		 kv_free(struct kvlist *);
-void		 kv_add(struct kvlist *, const char *, size_t, const char *, size_t);
-const char	*kv_get(const struct kvlist *, const char *);	/* first, or NULL */
-size_t		 kv_count(const struct kvlist *, const char *);
+#include "kv.h"
 
 enum http_method {
 	HTTP_GET,
@@ -87,8 +68,8 @@ struct request {
 	char		*body;
 	size_t		 body_len;
 
-	/* Added by core: the JSON body's top-level strings and numbers as
-	 * text, so req_field() needs no allocation per lookup. */
+	/* The JSON body's top-level strings and numbers as text, so
+	 * req_field() needs no allocation per lookup. */
 	struct kvlist	 jfields;
 
 	/*
@@ -119,9 +100,6 @@ int	 req_parse_params(struct request *, char *const *envp,
 	    const struct req_limits *, struct req_error *);
 /* Decodes the body by content type into form or json; -1 with err set. */
 int	 req_parse_body(struct request *, const char *, size_t,
-	    const struct req_limits *, struct req_error *);
-/* Both of the above plus reading the body from the FastCGI stream. */
-int	 req_read(struct request *, struct FCGX_Request *,
 	    const struct req_limits *, struct req_error *);
 
 /* Parsers, public for tests and fuzzers.  Each returns 0 or -1 + err. */

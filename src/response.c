@@ -14,8 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <fcgiapp.h>
-
 #include "response.h"
 #include "util.h"
 
@@ -497,9 +495,8 @@ bodyless(int status)
 	return status < 200 || status == 204 || status == 304;
 }
 
-/* The status line and every header, up to and with the blank line. */
-static void
-serialize_head(const struct response *r, struct buf *out)
+void
+resp_serialize_head(const struct response *r, struct buf *out)
 {
 	int	 status = sent_status(r);
 
@@ -521,9 +518,8 @@ serialize_head(const struct response *r, struct buf *out)
 	buf_append(out, "\r\n", 2);
 }
 
-/* The body is sent unless HEAD or a status that never carries one. */
-static bool
-sends_body(const struct response *r)
+bool
+resp_sends_body(const struct response *r)
 {
 	return !bodyless(sent_status(r)) && !r->head && r->body.len > 0;
 }
@@ -531,49 +527,7 @@ sends_body(const struct response *r)
 void
 resp_serialize(struct response *r, struct buf *out)
 {
-	serialize_head(r, out);
-	if (sends_body(r))
+	resp_serialize_head(r, out);
+	if (resp_sends_body(r))
 		buf_append(out, r->body.data, r->body.len);
-}
-
-/* Writes len bytes in chunks libfcgi's int lengths can carry. */
-static int
-put_all(const char *p, size_t len, struct FCGX_Stream *out)
-{
-	size_t	 off, n;
-
-	for (off = 0; off < len; off += n) {
-		n = len - off > INT_MAX / 2 ? INT_MAX / 2 : len - off;
-		if (FCGX_PutStr(p + off, (int)n, out) != (int)n)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * The head is built in one buffer sized up front, then the body goes
- * straight from its own buffer: the body is never copied here.  What
- * fits in the stream's buffer stays there until FCGX_Finish_r().
- */
-int
-resp_finish(struct response *r, struct FCGX_Stream *out)
-{
-	struct buf	 head = BUF_INIT;
-	int		 rc = -1;
-
-	buf_reserve(&head, 160 + r->headers.len);
-	serialize_head(r, &head);
-	if (put_all(head.data, head.len, out) == -1)
-		goto out;
-	if (sends_body(r) && put_all(r->body.data, r->body.len, out) == -1)
-		goto out;
-	/*
-	 * No FCGX_FFlush(): FCGX_Finish_r() sends the rest of the buffer
-	 * with the end-request record, one write(2) for a small response
-	 * instead of two.  An error there is the client's loss alone.
-	 */
-	rc = 0;
-out:
-	buf_free(&head);
-	return rc;
 }

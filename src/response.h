@@ -6,7 +6,7 @@
  * is dropped for HEAD.  Header values with CR or LF are refused, so
  * request bytes cannot split a response.
  *
- * Details (core): 204 and 304 carry no body, hence no Content-Length or
+ * Details: 204 and 304 carry no body, hence no Content-Length or
  * Content-Type (RFC 9110).  resp_header() sends "Content-Type" to
  * resp_content_type() and refuses Content-Length and Status, which are
  * ours to write.  A zeroed struct cookie_opts means SameSite=None, which
@@ -23,7 +23,6 @@
 
 #include "buf.h"
 
-struct FCGX_Stream;
 
 enum samesite {
 	SAMESITE_NONE,
@@ -62,7 +61,7 @@ int	 resp_json(struct response *, int status, const json_t *);
 int	 resp_json_error(struct response *, int status, const char *code,
 	    const char *msg, json_t *fields /* stolen, may be NULL */);
 /*
- * Added by core: an error reply in the form the client accepts.  json:
+ * An error reply in the form the client accepts.  json:
  * {"error": {"code", "message"[, "fields": {field: message}]}}; else a
  * small self-contained HTML page with the message HTML-escaped.  Sets
  * status and Content-Type and replaces the body; headers already added
@@ -75,11 +74,10 @@ int	 resp_error(struct response *, bool json, int status,
 	    const char *code, const char *message, const char *field);
 /* The complete FastCGI stdout stream (CGI headers + body) into out. */
 void	 resp_serialize(struct response *, struct buf *out);
-/*
- * Serialises into the stream; -1 on a write error.  The tail may stay in
- * the stream's buffer until FCGX_Finish_r() (or FCGX_FFlush()) sends it.
- */
-int	 resp_finish(struct response *, struct FCGX_Stream *);
+/* The status line and every header, up to and with the blank line. */
+void	 resp_serialize_head(const struct response *, struct buf *out);
+/* The body is sent unless HEAD or a status that never carries one. */
+bool	 resp_sends_body(const struct response *);
 const char *resp_reason(int status);
 
 #endif

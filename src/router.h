@@ -6,7 +6,7 @@
  * matches no pattern is ROUTER_NOT_FOUND; one that matches a pattern under
  * other methods is ROUTER_BAD_METHOD with the Allow list filled in.
  *
- * Details (core): routes are tried in table order, so list literals such
+ * Details: routes are tried in table order, so list literals such
  * as "/api/hours/export" before "/api/hours/:id".  A capture matches one
  * non-empty segment of the decoded path, copied as is; "*" matches zero
  * or more segments and is captured under the name "*" ("css/a.css").

@@ -35,6 +35,8 @@
  * What a worker does after start-up, one group per reason.  Calls that
  * only start-up makes (execve, fork, bind, listen, setuid, ...) are absent.
  */
+/* One line per reason reads better than one per call: */
+/* clang-format off */
 static const char *const allowed[] = {
 	/* the request path: epoll, accept, FastCGI reads and writes */
 	"epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl",
@@ -75,6 +77,7 @@ static const char *const allowed[] = {
 	"clone", "ptrace", "wait4", "getdents",
 #endif
 };
+/* clang-format on */
 
 /*
  * The call the SIGSYS handler trapped (enforce), or -1.  Written only by
@@ -116,8 +119,7 @@ trap_handler(struct buf *err)
 	struct sigaction	 sa;
 
 #if !defined(__x86_64__) && !defined(__aarch64__)
-	buf_puts(err, "sandbox = enforce is not supported on this "
-	    "architecture (use log)");
+	buf_puts(err, "sandbox = enforce: unsupported here (use log)");
 	return -1;
 #endif
 	memset(&sa, 0, sizeof(sa));
@@ -177,8 +179,9 @@ supervise(void *arg)
 			break;
 		}
 		sandbox_syscall_name(req->data.nr, name, sizeof(name));
-		log_warn("sandbox: %s (%d) is not on the allow-list; "
-		    "allowed (sandbox = log)", name, req->data.nr);
+		log_warn("sandbox: %s (%d) is not on the allow-list; allowed "
+			 "(sandbox = log)",
+		    name, req->data.nr);
 		memset(resp, 0, sizeof(*resp));
 		resp->id = req->id;
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -262,6 +265,7 @@ int
 sandbox_install(enum sandbox_mode mode, struct buf *err)
 {
 	scmp_filter_ctx	 ctx = NULL;
+	uint32_t	 def;
 	int		 wfd = -1, nfd, rc, ret = -1;
 
 	if (mode == SANDBOX_OFF)
@@ -270,9 +274,8 @@ sandbox_install(enum sandbox_mode mode, struct buf *err)
 		return -1;
 	if (mode == SANDBOX_LOG && start_supervisor(&wfd, err) == -1)
 		return -1;
-	ctx = build_filter(mode == SANDBOX_LOG ? SCMP_ACT_NOTIFY :
-	    SCMP_ACT_TRAP, err);
-	if (ctx == NULL)
+	def = mode == SANDBOX_LOG ? SCMP_ACT_NOTIFY : SCMP_ACT_TRAP;
+	if ((ctx = build_filter(def, err)) == NULL)
 		goto out;
 	if ((rc = seccomp_load(ctx)) != 0) {
 		buf_printf(err, "seccomp_load: %s", strerror(-rc));

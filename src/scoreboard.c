@@ -9,19 +9,17 @@
 
 #include "scoreboard.h"
 
-const double sb_bucket_bounds[SB_NBUCKETS - 1] = {
-	0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10
-};
+const double sb_bucket_bounds[SB_NBUCKETS - 1] = { 0.001, 0.005, 0.01, 0.025,
+	0.05, 0.1, 0.25, 0.5, 1, 2.5, 10 };
 
-static const char *const state_names[SB__MAX] = {
-	"Free", "Starting", "Idle", "Reading headers", "Running", "Finishing"
-};
+static const char *const state_names[SB__MAX] = { "Free", "Starting", "Idle",
+	"Reading headers", "Running", "Finishing" };
 
 static size_t
 sb_size(unsigned nslots)
 {
-	return sizeof(struct scoreboard) + (size_t)nslots *
-	    sizeof(struct sb_slot);
+	return sizeof(struct scoreboard) +
+	    (size_t)nslots * sizeof(struct sb_slot);
 }
 
 static int64_t
@@ -144,8 +142,9 @@ sb_max(uint64_t *p, uint64_t v)
 {
 	uint64_t	 cur = sb_get(p);
 
-	while (v > cur && !__atomic_compare_exchange_n(p, &cur, v, true,
-	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+	while (v > cur &&
+	    !__atomic_compare_exchange_n(p, &cur, v, true, __ATOMIC_RELAXED,
+		__ATOMIC_RELAXED))
 		;	/* cur was reloaded by the failed exchange */
 }
 

@@ -128,26 +128,12 @@ int		 store_me(struct store *, int64_t user, json_t **me);
 int		 store_leaderboard(struct store *, int64_t limit,
 		    int64_t offset, json_t **entries, int64_t *total);
 
-/* --- administration (crewlog migrate | seed | check) ----------------- */
-
 /*
- * Each writes progress to stdout and problems to err; 0 or -1.
- * store_migrate applies dir's NNN_*.sql files not yet applied, each in a
- * transaction, under an advisory lock; a changed applied file is an error
- * naming it.
+ * One libpq connection with crewlog's settings (application_name, a 3 s
+ * connect timeout, no GSS encryption), for admin.c, which runs its own.
+ * The caller owns it (PQfinish).  NULL with err set on failure.
  */
-int		 store_migrate(const char *conninfo, const char *dir,
-		    struct buf *err);
-/* The demo crew; pwhash is used for every account. Idempotent. */
-int		 store_seed_demo(const char *conninfo, const char *pwhash,
-		    struct buf *err);
-/* n astronauts and m logs through COPY, for benchmarks. */
-int		 store_seed_bulk(const char *conninfo, const char *pwhash,
-		    long n, long m, struct buf *err);
-/* totals == sum(hour_logs) for every astronaut; mismatches go to err. */
-int		 store_check(const char *conninfo, struct buf *err);
-/* Splits an SQL script into statements (quotes, comments, $$ aware). */
-int		 store_split_sql(const char *sql, size_t len,
-		    void (*cb)(const char *, size_t, void *), void *arg);
+struct pg_conn;
+struct pg_conn	*store_connect(const char *conninfo, struct buf *err);
 
 #endif

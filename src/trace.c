@@ -29,10 +29,10 @@ object_of(const char *maps, unw_word_t ip, char *out, size_t size)
 
 	snprintf(out, size, "?");
 	for (line = maps; line != NULL && *line != '\0';
-	    line = nl != NULL ? nl + 1 : NULL) {
+	     line = nl != NULL ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
-		if (sscanf(line, "%llx-%llx", &lo, &hi) != 2 ||
-		    ip < lo || ip >= hi)
+		if (sscanf(line, "%llx-%llx", &lo, &hi) != 2 || ip < lo ||
+		    ip >= hi)
 			continue;
 		n = nl != NULL ? (size_t)(nl - line) : strlen(line);
 		path = memchr(line, '/', n);
@@ -167,7 +167,7 @@ trace_take(pid_t pid, unsigned depth, struct buf *frames, struct buf *why,
 	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) == -1) {
 		buf_printf(why, "ptrace(PTRACE_SEIZE): %s", strerror(errno));
 		return errno == EPERM || errno == EACCES ? TRACE_DENIED :
-		    TRACE_FAILED;
+							   TRACE_FAILED;
 	}
 	if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) == -1) {
 		buf_printf(why, "ptrace(PTRACE_INTERRUPT): %s",

@@ -33,6 +33,6 @@ enum trace_result {
  * *status: the caller reaps the process as if waitpid(-1) had returned it.
  */
 enum trace_result trace_take(pid_t pid, unsigned depth, struct buf *frames,
-		    struct buf *why, int *status);
+    struct buf *why, int *status);
 
 #endif

@@ -9,12 +9,16 @@
 
 #include <stddef.h>
 
-void	*xmalloc(size_t);
-void	*xcalloc(size_t, size_t);
-void	*xrealloc(void *, size_t);
-void	*xreallocarray(void *, size_t, size_t);
-char	*xstrdup(const char *);
-char	*xstrndup(const char *, size_t);
-char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Never NULL: said to the compiler and analyzers too. */
+#define XALLOC	__attribute__((returns_nonnull))
+
+void	*xmalloc(size_t) XALLOC;
+void	*xcalloc(size_t, size_t) XALLOC;
+void	*xrealloc(void *, size_t) XALLOC;
+void	*xreallocarray(void *, size_t, size_t) XALLOC;
+char	*xstrdup(const char *) XALLOC;
+char	*xstrndup(const char *, size_t) XALLOC;
+char	*xasprintf(const char *, ...) XALLOC
+	    __attribute__((format(printf, 1, 2)));
 
 #endif

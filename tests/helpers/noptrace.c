@@ -31,7 +31,8 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-	    SCMP_SYS(ptrace), 0)) != 0 || (rc = seccomp_load(ctx)) != 0) {
+		 SCMP_SYS(ptrace), 0)) != 0 ||
+	    (rc = seccomp_load(ctx)) != 0) {
 		fprintf(stderr, "noptrace: %s\n", strerror(-rc));
 		seccomp_release(ctx);
 		return 1;

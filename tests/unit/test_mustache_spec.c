@@ -1,7 +1,9 @@
 /*
  * test_mustache_spec.c: runs the official mustache specification, read
- * as-is from $MUSTACHE_SPEC_DIR, and prints TAP: one test point per spec
- * file with passed/total.  ~lambdas needs code in the data and is skipped.
+ * as-is from the pinned copy in $top_srcdir/tests/mustache-spec (see its
+ * README.md for the upstream version), or from $MUSTACHE_SPEC_DIR when set,
+ * and prints TAP: one test point per spec file with passed/total.
+ * ~lambdas needs code in the data and is skipped.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -83,7 +85,7 @@ main(void)
 
 	if ((dir = getenv("MUSTACHE_SPEC_DIR")) == NULL) {
 		top = getenv("top_srcdir");
-		snprintf(fallback, sizeof(fallback), "%s/../shared/mustache-spec",
+		snprintf(fallback, sizeof(fallback), "%s/tests/mustache-spec",
 		    top ? top : ".");
 		dir = fallback;
 	}

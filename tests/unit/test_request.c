@@ -17,6 +17,7 @@
 #include <fcgiapp.h>
 
 #include "request.h"
+#include "request_fcgi.h"
 
 static const struct req_limits	 lim = { 1024, 4 };
 

@@ -15,6 +15,7 @@
 #include <fcgiapp.h>
 
 #include "response.h"
+#include "response_fcgi.h"
 
 /* Serialises r into a fresh C string the caller frees. */
 static char *

@@ -117,7 +117,9 @@ test_off_installs_nothing(void **state)
 	(void)state;
 	if ((pid = fork()) == 0)
 		_exit(sandbox_install(SANDBOX_OFF, &err) == 0 &&
-		    sandbox_forbidden_call() != -1 ? 0 : 2);
+			    sandbox_forbidden_call() != -1 ?
+			0 :
+			2);
 	assert_int_equal(child_status(pid), 0);
 }
 
@@ -138,8 +140,7 @@ test_syscall_name_unknown(void **state)
  * trace
  */
 
-static void __attribute__((noinline))
-sleeper(void)
+static void __attribute__((noinline)) sleeper(void)
 {
 	struct timespec	 ts = { 5, 0 };
 
@@ -202,8 +203,7 @@ test_trace_of_no_process_fails_cleanly(void **state)
 	if ((pid = fork()) == 0)
 		_exit(0);
 	waitpid(pid, &st, 0);	/* gone: its pid names nothing now */
-	assert_int_equal(trace_take(pid, 8, &frames, &why, &st),
-	    TRACE_FAILED);
+	assert_int_equal(trace_take(pid, 8, &frames, &why, &st), TRACE_FAILED);
 	assert_non_null(strstr(why.data, "PTRACE_SEIZE"));
 	assert_int_equal(frames.len, 0);
 	buf_free(&frames);
@@ -218,7 +218,8 @@ main(void)
 		cmocka_unit_test(test_log_mode_lets_the_call_run),
 		cmocka_unit_test(test_off_installs_nothing),
 		cmocka_unit_test(test_syscall_name_unknown),
-		cmocka_unit_test(test_trace_names_the_sleeping_call_and_detaches),
+		cmocka_unit_test(
+		    test_trace_names_the_sleeping_call_and_detaches),
 		cmocka_unit_test(test_trace_depth_bounds_the_frames),
 		cmocka_unit_test(test_trace_of_no_process_fails_cleanly),
 	};

@@ -1,5 +1,5 @@
 /*
- * test_store.c: the migration script splitter (the parts of store.c that
+ * test_admin.c: the migration script splitter (the parts of admin.c that
  * need no database; the rest is tested against PostgreSQL in
  * tests/integration/test_app.py).
  */
@@ -7,12 +7,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "buf.h"
-#include "store.h"
+#include "admin.h"
 
 static void
 collect(const char *s, size_t len, void *arg)
@@ -28,7 +29,7 @@ split(const char *sql)
 {
 	struct buf	 b = BUF_INIT;
 
-	if (store_split_sql(sql, strlen(sql), collect, &b) == -1) {
+	if (admin_split_sql(sql, strlen(sql), collect, &b) == -1) {
 		buf_free(&b);
 		return NULL;
 	}
