@@ -3,8 +3,10 @@
  *
  * The worker (src/worker.c) reads a request, answers the operations
  * endpoints itself, and hands everything else to app_handle(), which
- * routes it and fills the response.  An app is per worker process: it
- * owns the database connection and compiled templates.
+ * routes it to one handler (src/handlers/) and so fills the response.
+ * app.c is the dispatcher only: the route table, start-up and shutdown.
+ * An app is per worker process: it owns the database connection, the
+ * compiled templates and the leaderboard cache.
  */
 #ifndef CREWLOG_APP_H
 #define CREWLOG_APP_H
@@ -18,14 +20,6 @@
 
 struct app;
 
-/* What a handler sees; lives for one request. */
-struct ctx {
-	struct request		*req;
-	struct response		*resp;
-	const struct pool_config *conf;
-	struct app		*app;
-};
-
 /* In the master before fork: compile what can be shared copy-on-write. */
 int		 app_init_main(const struct pool_config *, struct buf *err);
 /* In each worker after fork; NULL with err set on failure. */
@@ -34,14 +28,18 @@ void		 app_free(struct app *);
 /* For /readyz: database reachable and templates loaded; why on false. */
 bool		 app_ready(struct app *, struct buf *why);
 /*
- * A descriptor the worker watches while idle, or -1; gen changes when it
- * is a new one.  When it is readable, the worker calls app_wake().
+ * The database descriptor the worker watches while idle, or -1; gen
+ * changes when it is a new one.  When it is readable, the worker calls
+ * app_wake(); both go to the leaderboard cache (board_cache.h).
  */
 int		 app_wake_fd(struct app *, unsigned *gen);
 /* Reads what woke the worker (database notifications) and acts on it. */
 void		 app_wake(struct app *);
-/* Routes the request and fills ctx->resp; never fails (errors are 4xx/5xx). */
-void		 app_handle(struct ctx *);
+/*
+ * Routes req to its handler, which fills resp; never fails (errors are
+ * 4xx/5xx answers).  req and resp stay the caller's.
+ */
+void		 app_handle(struct app *, struct request *, struct response *);
 /* crewlog -t: checks what the app needs of the config (templates). */
 int		 app_check_config(const struct pool_config *, struct buf *err);
 /* crewlog migrate|seed|check ...: returns the exit status. */

@@ -91,6 +91,7 @@ struct enum_val {
 #define K_REQUIRED	0x01	/* no default; the pool must set it */
 #define K_INT		0x02	/* CT_UINT stored in an int, not unsigned */
 #define K_LOGLEVEL	0x04	/* CT_ENUM stored as the canonical string */
+#define K_TESTBUILD	0x08	/* CT_BOOL that only a test build may set */
 
 struct key {
 	const char		*name;
@@ -104,53 +105,29 @@ struct key {
 	int			 flags;
 };
 
-static const struct enum_val pm_enum[] = {
-	{ "static", PM_STATIC, 1 },
-	{ "dynamic", PM_DYNAMIC, 1 },
-	{ "ondemand", PM_ONDEMAND, 1 },
-	{ NULL, 0, 0 }
-};
+static const struct enum_val pm_enum[] = { { "static", PM_STATIC, 1 },
+	{ "dynamic", PM_DYNAMIC, 1 }, { "ondemand", PM_ONDEMAND, 1 },
+	{ NULL, 0, 0 } };
 
-static const struct enum_val cookie_secure_enum[] = {
-	{ "auto", -1, 1 },
-	{ "yes", 1, 1 },
-	{ "no", 0, 1 },
-	{ "on", 1, 0 },
-	{ "off", 0, 0 },
-	{ "true", 1, 0 },
-	{ "false", 0, 0 },
-	{ NULL, 0, 0 }
-};
+static const struct enum_val cookie_secure_enum[] = { { "auto", -1, 1 },
+	{ "yes", 1, 1 }, { "no", 0, 1 }, { "on", 1, 0 }, { "off", 0, 0 },
+	{ "true", 1, 0 }, { "false", 0, 0 }, { NULL, 0, 0 } };
 
-static const struct enum_val leaderboard_cache_enum[] = {
-	{ "off", 0, 1 },
-	{ "notify", 1, 1 },
-	{ "shared", 2, 1 },
-	{ NULL, 0, 0 }
-};
+static const struct enum_val leaderboard_cache_enum[] = { { "off", 0, 1 },
+	{ "notify", 1, 1 }, { "shared", 2, 1 }, { NULL, 0, 0 } };
 
-static const struct enum_val sandbox_enum[] = {
-	{ "off", SANDBOX_OFF, 1 },
-	{ "log", SANDBOX_LOG, 1 },
-	{ "enforce", SANDBOX_ENFORCE, 1 },
-	{ NULL, 0, 0 }
-};
+static const struct enum_val sandbox_enum[] = { { "off", SANDBOX_OFF, 1 },
+	{ "log", SANDBOX_LOG, 1 }, { "enforce", SANDBOX_ENFORCE, 1 },
+	{ NULL, 0, 0 } };
 
 /* php-fpm's level names are accepted as synonyms of crewlog's four. */
-static const char *const log_level_names[] = {
-	"debug", "info", "warn", "error"
-};
+static const char *const log_level_names[] = { "debug", "info", "warn",
+	"error" };
 
-static const struct enum_val log_level_enum[] = {
-	{ "debug", 0, 1 },
-	{ "info", 1, 1 },
-	{ "notice", 1, 0 },
-	{ "warn", 2, 1 },
-	{ "warning", 2, 0 },
-	{ "error", 3, 1 },
-	{ "alert", 3, 0 },
-	{ NULL, 0, 0 }
-};
+static const struct enum_val log_level_enum[] = { { "debug", 0, 1 },
+	{ "info", 1, 1 }, { "notice", 1, 0 }, { "warn", 2, 1 },
+	{ "warning", 2, 0 }, { "error", 3, 1 }, { "alert", 3, 0 },
+	{ NULL, 0, 0 } };
 
 #define U	UINT_MAX
 #define G(f)	SC_GLOBAL, offsetof(struct config, f)
@@ -165,10 +142,10 @@ static const struct key keys[] = {
 	/* [global] */
 	{ "pid", CT_PATH, G(pid_file), NULL, 0, 0, NULL, 0 },
 	{ "error_log", CT_LOGPATH, G(error_log), "-", 0, 0, NULL, 0 },
-	{ "log_level", CT_ENUM, G(log_level), "info", 0, 0,
-	    log_level_enum, K_LOGLEVEL },
-	{ "process_control_timeout", CT_DURATION,
-	    G(process_control_timeout), "10s", 0, U, NULL, 0 },
+	{ "log_level", CT_ENUM, G(log_level), "info", 0, 0, log_level_enum,
+	    K_LOGLEVEL },
+	{ "process_control_timeout", CT_DURATION, G(process_control_timeout),
+	    "10s", 0, U, NULL, 0 },
 	{ "emergency_restart_threshold", CT_UINT,
 	    G(emergency_restart_threshold), "0", 0, U, NULL, 0 },
 	{ "emergency_restart_interval", CT_DURATION,
@@ -177,8 +154,8 @@ static const struct key keys[] = {
 
 	/* [pool]: listening socket */
 	{ "listen", CT_LISTEN, P(listen), NULL, 0, 0, NULL, K_REQUIRED },
-	{ "listen.backlog", CT_UINT, P(listen_backlog), "511", 1, 65535,
-	    NULL, K_INT },
+	{ "listen.backlog", CT_UINT, P(listen_backlog), "511", 1, 65535, NULL,
+	    K_INT },
 	{ "listen.owner", CT_STRING, P(listen_owner), NULL, 0, 0, NULL, 0 },
 	{ "listen.group", CT_STRING, P(listen_group), NULL, 0, 0, NULL, 0 },
 	{ "listen.mode", CT_MODE, P(listen_mode), NULL, 0, 0, NULL, 0 },
@@ -197,31 +174,31 @@ static const struct key keys[] = {
 	{ "pm.process_idle_timeout", CT_DURATION, P(process_idle_timeout),
 	    "10s", 0, U, NULL, 0 },
 	{ "pm.max_requests", CT_UINT, P(max_requests), "0", 0, U, NULL, 0 },
-	{ "pm.max_requests_jitter", CT_UINT, P(max_requests_jitter), "0",
-	    0, U, NULL, 0 },
+	{ "pm.max_requests_jitter", CT_UINT, P(max_requests_jitter), "0", 0, U,
+	    NULL, 0 },
 	{ "pm.status_path", CT_URIPATH, P(status_path), NULL, 0, 0, NULL, 0 },
-	{ "pm.status_listen", CT_LISTEN, P(status_listen), NULL, 0, 0,
-	    NULL, 0 },
+	{ "pm.status_listen", CT_LISTEN, P(status_listen), NULL, 0, 0, NULL,
+	    0 },
 	{ "ping.path", CT_URIPATH, P(ping_path), NULL, 0, 0, NULL, 0 },
-	{ "ping.response", CT_STRING, P(ping_response), "pong", 0, 0,
-	    NULL, 0 },
+	{ "ping.response", CT_STRING, P(ping_response), "pong", 0, 0, NULL,
+	    0 },
 	{ "request_terminate_timeout", CT_DURATION,
 	    P(request_terminate_timeout), "0", 0, U, NULL, 0 },
-	{ "request_slowlog_timeout", CT_DURATION,
-	    P(request_slowlog_timeout), "0", 0, U, NULL, 0 },
+	{ "request_slowlog_timeout", CT_DURATION, P(request_slowlog_timeout),
+	    "0", 0, U, NULL, 0 },
 	{ "slowlog", CT_LOGPATH, P(slowlog), NULL, 0, 0, NULL, 0 },
-	{ "request_slowlog_trace_depth", CT_UINT, P(slowlog_trace_depth),
-	    "20", 0, 256, NULL, 0 },
+	{ "request_slowlog_trace_depth", CT_UINT, P(slowlog_trace_depth), "20",
+	    0, 256, NULL, 0 },
 	{ "user", CT_STRING, P(user), NULL, 0, 0, NULL, 0 },
 	{ "group", CT_STRING, P(group), NULL, 0, 0, NULL, 0 },
 	{ "rlimit_files", CT_UINT, P(rlimit_files), "0", 0, U, NULL, 0 },
-	{ "catch_workers_output", CT_BOOL, P(catch_workers_output), "yes",
-	    0, 0, NULL, 0 },
+	{ "catch_workers_output", CT_BOOL, P(catch_workers_output), "yes", 0,
+	    0, NULL, 0 },
 	{ "sandbox", CT_ENUM, P(sandbox), "off", 0, 0, sandbox_enum, 0 },
 
 	/* requests */
-	{ "request_body_limit", CT_SIZE, P(request_body_limit), "1M",
-	    1, 1ULL << 30, NULL, 0 },
+	{ "request_body_limit", CT_SIZE, P(request_body_limit), "1M", 1,
+	    1ULL << 30, NULL, 0 },
 	{ "json_depth_limit", CT_UINT, P(json_depth_limit), "32", 1, 1024,
 	    NULL, 0 },
 
@@ -230,8 +207,8 @@ static const struct key keys[] = {
 	{ "templates", CT_PATH, P(templates), PKGDATADIR "/templates", 0, 0,
 	    NULL, 0 },
 	{ "htdocs", CT_PATH, P(htdocs), PKGDATADIR "/htdocs", 0, 0, NULL, 0 },
-	{ "auth.pwhash_opslimit", CT_UINT, P(pwhash_opslimit), "0", 0, U,
-	    NULL, 0 },
+	{ "auth.pwhash_opslimit", CT_UINT, P(pwhash_opslimit), "0", 0, U, NULL,
+	    0 },
 	{ "auth.pwhash_memlimit", CT_SIZE, P(pwhash_memlimit), "0", 0,
 	    1ULL << 32, NULL, 0 },
 	{ "session_ttl", CT_DURATION, P(session_ttl), "7d", 60, 366 * 86400,
@@ -240,13 +217,18 @@ static const struct key keys[] = {
 	    cookie_secure_enum, 0 },
 	{ "login.max_attempts", CT_UINT, P(login_max_attempts), "5", 1, U,
 	    NULL, 0 },
-	{ "login.window", CT_DURATION, P(login_window), "300s", 1, U,
+	{ "login.window", CT_DURATION, P(login_window), "300s", 1, U, NULL,
+	    0 },
+	{ "signup.max_attempts", CT_UINT, P(signup_max_attempts), "20", 1, U,
 	    NULL, 0 },
+	{ "signup.window", CT_DURATION, P(signup_window), "3600s", 1, U, NULL,
+	    0 },
 	{ "leaderboard_cache", CT_ENUM, P(leaderboard_cache), "shared", 0, 0,
 	    leaderboard_cache_enum, 0 },
 	{ "leaderboard_cache_ttl", CT_DURATION, P(leaderboard_cache_ttl), "1s",
 	    1, 3600, NULL, 0 },
-	{ "test_endpoints", CT_BOOL, P(test_endpoints), "no", 0, 0, NULL, 0 },
+	{ "test_endpoints", CT_BOOL, P(test_endpoints), "no", 0, 0, NULL,
+	    K_TESTBUILD },
 };
 
 #undef U
@@ -322,7 +304,8 @@ too_many(struct parser *p)
 	if (p->nerr < MAX_ERRORS)
 		return 0;
 	if (p->nerr == MAX_ERRORS)
-		buf_printf(p->err, "%s: too many errors, giving up\n", p->name);
+		buf_printf(p->err, "%s: too many errors, giving up\n",
+		    p->name);
 	p->nerr++;
 	return 1;
 }
@@ -407,8 +390,9 @@ levenshtein(const char *a, size_t na, const char *b, size_t nb)
 		row[0] = i;
 		for (j = 1; j <= nb; j++) {
 			tmp = row[j];
-			best = prev + (tolower((unsigned char)a[i - 1]) !=
-			    tolower((unsigned char)b[j - 1]));
+			best = prev +
+			    (tolower((unsigned char)a[i - 1]) !=
+				tolower((unsigned char)b[j - 1]));
 			if (row[j] + 1 < best)
 				best = row[j] + 1;
 			if (row[j - 1] + 1 < best)
@@ -590,10 +574,8 @@ parse_scaled(const char *s, const char *suffixes,
 static int
 p_size(const struct key *k, const char *s, void *dst, struct buf *why)
 {
-	static const unsigned long long mult[] = {
-		1ULL << 10, 1ULL << 10, 1ULL << 20, 1ULL << 20,
-		1ULL << 30, 1ULL << 30
-	};
+	static const unsigned long long mult[] = { 1ULL << 10, 1ULL << 10,
+		1ULL << 20, 1ULL << 20, 1ULL << 30, 1ULL << 30 };
 	unsigned long long v;
 
 	if (parse_scaled(s, "kKmMgG", mult, &v) == -1) {
@@ -615,7 +597,8 @@ p_duration(const struct key *k, const char *s, void *dst, struct buf *why)
 	unsigned long long v;
 
 	if (parse_scaled(s, "smhd", mult, &v) == -1) {
-		buf_puts(why, "must be a duration such as 30, 30s, 5m, 1h "
+		buf_puts(why,
+		    "must be a duration such as 30, 30s, 5m, 1h "
 		    "or 7d");
 		return -1;
 	}
@@ -636,6 +619,15 @@ p_bool(const struct key *k, const char *s, void *dst, struct buf *why)
 
 	for (i = 0; i < 4; i++) {
 		if (strcasecmp(s, yes[i]) == 0) {
+#ifndef CREWLOG_TEST_ENDPOINTS
+			if (k->flags & K_TESTBUILD) {
+				buf_puts(why,
+				    "this build has no test "
+				    "endpoints (./configure "
+				    "--enable-test-endpoints)");
+				return -1;
+			}
+#endif
 			*(bool *)dst = true;
 			return 0;
 		}
@@ -722,9 +714,10 @@ p_path(const struct key *k, const char *s, void *dst, struct buf *why)
 		return 0;
 	}
 	if (s[0] != '/' || has_ctrl(s)) {
-		buf_puts(why, k->type == CT_LOGPATH ?
-		    "must be an absolute path or \"-\" for standard error" :
-		    "must be an absolute path");
+		buf_puts(why,
+		    k->type == CT_LOGPATH ?
+			"must be an absolute path or \"-\" for standard error" :
+			"must be an absolute path");
 		return -1;
 	}
 	set_string(dst, s);
@@ -735,7 +728,8 @@ static int
 p_uripath(const struct key *k, const char *s, void *dst, struct buf *why)
 {
 	if (s[0] != '/' || has_ctrl(s) || strpbrk(s, " ?#") != NULL) {
-		buf_puts(why, "must be a URI path starting with '/' "
+		buf_puts(why,
+		    "must be a URI path starting with '/' "
 		    "(no spaces, '?' or '#')");
 		return -1;
 	}
@@ -797,7 +791,8 @@ static int
 p_listen(const struct key *k, const char *s, void *dst, struct buf *why)
 {
 	if (!valid_listen(s)) {
-		buf_puts(why, "must be a unix socket path (absolute, under "
+		buf_puts(why,
+		    "must be a unix socket path (absolute, under "
 		    "108 bytes), a port, host:port or [ipv6]:port");
 		return -1;
 	}
@@ -839,8 +834,8 @@ bad:
 	return -1;
 }
 
-typedef int (*parse_fn)(const struct key *, const char *, void *,
-    struct buf *);
+typedef int (
+    *parse_fn)(const struct key *, const char *, void *, struct buf *);
 
 static const parse_fn parsers[CT__MAX] = {
 	[CT_STRING] = p_string,
@@ -917,15 +912,18 @@ expand_var(struct parser *p, int line, const struct key *k, const char *s,
 		if (!isalnum((unsigned char)*q) && *q != '_')
 			break;
 	n = (size_t)(q - (s + 2));
-	if (q >= end || *q != '}' || n == 0 ||
-	    isdigit((unsigned char)s[2])) {
-		lerrorf(p, line, "%s: malformed ${...}: use ${NAME} with "
-		    "letters, digits and '_'", k->name);
+	if (q >= end || *q != '}' || n == 0 || isdigit((unsigned char)s[2])) {
+		lerrorf(p, line,
+		    "%s: malformed ${...}: use ${NAME} with "
+		    "letters, digits and '_'",
+		    k->name);
 		return -1;
 	}
 	if ((v = env_lookup(p->envp, s + 2, n)) == NULL) {
-		lerrorf(p, line, "%s: environment variable ${%.*s} is not "
-		    "set", k->name, (int)n, s + 2);
+		lerrorf(p, line,
+		    "%s: environment variable ${%.*s} is not "
+		    "set",
+		    k->name, (int)n, s + 2);
 		return -1;
 	}
 	buf_puts(out, v);
@@ -986,8 +984,9 @@ read_value(struct parser *p, int line, const struct key *k, const char *s,
 			return -1;
 		}
 	} else {
-		while (out->len > 0 && (out->data[out->len - 1] == ' ' ||
-		    out->data[out->len - 1] == '\t'))
+		while (out->len > 0 &&
+		    (out->data[out->len - 1] == ' ' ||
+			out->data[out->len - 1] == '\t'))
 			out->data[--out->len] = '\0';
 	}
 	if (out->len == 0) {
@@ -1060,9 +1059,11 @@ new_pool(struct parser *p, const char *name, size_t n, int line)
 	/* Two names that differ only in case or '-'/'_' share variables. */
 	for (i = 0; i + 1 < c->npools; i++)
 		if (strcmp(sec->envpre, p->pools[i].envpre) == 0)
-			lerrorf(p, line, "[%s]: same environment prefix %s as "
-			    "[%s] on line %d", c->pools[p->cur].name,
-			    sec->envpre, c->pools[i].name, p->pools[i].line);
+			lerrorf(p, line,
+			    "[%s]: same environment prefix %s as "
+			    "[%s] on line %d",
+			    c->pools[p->cur].name, sec->envpre,
+			    c->pools[i].name, p->pools[i].line);
 	if (strcmp(sec->envpre, "CREWLOG_GLOBAL_") == 0)
 		lerrorf(p, line, "[%s]: pool name is reserved",
 		    c->pools[p->cur].name);
@@ -1082,22 +1083,24 @@ section_line(struct parser *p, int line, const char *s, const char *end)
 		return;
 	}
 	for (rest = close + 1; rest < end && (*rest == ' ' || *rest == '\t');
-	    rest++)
+	     rest++)
 		;
 	if (rest < end && *rest != ';' && *rest != '#') {
 		lerrorf(p, line, "text after section header");
 		return;
 	}
 	for (name = s + 1; name < close && (*name == ' ' || *name == '\t');
-	    name++)
+	     name++)
 		;
-	for (n = (size_t)(close - name); n > 0 &&
-	    (name[n - 1] == ' ' || name[n - 1] == '\t'); n--)
+	for (n = (size_t)(close - name);
+	     n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'); n--)
 		;
 	if (n == 6 && memcmp(name, "global", 6) == 0) {
 		if (p->global.line > 0) {
-			lerrorf(p, line, "[global]: duplicate section (first "
-			    "on line %d)", p->global.line);
+			lerrorf(p, line,
+			    "[global]: duplicate section (first "
+			    "on line %d)",
+			    p->global.line);
 			return;
 		}
 		p->global.line = line;
@@ -1112,15 +1115,18 @@ section_line(struct parser *p, int line, const char *s, const char *end)
 			return;
 		buf_putc(p->err, '[');
 		put_quoted(p->err, name, n);
-		buf_puts(p->err, "]: pool name must be 1 to 32 characters "
+		buf_puts(p->err,
+		    "]: pool name must be 1 to 32 characters "
 		    "of A-Z, a-z, 0-9, '_' and '-'\n");
 		return;
 	}
 	for (i = 0; i < p->conf->npools; i++) {
 		if (strlen(p->conf->pools[i].name) == n &&
 		    memcmp(p->conf->pools[i].name, name, n) == 0) {
-			lerrorf(p, line, "[%.*s]: duplicate pool (first on "
-			    "line %d)", (int)n, name, p->pools[i].line);
+			lerrorf(p, line,
+			    "[%.*s]: duplicate pool (first on "
+			    "line %d)",
+			    (int)n, name, p->pools[i].line);
 			return;
 		}
 	}
@@ -1130,8 +1136,7 @@ section_line(struct parser *p, int line, const char *s, const char *end)
 
 /* A key the section does not have: another section's, a typo, or junk. */
 static void
-unknown_key(struct parser *p, int line, enum scope sc, const char *s,
-    size_t n)
+unknown_key(struct parser *p, int line, enum scope sc, const char *s, size_t n)
 {
 	const struct key *k;
 	struct origin	 here = { line, NULL, 0 };
@@ -1140,8 +1145,7 @@ unknown_key(struct parser *p, int line, enum scope sc, const char *s,
 		lerrorf(p, line, "%s: not allowed in %s (it is a %s key)",
 		    k->name, sc == SC_GLOBAL ? "[global]" : "a pool section",
 		    sc == SC_GLOBAL ? "pool" : "[global]");
-	else if (p->nerr < MAX_ERRORS &&
-	    (k = closest_key(sc, s, n)) != NULL)
+	else if (p->nerr < MAX_ERRORS && (k = closest_key(sc, s, n)) != NULL)
 		lerrorf(p, line, "%.*s: unknown key (did you mean \"%s\"?)",
 		    (int)n, s, k->name);
 	else if (begin_error(p, &here)) {
@@ -1171,7 +1175,7 @@ key_line(struct parser *p, int line, const char *s, const char *end)
 		return;
 	}
 	for (kend = eq; kend > s && (kend[-1] == ' ' || kend[-1] == '\t');
-	    kend--)
+	     kend--)
 		;
 	kn = (size_t)(kend - s);
 	if (kn == 0) {
@@ -1181,8 +1185,10 @@ key_line(struct parser *p, int line, const char *s, const char *end)
 	if (p->skip)
 		return;		/* the bad header was reported */
 	if (p->cur == -2) {
-		lerrorf(p, line, "%.*s: key outside any section (add [global] "
-		    "or [poolname] above it)", (int)kn, s);
+		lerrorf(p, line,
+		    "%.*s: key outside any section (add [global] "
+		    "or [poolname] above it)",
+		    (int)kn, s);
 		return;
 	}
 	sc = p->cur == -1 ? SC_GLOBAL : SC_POOL;
@@ -1268,8 +1274,8 @@ env_key(enum scope sc, const char *s, size_t n)
 
 /* Closest variable name for an unknown key under a known prefix. */
 static void
-env_suggest(struct parser *p, const char *var, size_t nvar,
-    const char *pre, enum scope sc)
+env_suggest(struct parser *p, const char *var, size_t nvar, const char *pre,
+    enum scope sc)
 {
 	char	*e, *best = NULL;
 	size_t	 i, d, bestd = SIZE_MAX, limit;
@@ -1328,7 +1334,7 @@ env_match(struct parser *p, const char *var, long *hit,
 	*best = -1;
 	for (i = 0; i <= p->conf->npools; i++) {
 		pre = i == p->conf->npools ? "CREWLOG_GLOBAL_" :
-		    p->pools[i].envpre;
+					     p->pools[i].envpre;
 		plen = strlen(pre);
 		if (strncmp(var, pre, plen) != 0)
 			continue;
@@ -1371,7 +1377,8 @@ env_one(struct parser *p, const char *entry)
 		goto out;	/* applied afterwards, see env_database_url */
 	nhits = env_match(p, from.env, &hit, &k, &best);
 	if (nhits > 1)
-		errorf(p, &from, "ambiguous: names a key of more than one "
+		errorf(p, &from,
+		    "ambiguous: names a key of more than one "
 		    "section");
 	else if (nhits == 1) {
 		sec = section_at(p, (size_t)hit, &base, &sc);
@@ -1380,8 +1387,9 @@ env_one(struct parser *p, const char *entry)
 		/* A pool of ours (or [global]) but no key of it. */
 		buf_puts(p->err, "unknown key");
 		(void)section_at(p, (size_t)best, &base, &sc);	/* sc only */
-		env_suggest(p, from.env, strlen(from.env), sc == SC_GLOBAL ?
-		    "GLOBAL" : p->conf->pools[best].name, sc);
+		env_suggest(p, from.env, strlen(from.env),
+		    sc == SC_GLOBAL ? "GLOBAL" : p->conf->pools[best].name,
+		    sc);
 		buf_putc(p->err, '\n');
 	}
 	/*
@@ -1430,7 +1438,8 @@ is_bad(const struct section *sec, const char *name)
 	const struct key *k = find_key(SC_POOL, name, strlen(name), 0);
 
 	return (sec->org[k - keys].line > 0 ||
-	    sec->org[k - keys].env != NULL) && !sec->org[k - keys].ok;
+		   sec->org[k - keys].env != NULL) &&
+	    !sec->org[k - keys].ok;
 }
 
 /* Whether the key was given at all, rightly or not. */
@@ -1478,13 +1487,15 @@ blame(const struct section *sec, const char *a, const char *b)
 
 /* "ORIGIN: [pool]: A (x) must be <= B (y)" when x > y. */
 static void
-check_le(struct parser *p, size_t i, const char *a, unsigned x,
-    const char *b, unsigned y)
+check_le(struct parser *p, size_t i, const char *a, unsigned x, const char *b,
+    unsigned y)
 {
 	if (x <= y)
 		return;
-	errorf(p, blame(&p->pools[i], a, b), "[%s]: %s (%u) must be <= %s "
-	    "(%u)", p->conf->pools[i].name, a, x, b, y);
+	errorf(p, blame(&p->pools[i], a, b),
+	    "[%s]: %s (%u) must be <= %s "
+	    "(%u)",
+	    p->conf->pools[i].name, a, x, b, y);
 }
 
 /* php-fpm's process manager checks and derived values. */
@@ -1518,20 +1529,23 @@ check_pm(struct parser *p, size_t i)
 			break;	/* reported above */
 		if (!is_set(sec, "pm.start_servers"))
 			pc->start_servers = pc->min_spare_servers +
-			    (pc->max_spare_servers - pc->min_spare_servers) / 2;
+			    (pc->max_spare_servers - pc->min_spare_servers) /
+				2;
 		else if (pc->start_servers < pc->min_spare_servers ||
 		    pc->start_servers > pc->max_spare_servers)
 			errorf(p, blame(sec, "pm.start_servers", NULL),
 			    "[%s]: pm.start_servers (%u) must be between "
 			    "pm.min_spare_servers (%u) and pm.max_spare_servers"
-			    " (%u)", pc->name, pc->start_servers,
-			    pc->min_spare_servers, pc->max_spare_servers);
+			    " (%u)",
+			    pc->name, pc->start_servers, pc->min_spare_servers,
+			    pc->max_spare_servers);
 		break;
 	case PM_ONDEMAND:
 		if (pc->process_idle_timeout == 0)
 			errorf(p, blame(sec, "pm.process_idle_timeout", "pm"),
 			    "[%s]: pm.process_idle_timeout (0) must be > 0 "
-			    "with pm = ondemand", pc->name);
+			    "with pm = ondemand",
+			    pc->name);
 		pc->start_servers = 0;
 		pc->min_spare_servers = pc->max_spare_servers = 0;
 		break;
@@ -1563,13 +1577,15 @@ check_pool(struct parser *p, size_t i)
 		check_pm(p, i);
 	if (pc->max_requests > 0 &&
 	    pc->max_requests_jitter >= pc->max_requests)
-		errorf(p, blame(sec, "pm.max_requests_jitter",
-		    "pm.max_requests"), "[%s]: pm.max_requests_jitter (%u) "
-		    "must be < pm.max_requests (%u)", pc->name,
-		    pc->max_requests_jitter, pc->max_requests);
+		errorf(p,
+		    blame(sec, "pm.max_requests_jitter", "pm.max_requests"),
+		    "[%s]: pm.max_requests_jitter (%u) "
+		    "must be < pm.max_requests (%u)",
+		    pc->name, pc->max_requests_jitter, pc->max_requests);
 	if (pc->status_path != NULL && pc->ping_path != NULL &&
 	    strcmp(pc->status_path, pc->ping_path) == 0)
-		errorf(p, blame(sec, "ping.path", NULL), "[%s]: "
+		errorf(p, blame(sec, "ping.path", NULL),
+		    "[%s]: "
 		    "pm.status_path (%s) and ping.path (%s) must differ",
 		    pc->name, pc->status_path, pc->ping_path);
 }
@@ -1593,25 +1609,28 @@ check_sockets(struct parser *p)
 	size_t		 i, j, x, y;
 
 	for (i = 0; i < p->conf->npools; i++)
-	for (x = 0; x < 2; x++) {
-		a = &p->conf->pools[i];
-		sa = x == 0 ? a->listen : a->status_listen;
-		if (sa == NULL)
-			continue;
-		/* Compare with everything before (i, x) in the same order. */
-		for (j = 0; j <= i; j++)
-		for (y = 0; y < 2; y++) {
-			if (j == i && y >= x)
-				break;
-			b = &p->conf->pools[j];
-			sb = y == 0 ? b->listen : b->status_listen;
-			if (sb == NULL || strcmp(sa, sb) != 0)
+		for (x = 0; x < 2; x++) {
+			a = &p->conf->pools[i];
+			sa = x == 0 ? a->listen : a->status_listen;
+			if (sa == NULL)
 				continue;
-			errorf(p, origin_of(p, i, names[x]), "[%s]: %s: \"%s\" "
-			    "is already used by %s of [%s]", a->name, names[x],
-			    sa, names[y], b->name);
+			/* Compare with everything before (i, x) in the same order. */
+			for (j = 0; j <= i; j++)
+				for (y = 0; y < 2; y++) {
+					if (j == i && y >= x)
+						break;
+					b = &p->conf->pools[j];
+					sb = y == 0 ? b->listen :
+						      b->status_listen;
+					if (sb == NULL || strcmp(sa, sb) != 0)
+						continue;
+					errorf(p, origin_of(p, i, names[x]),
+					    "[%s]: %s: \"%s\" "
+					    "is already used by %s of [%s]",
+					    a->name, names[x], sa, names[y],
+					    b->name);
+				}
 		}
-	}
 }
 
 static void
@@ -1623,7 +1642,8 @@ check_global(struct parser *p)
 	if (c->emergency_restart_threshold > 0 &&
 	    c->emergency_restart_interval == 0) {
 		k = find_key(SC_GLOBAL, "emergency_restart_threshold", 27, 0);
-		errorf(p, &p->global.org[k - keys], "[global]: "
+		errorf(p, &p->global.org[k - keys],
+		    "[global]: "
 		    "emergency_restart_threshold (%u) needs "
 		    "emergency_restart_interval > 0",
 		    c->emergency_restart_threshold);
@@ -1674,7 +1694,8 @@ config_parse(const char *name, const char *text, size_t len, char **envp,
 	apply_defaults(&p, SC_GLOBAL, p.conf, &p.global);
 	check_global(&p);
 	if (p.conf->npools == 0 && p.nerr == 0)
-		errorf(&p, NULL, "no pool defined (add a [www] section with "
+		errorf(&p, NULL,
+		    "no pool defined (add a [www] section with "
 		    "listen and pm.max_children)");
 	for (i = 0; i < p.conf->npools; i++) {
 		apply_defaults(&p, SC_POOL, &p.conf->pools[i], &p.pools[i]);
@@ -1832,9 +1853,12 @@ config_dump(const struct config *c, struct buf *out)
 			/* Derived, and out of range, outside dynamic. */
 			if (c->pools[i].pm != PM_DYNAMIC &&
 			    (strcmp(keys[j].name, "pm.start_servers") == 0 ||
-			    strstr(keys[j].name, "_spare_servers") != NULL)) {
-				buf_printf(out, "; %s is not used with "
-				    "pm = %s\n", keys[j].name,
+				strstr(keys[j].name, "_spare_servers") !=
+				    NULL)) {
+				buf_printf(out,
+				    "; %s is not used with "
+				    "pm = %s\n",
+				    keys[j].name,
 				    config_pm_name(c->pools[i].pm));
 				continue;
 			}

@@ -92,6 +92,8 @@ struct pool_config {
 	int		 cookie_secure;		/* -1 auto, 0 no, 1 yes */
 	unsigned	 login_max_attempts;	/* per window, default 5 */
 	unsigned	 login_window;		/* seconds, default 300 */
+	unsigned	 signup_max_attempts;	/* per address and window */
+	unsigned	 signup_window;		/* seconds, default 3600 */
 	unsigned	 leaderboard_cache;	/* 0 off, 1 notify, 2 shared */
 	unsigned	 leaderboard_cache_ttl;	/* seconds a cached slice lives */
 	bool		 test_endpoints;	/* /_test/ endpoints: tests */

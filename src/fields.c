@@ -80,7 +80,7 @@ field_email(const char *s)
 	for (i = 0; i < len; i++)
 		if (s[i] == ' ')
 			return "must be an email address like "
-			    "name@example.com";
+			       "name@example.com";
 	at = strchr(s, '@');
 	if (at == NULL || at == s || at[1] == '\0' ||
 	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL ||
@@ -124,17 +124,48 @@ field_password(const char *s)
 	return NULL;
 }
 
+const char *
+field_login_email(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return "is required";
+	if (strlen(s) > FIELD_EMAIL_MAX)
+		return "must be at most 254 characters";
+	return NULL;
+}
+
+const char *
+field_login_password(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return "is required";
+	if (strlen(s) > FIELD_PASSWORD_MAX)
+		return "must be at most 1024 bytes";
+	return NULL;
+}
+
 static bool
 leap(int y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
+/* The value of n decimal digits the caller has checked. */
+static int
+digits(const char *s, int n)
+{
+	int	 v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
 const char *
 field_date(const char *s)
 {
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-	    31, 30, 31 };
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
 	int		 i, y, m, d, dim;
 
 	if (s == NULL || *s == '\0')
@@ -144,9 +175,9 @@ field_date(const char *s)
 	for (i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return "must be a date like 2026-11-20";
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
+	y = digits(s, 4);
+	m = digits(s + 5, 2);
+	d = digits(s + 8, 2);
 	if (m < 1 || m > 12)
 		return "must be a date like 2026-11-20";
 	dim = mdays[m - 1] + (m == 2 && leap(y));
@@ -213,8 +244,8 @@ field_int(const char *s, int64_t min, int64_t max, int64_t *out)
 	char		*end;
 	long long	 v;
 
-	if (s == NULL || *s == '\0' || !(*s == '-' || (*s >= '0' &&
-	    *s <= '9')))
+	if (s == NULL || *s == '\0' ||
+	    !(*s == '-' || (*s >= '0' && *s <= '9')))
 		return "must be an integer";
 	errno = 0;
 	v = strtoll(s, &end, 10);

@@ -26,6 +26,12 @@ size_t		 field_utf8_len(const char *);
 const char	*field_email(const char *);
 const char	*field_name(const char *);
 const char	*field_password(const char *);
+/*
+ * At login only presence and size are checked: any other answer than
+ * 401 would tell which accounts exist or which passwords are too short.
+ */
+const char	*field_login_email(const char *);
+const char	*field_login_password(const char *);
 /* "YYYY-MM-DD", a real calendar date from 1900 to 2199. */
 const char	*field_date(const char *);
 /* Hours as text ("2.5", "2,5" refused): quarters 1..96 into *q. */

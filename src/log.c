@@ -449,7 +449,8 @@ write_failed(int err)
 	buf_puts(&b, ",\"pid\":");
 	put_uint(&b, (unsigned long long)L.pid);
 	buf_puts(&b, ",\"msg\":");
-	buf_printf(&m, "error_log %s: write failed: %s; %llu line(s) "
+	buf_printf(&m,
+	    "error_log %s: write failed: %s; %llu line(s) "
 	    "lost; serving on, said at most once every %ds per process",
 	    L.path != NULL ? L.path : "-", strerror(err), L.lost,
 	    LOG_FAIL_INTERVAL);
@@ -491,8 +492,10 @@ end_line(struct buf *b)
 		buf_reset(b);
 	if (left == 0 && L.failing) {
 		L.failing = false;
-		log_msg(LOGL_WARN, "error_log: writing again after a failure; "
-		    "%llu more line(s) lost since the last report", L.lost);
+		log_msg(LOGL_WARN,
+		    "error_log: writing again after a failure; "
+		    "%llu more line(s) lost since the last report",
+		    L.lost);
 		L.lost = 0;	/* the interval still holds: no flapping */
 	}
 }

@@ -13,23 +13,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "app.h"
+#include "jv.h"
 #include "log.h"
 #include "ops.h"
-#include "sandbox.h"
 #include "util.h"
 
 #define CT_TEXT		"text/plain; charset=utf-8"
 #define CT_JSON		"application/json"
 #define CT_PROM		"text/plain; version=0.0.4; charset=utf-8"
-#define CT_OPENMETRICS	"application/openmetrics-text; version=1.0.0; " \
-			"charset=utf-8"
+#define CT_OPENMETRICS \
+	"application/openmetrics-text; version=1.0.0; " \
+	"charset=utf-8"
 
 /* ---------------------------------------------------------------------
  * Pool snapshot
@@ -186,102 +186,67 @@ proc_text(const struct sb_proc *p, int64_t now, struct buf *out)
 	    "request URI:          ",
 	    (long)p->pid, sb_state_name(p->state), date,
 	    (long long)((now - p->started_mono_us) / 1000000),
-	    (unsigned long long)p->requests,
-	    (long long)proc_duration(p, now),
+	    (unsigned long long)p->requests, (long long)proc_duration(p, now),
 	    p->method[0] != '\0' ? p->method : "-");
 	/* The URI came from a client: no control characters on the page. */
 	if (p->uri[0] == '\0')
 		buf_putc(out, '-');
 	for (const char *c = p->uri; *c != '\0'; c++)
-		buf_putc(out, (unsigned char)*c < 0x20 ||
-		    (unsigned char)*c == 0x7f ? '?' : *c);
+		buf_putc(out,
+		    (unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f ?
+			'?' :
+			*c);
 	buf_printf(out, "\ngeneration:           %u\n", p->generation);
-}
-
-static int
-jset(json_t *o, const char *k, json_t *v)
-{
-	return json_object_set_new(o, k, v);
 }
 
 static json_t *
 status_json(const struct snap *s)
 {
 	json_t	*o;
-	int	 rc = 0;
 
 	if ((o = json_object()) == NULL)
 		return NULL;
-	rc |= jset(o, "pool", json_string(s->name));
-	rc |= jset(o, "process manager", json_string(s->pm));
-	rc |= jset(o, "start time", json_integer(s->start_wall));
-	rc |= jset(o, "start since", json_integer(s->start_since));
-	rc |= jset(o, "accepted conn", json_integer((json_int_t)s->accepted));
-	rc |= jset(o, "listen queue", json_integer(s->listen_queue));
-	rc |= jset(o, "max listen queue",
+	jv_set(o, "pool", jv_str(s->name));
+	jv_set(o, "process manager", jv_str(s->pm));
+	jv_set(o, "start time", json_integer(s->start_wall));
+	jv_set(o, "start since", json_integer(s->start_since));
+	jv_set(o, "accepted conn", json_integer((json_int_t)s->accepted));
+	jv_set(o, "listen queue", json_integer(s->listen_queue));
+	jv_set(o, "max listen queue",
 	    json_integer((json_int_t)s->max_listen_queue));
-	rc |= jset(o, "listen queue len", json_integer(s->listen_queue_len));
-	rc |= jset(o, "idle processes", json_integer(s->c.idle));
-	rc |= jset(o, "active processes", json_integer(s->c.active));
-	rc |= jset(o, "total processes", json_integer(s->c.total));
-	rc |= jset(o, "max active processes",
+	jv_set(o, "listen queue len", json_integer(s->listen_queue_len));
+	jv_set(o, "idle processes", json_integer(s->c.idle));
+	jv_set(o, "active processes", json_integer(s->c.active));
+	jv_set(o, "total processes", json_integer(s->c.total));
+	jv_set(o, "max active processes",
 	    json_integer((json_int_t)s->max_active));
-	rc |= jset(o, "max children reached",
+	jv_set(o, "max children reached",
 	    json_integer((json_int_t)s->max_children_reached));
-	rc |= jset(o, "slow requests",
-	    json_integer((json_int_t)s->slow_requests));
-	rc |= jset(o, "respawns", json_integer((json_int_t)s->respawns));
-	rc |= jset(o, "crash backoff",
+	jv_set(o, "slow requests", json_integer((json_int_t)s->slow_requests));
+	jv_set(o, "respawns", json_integer((json_int_t)s->respawns));
+	jv_set(o, "crash backoff",
 	    json_integer((json_int_t)s->crash_backoff_ms));
-	if (rc != 0) {
-		json_decref(o);
-		return NULL;
-	}
 	return o;
-}
-
-/* The URI as a JSON string; request bytes may be invalid UTF-8. */
-static json_t *
-json_uri(const char *uri)
-{
-	json_t	*v;
-	char	*copy, *c;
-
-	if ((v = json_string(uri)) != NULL)
-		return v;
-	copy = xstrdup(uri);
-	for (c = copy; *c != '\0'; c++)
-		if ((unsigned char)*c >= 0x80)
-			*c = '?';
-	v = json_string(copy);
-	free(copy);
-	return v;
 }
 
 static json_t *
 proc_json(const struct sb_proc *p, int64_t now)
 {
 	json_t	*o;
-	int	 rc = 0;
 
 	if ((o = json_object()) == NULL)
 		return NULL;
-	rc |= jset(o, "pid", json_integer(p->pid));
-	rc |= jset(o, "state", json_string(sb_state_name(p->state)));
-	rc |= jset(o, "start time", json_integer(p->started_wall_us / 1000000));
-	rc |= jset(o, "start since",
+	jv_set(o, "pid", json_integer(p->pid));
+	jv_set(o, "state", jv_str(sb_state_name(p->state)));
+	jv_set(o, "start time", json_integer(p->started_wall_us / 1000000));
+	jv_set(o, "start since",
 	    json_integer((now - p->started_mono_us) / 1000000));
-	rc |= jset(o, "requests", json_integer((json_int_t)p->requests));
-	rc |= jset(o, "request duration", json_integer(proc_duration(p, now)));
-	rc |= jset(o, "request method",
-	    json_string(p->method[0] != '\0' ? p->method : "-"));
-	rc |= jset(o, "request uri", json_uri(p->uri[0] != '\0' ? p->uri :
-	    "-"));
-	rc |= jset(o, "generation", json_integer(p->generation));
-	if (rc != 0) {
-		json_decref(o);
-		return NULL;
-	}
+	jv_set(o, "requests", json_integer((json_int_t)p->requests));
+	jv_set(o, "request duration", json_integer(proc_duration(p, now)));
+	jv_set(o, "request method",
+	    jv_str(p->method[0] != '\0' ? p->method : "-"));
+	jv_set(o, "request uri", jv_str(p->uri[0] != '\0' ? p->uri : "-"));
+	jv_set(o, "generation", json_integer(p->generation));
 	return o;
 }
 
@@ -298,15 +263,15 @@ status_procs(struct scoreboard *sb, enum ops_format fmt, json_t *list,
 		if (p.state == SB_FREE || p.pid == 0)
 			continue;
 		if (fmt == OPS_JSON)
-			(void)json_array_append_new(list, proc_json(&p, now));
+			jv_push(list, proc_json(&p, now));
 		else
 			proc_text(&p, now, out);
 	}
 }
 
 void
-ops_status(const struct ops_env *env, size_t i, enum ops_format fmt,
-    bool full, struct buf *out)
+ops_status(const struct ops_env *env, size_t i, enum ops_format fmt, bool full,
+    struct buf *out)
 {
 	struct snap	 s;
 	json_t		*o = NULL, *list = NULL;
@@ -341,7 +306,10 @@ out:
  * Prometheus / OpenMetrics
  */
 
-enum mtype { M_GAUGE, M_COUNTER };
+enum mtype {
+	M_GAUGE,
+	M_COUNTER
+};
 
 struct metric {
 	const char	*name;		/* without _total */
@@ -350,51 +318,132 @@ struct metric {
 	double		(*get)(const struct snap *, const struct pool_config *);
 };
 
-static double m_up(const struct snap *s, const struct pool_config *pc)
-{ (void)s; (void)pc; return 1; }
-static double m_start(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->start_wall; }
-static double m_since(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->start_since; }
-static double m_acc(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->accepted; }
-static double m_lq(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->listen_queue; }
-static double m_mlq(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->max_listen_queue; }
-static double m_lql(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->listen_queue_len; }
-static double m_idle(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->c.idle; }
-static double m_active(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->c.active; }
-static double m_total(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return s->c.total; }
-static double m_maxact(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->max_active; }
-static double m_mcr(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->max_children_reached; }
-static double m_slow(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->slow_requests; }
-static double m_resp(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->respawns; }
-static double m_back(const struct snap *s, const struct pool_config *pc)
-{ (void)pc; return (double)s->crash_backoff_ms / 1000.0; }
-static double m_maxch(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->max_children; }
-static double m_start_s(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->start_servers; }
-static double m_minsp(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->min_spare_servers; }
-static double m_maxsp(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->max_spare_servers; }
-static double m_maxreq(const struct snap *s, const struct pool_config *pc)
-{ (void)s; return pc->max_requests; }
+static double
+m_up(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	(void)pc;
+	return 1;
+}
+static double
+m_start(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->start_wall;
+}
+static double
+m_since(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->start_since;
+}
+static double
+m_acc(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->accepted;
+}
+static double
+m_lq(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->listen_queue;
+}
+static double
+m_mlq(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->max_listen_queue;
+}
+static double
+m_lql(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->listen_queue_len;
+}
+static double
+m_idle(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->c.idle;
+}
+static double
+m_active(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->c.active;
+}
+static double
+m_total(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return s->c.total;
+}
+static double
+m_maxact(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->max_active;
+}
+static double
+m_mcr(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->max_children_reached;
+}
+static double
+m_slow(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->slow_requests;
+}
+static double
+m_resp(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->respawns;
+}
+static double
+m_back(const struct snap *s, const struct pool_config *pc)
+{
+	(void)pc;
+	return (double)s->crash_backoff_ms / 1000.0;
+}
+static double
+m_maxch(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->max_children;
+}
+static double
+m_start_s(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->start_servers;
+}
+static double
+m_minsp(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->min_spare_servers;
+}
+static double
+m_maxsp(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->max_spare_servers;
+}
+static double
+m_maxreq(const struct snap *s, const struct pool_config *pc)
+{
+	(void)s;
+	return pc->max_requests;
+}
 
 static const struct metric metrics[] = {
 	{ "crewlog_up", M_GAUGE, "Whether the pool answered.", m_up },
-	{ "crewlog_start_time_seconds", M_GAUGE,
-	    "Unix time the pool started.", m_start },
+	{ "crewlog_start_time_seconds", M_GAUGE, "Unix time the pool started.",
+	    m_start },
 	{ "crewlog_start_since_seconds", M_GAUGE,
 	    "Seconds since the pool started.", m_since },
 	{ "crewlog_accepted_connections", M_COUNTER,
@@ -402,8 +451,8 @@ static const struct metric metrics[] = {
 	{ "crewlog_listen_queue", M_GAUGE,
 	    "Connections waiting in the accept queue (0 for unix sockets).",
 	    m_lq },
-	{ "crewlog_max_listen_queue", M_GAUGE,
-	    "Largest accept queue seen.", m_mlq },
+	{ "crewlog_max_listen_queue", M_GAUGE, "Largest accept queue seen.",
+	    m_mlq },
 	{ "crewlog_listen_queue_length", M_GAUGE,
 	    "Size of the accept queue (listen.backlog).", m_lql },
 	{ "crewlog_idle_processes", M_GAUGE, "Idle workers.", m_idle },
@@ -420,10 +469,10 @@ static const struct metric metrics[] = {
 	    "Workers replaced after an unexpected exit.", m_resp },
 	{ "crewlog_crash_backoff_seconds", M_GAUGE,
 	    "Current delay before respawning a crashing worker.", m_back },
-	{ "crewlog_pm_max_children", M_GAUGE,
-	    "Configured pm.max_children.", m_maxch },
-	{ "crewlog_pm_start_servers", M_GAUGE,
-	    "Configured pm.start_servers.", m_start_s },
+	{ "crewlog_pm_max_children", M_GAUGE, "Configured pm.max_children.",
+	    m_maxch },
+	{ "crewlog_pm_start_servers", M_GAUGE, "Configured pm.start_servers.",
+	    m_start_s },
 	{ "crewlog_pm_min_spare_servers", M_GAUGE,
 	    "Configured pm.min_spare_servers.", m_minsp },
 	{ "crewlog_pm_max_spare_servers", M_GAUGE,
@@ -454,7 +503,8 @@ histogram(const struct ops_env *env, struct buf *out)
 	size_t		 i, k;
 	uint64_t	 cum;
 
-	buf_puts(out, "# HELP crewlog_request_duration_seconds "
+	buf_puts(out,
+	    "# HELP crewlog_request_duration_seconds "
 	    "Time from accepting a connection to sending the response.\n"
 	    "# TYPE crewlog_request_duration_seconds histogram\n");
 	for (i = 0; i < env->npools; i++) {
@@ -463,7 +513,8 @@ histogram(const struct ops_env *env, struct buf *out)
 		cum = 0;
 		for (k = 0; k < SB_NBUCKETS; k++) {
 			cum += sb_get(&sb->hist[k]);
-			buf_puts(out, "crewlog_request_duration_seconds_bucket");
+			buf_puts(out,
+			    "crewlog_request_duration_seconds_bucket");
 			label(out, env->pcs[i]->name);
 			if (k < SB_NBUCKETS - 1)
 				buf_printf(out, ",le=\"%g\"} %llu\n",
@@ -498,9 +549,9 @@ ops_metrics(const struct ops_env *env, bool openmetrics, struct buf *out)
 
 		sfx = mt->type == M_COUNTER ? "_total" : "";
 		/* OpenMetrics names the family without _total. */
-		buf_printf(out, "# HELP %s%s %s\n# TYPE %s%s %s\n",
-		    mt->name, openmetrics ? "" : sfx, mt->help,
-		    mt->name, openmetrics ? "" : sfx,
+		buf_printf(out, "# HELP %s%s %s\n# TYPE %s%s %s\n", mt->name,
+		    openmetrics ? "" : sfx, mt->help, mt->name,
+		    openmetrics ? "" : sfx,
 		    mt->type == M_COUNTER ? "counter" : "gauge");
 		for (i = 0; i < env->npools; i++) {
 			buf_printf(out, "%s%s", mt->name, sfx);
@@ -525,12 +576,11 @@ has_query(const struct request *req, const char *key)
 	return kv_count(&req->query, key) > 0;
 }
 
-static void
-text_reply(struct response *resp, int status, const char *ct,
-    const char *body)
+void
+ops_text(struct response *resp, int status, const char *body)
 {
 	resp_status(resp, status);
-	resp_content_type(resp, ct);
+	resp_content_type(resp, CT_TEXT);
 	buf_puts(&resp->body, body);
 }
 
@@ -554,151 +604,134 @@ status_page(const struct ops_env *env, struct request *req,
 	} else if (has_query(req, "openmetrics")) {
 		resp_content_type(resp, CT_OPENMETRICS);
 		ops_metrics(env, true, &resp->body);
-		no_cache(resp);
 		return;
 	}
 	resp_content_type(resp, ct);
 	ops_status(env, pool_index(env), fmt, has_query(req, "full"),
 	    &resp->body);
-	no_cache(resp);
 }
 
-/* /_test/sleep?ms=N: a slow handler for the integration tests. */
-static void
-test_sleep(struct request *req, struct response *resp)
-{
-	const char	*v = kv_get(&req->query, "ms");
-	char		*end;
-	long		 ms;
-	struct timespec	 ts;
-
-	errno = 0;
-	ms = v == NULL ? 0 : strtol(v, &end, 10);
-	if (v == NULL || *v == '\0' || *end != '\0' || errno != 0 ||
-	    ms < 0 || ms > 600000) {
-		text_reply(resp, 400, CT_TEXT, "ms: must be 0..600000\n");
-		return;
-	}
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-	buf_printf(&resp->body, "slept %ld ms\n", ms);
-	resp_content_type(resp, CT_TEXT);
-}
-
-/*
- * /_test/print?text=T: writes "T\n" straight to the worker's stdout and
- * stderr, past the log module, as a stray library message would be:
- * what catch_workers_output is for.
+/* ---------------------------------------------------------------------
+ * The endpoints: where each answers (NULL: off for this pool), and how
  */
-static void
-test_print(struct request *req, struct response *resp)
-{
-	const char	*v = kv_get(&req->query, "text");
-	struct iovec	 iov[2];
-	int		 fd;
 
-	if (v == NULL || *v == '\0' || strlen(v) > 4096) {
-		text_reply(resp, 400, CT_TEXT, "text: must be 1..4096 bytes\n");
-		return;
-	}
-	iov[0].iov_base = (void *)v;
-	iov[0].iov_len = strlen(v);
-	iov[1].iov_base = (void *)"\n";
-	iov[1].iov_len = 1;
-	for (fd = 1; fd <= 2; fd++)
-		if (writev(fd, iov, 2) == -1) {
-			text_reply(resp, 500, CT_TEXT, "write failed\n");
-			return;
-		}
-	text_reply(resp, 200, CT_TEXT, "printed\n");
+static const char *
+ping_path(const struct ops_env *env)
+{
+	return env->pc->ping_path;
 }
 
-/*
- * /_test/forbidden: one system call outside the sandbox's allow-list.
- * Answers 200 with its result; under sandbox = enforce the worker then
- * replaces that with a 500 (worker.c).
- */
 static void
-test_forbidden(struct response *resp)
+ping(const struct ops_env *env, struct request *req, struct response *resp)
 {
-	long	 r = sandbox_forbidden_call();
+	const struct pool_config	*pc = env->pc;
 
-	resp_content_type(resp, CT_TEXT);
-	if (r == -1)
-		buf_printf(&resp->body, "forbidden call failed: %s\n",
-		    strerror(errno));
-	else
-		buf_printf(&resp->body, "forbidden call returned %ld\n", r);
+	ops_text(resp, 200,
+	    pc->ping_response != NULL ? pc->ping_response : "pong");
+	if (resp->body.len == 0 || resp->body.data[resp->body.len - 1] != '\n')
+		buf_putc(&resp->body, '\n');
+}
+
+static const char *
+status_path(const struct ops_env *env)
+{
+	return env->pc->status_path;
+}
+
+/* /metrics comes with the status page: both tell the same secrets. */
+static const char *
+metrics_path(const struct ops_env *env)
+{
+	return env->pc->status_path != NULL ? "/metrics" : NULL;
+}
+
+static void
+metrics_page(const struct ops_env *env, struct request *req,
+    struct response *resp)
+{
+	resp_content_type(resp, CT_PROM);
+	ops_metrics(env, false, &resp->body);
+}
+
+static const char *
+healthz_path(const struct ops_env *env)
+{
+	return "/healthz";
+}
+
+static void
+healthz(const struct ops_env *env, struct request *req, struct response *resp)
+{
+	ops_text(resp, 200, "ok\n");
+}
+
+/* The status child has no app: its /readyz goes to the 404 below. */
+static const char *
+readyz_path(const struct ops_env *env)
+{
+	return env->app != NULL ? "/readyz" : NULL;
+}
+
+static void
+readyz(const struct ops_env *env, struct request *req, struct response *resp)
+{
+	struct buf	 why = BUF_INIT;
+
+	if (app_ready(env->app, &why))
+		ops_text(resp, 200, "ready\n");
+	else {
+		ops_text(resp, 503, "not ready: ");
+		buf_puts(&resp->body, why.len > 0 ? why.data : "starting");
+		buf_putc(&resp->body, '\n');
+	}
+	buf_free(&why);
+}
+
+static const struct ops_route routes[] = {
+	{ ping_path, ping },
+	{ status_path, status_page },
+	{ metrics_path, metrics_page },
+	{ healthz_path, healthz },
+	{ readyz_path, readyz },
+};
+
+/* The route for path in table t of n rows, or NULL. */
+static const struct ops_route *
+find(const struct ops_env *env, const struct ops_route *t, size_t n,
+    const char *path)
+{
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		if ((p = t[i].path(env)) != NULL && strcmp(p, path) == 0)
+			return &t[i];
+	return NULL;
 }
 
 bool
 ops_handle(const struct ops_env *env, struct request *req,
     struct response *resp)
 {
-	const struct pool_config	*pc = env->pc;
-	const char			*path = req->path;
-	struct buf			 why = BUF_INIT;
+	const struct ops_route	*rt;
 
-	if (path == NULL)
+	if (req->path == NULL)
 		return false;
-	if (pc->ping_path != NULL && strcmp(path, pc->ping_path) == 0) {
-		text_reply(resp, 200, CT_TEXT, pc->ping_response != NULL ?
-		    pc->ping_response : "pong");
-		if (resp->body.len == 0 || resp->body.data[resp->body.len - 1]
-		    != '\n')
-			buf_putc(&resp->body, '\n');
+	if ((rt = find(env, routes, sizeof(routes) / sizeof(routes[0]),
+		 req->path)) != NULL) {
+		rt->serve(env, req, resp);
 		no_cache(resp);
 		return true;
 	}
-	if (pc->status_path != NULL && strcmp(path, pc->status_path) == 0) {
-		status_page(env, req, resp);
+#ifdef CREWLOG_TEST_ENDPOINTS
+	if ((rt = find(env, ops_test_routes, ops_test_nroutes, req->path)) !=
+	    NULL) {
+		rt->serve(env, req, resp);
 		return true;
 	}
-	if (pc->status_path != NULL && strcmp(path, "/metrics") == 0) {
-		resp_content_type(resp, CT_PROM);
-		ops_metrics(env, false, &resp->body);
-		no_cache(resp);
-		return true;
-	}
-	if (strcmp(path, "/healthz") == 0) {
-		text_reply(resp, 200, CT_TEXT, "ok\n");
-		no_cache(resp);
-		return true;
-	}
-	if (strcmp(path, "/readyz") == 0 && env->app != NULL) {
-		if (app_ready(env->app, &why))
-			text_reply(resp, 200, CT_TEXT, "ready\n");
-		else {
-			text_reply(resp, 503, CT_TEXT, "not ready: ");
-			buf_puts(&resp->body, why.len > 0 ? why.data :
-			    "starting");
-			buf_putc(&resp->body, '\n');
-		}
-		buf_free(&why);
-		no_cache(resp);
-		return true;
-	}
-	if (pc->test_endpoints && strcmp(path, "/_test/sleep") == 0) {
-		test_sleep(req, resp);
-		return true;
-	}
-	if (pc->test_endpoints && strcmp(path, "/_test/print") == 0) {
-		test_print(req, resp);
-		return true;
-	}
-	if (pc->test_endpoints && strcmp(path, "/_test/forbidden") == 0) {
-		test_forbidden(resp);
-		return true;
-	}
-	if (pc->test_endpoints && strcmp(path, "/_test/hang") == 0) {
-		log_warn("/_test/hang: this worker now hangs on purpose");
-		for (;;)
-			(void)pause();	/* until request_terminate_timeout */
-	}
+#endif
 	if (env->status_only) {
-		text_reply(resp, 404, CT_TEXT, "not an operations endpoint\n");
+		ops_text(resp, 404, "not an operations endpoint\n");
 		return true;
 	}
 	return false;

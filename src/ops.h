@@ -3,8 +3,11 @@
  *
  * ping.path ("pong"), pm.status_path (text, ?json, ?full, ?openmetrics),
  * /metrics (Prometheus text, when pm.status_path is set), /healthz,
- * /readyz (503 until app_ready()), and with test_endpoints = yes the
- * integration-test helpers /_test/sleep?ms=N and /_test/hang.
+ * /readyz (503 until app_ready()): a table in ops.c, like the app's
+ * routes.  The integration-test helpers (/_test/sleep?ms=N, /_test/print,
+ * /_test/hang) are a second table in ops_test.c, compiled only with
+ * ./configure --enable-test-endpoints (CREWLOG_TEST_ENDPOINTS) and
+ * answered only where the pool says test_endpoints = yes.
  */
 #ifndef CREWLOG_OPS_H
 #define CREWLOG_OPS_H
@@ -41,12 +44,30 @@ enum ops_format {
 };
 
 /*
+ * One endpoint: path() is where it answers for this worker's pool, NULL
+ * when it is off there; serve() fills the response.
+ */
+struct ops_route {
+	const char	*(*path)(const struct ops_env *);
+	void		 (*serve)(const struct ops_env *, struct request *,
+			    struct response *);
+};
+
+#ifdef CREWLOG_TEST_ENDPOINTS
+/* ops_test.c: the /_test/ endpoints. */
+extern const struct ops_route	ops_test_routes[];
+extern const size_t		ops_test_nroutes;
+#endif
+
+/*
  * Answers req into resp if its path is an operations endpoint; returns
  * true if it did (any status), false to hand the request to the app.
  */
 bool	 ops_handle(const struct ops_env *, struct request *,
 	    struct response *);
 
+/* Replaces the body with text/plain body and sets status. */
+void	 ops_text(struct response *, int status, const char *body);
 /* The status page of pool i (text or JSON), with per-process detail. */
 void	 ops_status(const struct ops_env *, size_t i, enum ops_format,
 	    bool full, struct buf *out);

@@ -622,7 +622,7 @@ unexpected_exit(struct master *m, struct child *c, int st, int64_t age)
 	 * never exits non-zero by choice, so that counts as a crash too.
 	 */
 	if (!((WIFSIGNALED(st) && is_crash_signal(WTERMSIG(st))) ||
-	    (WIFEXITED(st) && WEXITSTATUS(st) != 0)))
+		(WIFEXITED(st) && WEXITSTATUS(st) != 0)))
 		return;
 	note_crash(m, mp->gen->cfg);
 	if (age >= CRASH_WINDOW_US) {
@@ -878,10 +878,12 @@ slow_trace(struct mpool *mp, struct child *c, struct buf *frames,
 		break;
 	case TRACE_DENIED:
 		if (!mp->trace_denied)
-			buf_printf(note, "no backtraces: %s (ptrace is not "
+			buf_printf(note,
+			    "no backtraces: %s (ptrace is not "
 			    "permitted here, e.g. a container without "
 			    "SYS_PTRACE); slow requests are logged without "
-			    "them", why.data);
+			    "them",
+			    why.data);
 		mp->trace_denied = true;
 		break;
 	case TRACE_EXITED:

@@ -43,9 +43,8 @@
 
 #define FORM_TYPE	"application/x-www-form-urlencoded"
 
-static const struct req_limits	 default_limits = {
-	REQ_BODY_MAX_DEFAULT, REQ_JSON_DEPTH_DEFAULT
-};
+static const struct req_limits default_limits = { REQ_BODY_MAX_DEFAULT,
+	REQ_JSON_DEPTH_DEFAULT };
 
 /* ---------------------------------------------------------------------
  * Errors
@@ -79,8 +78,8 @@ clean_ascii(char *s)
 			*s = '?';
 }
 
-static int	 fail(struct req_error *, int, const char *, const char *,
-		    ...) __attribute__((format(printf, 4, 5)));
+static int fail(struct req_error *, int, const char *, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Fills err (which may be NULL) and returns -1. */
 static int
@@ -92,8 +91,8 @@ fail(struct req_error *err, int status, const char *field, const char *fmt,
 	if (err == NULL)
 		return -1;
 	err->status = status;
-	snprintf(err->field, sizeof(err->field), "%s", field != NULL ?
-	    field : "");
+	snprintf(err->field, sizeof(err->field), "%s",
+	    field != NULL ? field : "");
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
@@ -142,10 +141,11 @@ req_percent_decode(const char *s, size_t n, bool plus_is_space, char **out,
 			hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
 			lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
 			if (hi == -1 || lo == -1) {
-				show(bad, sizeof(bad), s + i, n - i < 3 ?
-				    n - i : 3);
+				show(bad, sizeof(bad), s + i,
+				    n - i < 3 ? n - i : 3);
 				free(d);
-				return fail(err, 400, NULL, "malformed "
+				return fail(err, 400, NULL,
+				    "malformed "
 				    "percent-escape \"%s\" at offset %zu",
 				    bad, i);
 			}
@@ -194,14 +194,16 @@ parse_pairs(const char *s, size_t n, struct kvlist *l, const char *what,
 		}
 		show(name, sizeof(name), k, klen);
 		if (memchr(k, '\0', klen) != NULL) {
-			fail(err, 400, name, "%s name \"%s\" contains NUL "
-			    "(%%00)", what, name);
+			fail(err, 400, name,
+			    "%s name \"%s\" contains NUL "
+			    "(%%00)",
+			    what, name);
 			goto out;
 		}
 		if (eq == NULL)
 			v = xstrdup("");
 		else if (req_percent_decode(eq + 1, (size_t)(amp - eq - 1),
-		    true, &v, &vlen, err) == -1) {
+			     true, &v, &vlen, err) == -1) {
 			snprintf(why, sizeof(why), "%s", err->message);
 			fail(err, 400, name, "%s \"%s\": %s", what, name, why);
 			goto out;
@@ -242,8 +244,8 @@ req_parse_query(const char *s, size_t n, struct kvlist *l,
 static bool
 is_tchar(unsigned char c)
 {
-	return c > 0x20 && c < 0x7f && strchr("\"(),/:;<=>?@[\\]{}", c) ==
-	    NULL;
+	return c > 0x20 && c < 0x7f &&
+	    strchr("\"(),/:;<=>?@[\\]{}", c) == NULL;
 }
 
 static bool
@@ -276,8 +278,10 @@ req_parse_cookies(const char *s, size_t n, struct kvlist *l,
 
 	for (i = 0; i < n; i++) {
 		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
-			return fail(err, 400, "Cookie", "Cookie header holds "
-			    "a control character at offset %zu", i);
+			return fail(err, 400, "Cookie",
+			    "Cookie header holds "
+			    "a control character at offset %zu",
+			    i);
 	}
 	for (p = s; p < end; p = semi + 1) {
 		if ((semi = memchr(p, ';', (size_t)(end - p))) == NULL)
@@ -285,14 +289,14 @@ req_parse_cookies(const char *s, size_t n, struct kvlist *l,
 		if ((eq = memchr(p, '=', (size_t)(semi - p))) != NULL) {
 			for (k = p; k < eq && (*k == ' ' || *k == '\t'); k++)
 				;
-			for (ke = eq; ke > k && (ke[-1] == ' ' ||
-			    ke[-1] == '\t'); ke--)
+			for (ke = eq;
+			     ke > k && (ke[-1] == ' ' || ke[-1] == '\t'); ke--)
 				;
-			for (v = eq + 1; v < semi && (*v == ' ' ||
-			    *v == '\t'); v++)
+			for (v = eq + 1; v < semi && (*v == ' ' || *v == '\t');
+			     v++)
 				;
-			for (ve = semi; ve > v && (ve[-1] == ' ' ||
-			    ve[-1] == '\t'); ve--)
+			for (ve = semi;
+			     ve > v && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
 				;
 			if (ve - v >= 2 && *v == '"' && ve[-1] == '"') {
 				v++;
@@ -300,8 +304,10 @@ req_parse_cookies(const char *s, size_t n, struct kvlist *l,
 			}
 			if (is_token(k, (size_t)(ke - k))) {
 				if (l->n >= REQ_FIELDS_MAX)
-					return fail(err, 400, "Cookie", "more "
-					    "than %d cookies", REQ_FIELDS_MAX);
+					return fail(err, 400, "Cookie",
+					    "more "
+					    "than %d cookies",
+					    REQ_FIELDS_MAX);
 				kv_add(l, k, (size_t)(ke - k), v,
 				    (size_t)(ve - v));
 			}
@@ -348,9 +354,11 @@ json_depth_ok(const char *s, size_t n, unsigned max, struct req_error *err)
 			instr = true;
 		else if (c == '[' || c == '{') {
 			if (++depth > max)
-				return fail(err, 400, "body", "JSON nested "
+				return fail(err, 400, "body",
+				    "JSON nested "
 				    "deeper than %u levels at line %zu column "
-				    "%zu", max, line, col);
+				    "%zu",
+				    max, line, col);
 		} else if ((c == ']' || c == '}') && depth > 0)
 			depth--;
 	}
@@ -374,51 +382,16 @@ req_parse_json(const char *s, size_t n, unsigned depth, json_t **out,
 		return -1;
 	*out = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	if (*out == NULL && json_error_code(&je) == json_error_null_character)
-		return fail(err, 400, "body", "invalid JSON at line %d column "
-		    "%d: \\u0000 is not allowed in strings", je.line,
-		    je.column);
+		return fail(err, 400, "body",
+		    "invalid JSON at line %d column "
+		    "%d: \\u0000 is not allowed in strings",
+		    je.line, je.column);
 	if (*out == NULL)
-		return fail(err, 400, "body", "invalid JSON at line %d column "
-		    "%d: %s", je.line, je.column, je.text);
+		return fail(err, 400, "body",
+		    "invalid JSON at line %d column "
+		    "%d: %s",
+		    je.line, je.column, je.text);
 	return 0;
-}
-
-/* Shortest "%.*g" that reads back as the same double. */
-static void
-real_text(double d, char *b, size_t bsz)
-{
-	int	 prec;
-
-	for (prec = 15; prec <= 17; prec++) {
-		snprintf(b, bsz, "%.*g", prec, d);
-		if (strtod(b, NULL) == d)
-			return;
-	}
-}
-
-/* The object's top-level strings and numbers as text, for req_field(). */
-static void
-json_fields(const json_t *o, struct kvlist *l)
-{
-	const char	*k;
-	json_t		*v;
-	char		 num[32];
-
-	if (!json_is_object(o))
-		return;
-	json_object_foreach((json_t *)o, k, v) {
-		if (json_is_string(v))
-			kv_add(l, k, strlen(k), json_string_value(v),
-			    json_string_length(v));
-		else if (json_is_integer(v)) {
-			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-			    json_integer_value(v));
-			kv_add(l, k, strlen(k), num, strlen(num));
-		} else if (json_is_real(v)) {
-			real_text(json_real_value(v), num, sizeof(num));
-			kv_add(l, k, strlen(k), num, strlen(num));
-		}
-	}
 }
 
 /* ---------------------------------------------------------------------
@@ -431,9 +404,11 @@ request_id_ok(const char *s)
 	size_t	 n;
 
 	for (n = 0; s[n] != '\0'; n++) {
-		if (n == 64 || !((s[n] >= 'a' && s[n] <= 'z') ||
-		    (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' &&
-		    s[n] <= '9') || strchr("._:-", s[n]) != NULL))
+		if (n == 64 ||
+		    !((s[n] >= 'a' && s[n] <= 'z') ||
+			(s[n] >= 'A' && s[n] <= 'Z') ||
+			(s[n] >= '0' && s[n] <= '9') ||
+			strchr("._:-", s[n]) != NULL))
 			return false;
 	}
 	return n > 0;
@@ -467,13 +442,14 @@ random_bytes(unsigned char *b, size_t n)
 	size_t		 got = 0, i;
 	ssize_t		 r;
 	if (rnd.atfork == 0)
-		rnd.atfork = pthread_atfork(NULL, NULL, rnd_forget) == 0 ? 1 : -1;
+		rnd.atfork = pthread_atfork(NULL, NULL, rnd_forget) == 0 ? 1 :
+									   -1;
 	if (rnd.atfork == -1)
 		rnd_forget();	/* no pool without a fork guard */
 	if (rnd.left < n && n <= sizeof(rnd.b)) {
 		while (got < sizeof(rnd.b)) {
 			if ((r = getrandom(rnd.b + got, sizeof(rnd.b) - got,
-			    0)) == -1) {
+				 0)) == -1) {
 				if (errno == EINTR)
 					continue;
 				break;
@@ -494,8 +470,8 @@ random_bytes(unsigned char *b, size_t n)
 	    (uint64_t)getpid() << 32;
 	for (i = 0; i < n; i++) {
 		x += 0x9e3779b97f4a7c15ULL;	/* splitmix64 */
-		b[i] = (unsigned char)((x ^ x >> 31) * 0xbf58476d1ce4e5b9ULL
-		    >> 56);
+		b[i] = (unsigned char)((x ^ x >> 31) * 0xbf58476d1ce4e5b9ULL >>
+		    56);
 	}
 }
 
@@ -533,7 +509,6 @@ req_init(struct request *req)
 	kv_init(&req->cookies);
 	kv_init(&req->form);
 	kv_init(&req->route);
-	kv_init(&req->jfields);
 }
 
 void
@@ -548,7 +523,6 @@ req_free(struct request *req)
 	kv_free(&req->cookies);
 	kv_free(&req->form);
 	kv_free(&req->route);
-	kv_free(&req->jfields);
 	json_decref(req->json);
 	req_init(req);
 }
@@ -556,9 +530,8 @@ req_free(struct request *req)
 static enum http_method
 method_of(const char *m)
 {
-	static const char *const names[HTTP_OTHER] = {
-		"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
-	};
+	static const char *const names[HTTP_OTHER] = { "GET", "HEAD", "POST",
+		"PUT", "PATCH", "DELETE", "OPTIONS" };
 	int	 i;
 
 	for (i = 0; i < HTTP_OTHER; i++)
@@ -574,10 +547,10 @@ method_of(const char *m)
  */
 struct known {
 	const char	*method, *request_uri, *query_string, *content_type,
-			*content_length, *remote_addr, *https, *scheme,
-			*document_uri, *script_name, *path_info;
+	    *content_length, *remote_addr, *https, *scheme, *document_uri,
+	    *script_name, *path_info;
 	const char	*h_request_id, *h_cookie, *h_content_type,
-			*h_content_length;
+	    *h_content_length;
 };
 
 struct known_name {
@@ -587,17 +560,25 @@ struct known_name {
 };
 
 /* Grouped by first letter, in the order note_known() indexes them. */
-#define KN(n, f)	{ n, sizeof(n) - 1, offsetof(struct known, f) }
+#define KN(n, f) \
+	{ \
+		n, sizeof(n) - 1, offsetof(struct known, f) \
+	}
 static const struct known_name	 known_names[] = {
-	KN("CONTENT_TYPE", content_type), KN("CONTENT_LENGTH", content_length),
+	KN("CONTENT_TYPE", content_type),
+	KN("CONTENT_LENGTH", content_length),
 	KN("DOCUMENT_URI", document_uri),
-	KN("HTTPS", https), KN("HTTP_X_REQUEST_ID", h_request_id),
-	KN("HTTP_COOKIE", h_cookie), KN("HTTP_CONTENT_TYPE", h_content_type),
+	KN("HTTPS", https),
+	KN("HTTP_X_REQUEST_ID", h_request_id),
+	KN("HTTP_COOKIE", h_cookie),
+	KN("HTTP_CONTENT_TYPE", h_content_type),
 	KN("HTTP_CONTENT_LENGTH", h_content_length),
 	KN("PATH_INFO", path_info),
 	KN("QUERY_STRING", query_string),
-	KN("REQUEST_METHOD", method), KN("REQUEST_URI", request_uri),
-	KN("REMOTE_ADDR", remote_addr), KN("REQUEST_SCHEME", scheme),
+	KN("REQUEST_METHOD", method),
+	KN("REQUEST_URI", request_uri),
+	KN("REMOTE_ADDR", remote_addr),
+	KN("REQUEST_SCHEME", scheme),
 	KN("SCRIPT_NAME", script_name),
 };
 #undef KN
@@ -613,14 +594,36 @@ note_known(struct known *k, const char *name, size_t nlen, const char *val)
 
 	/* The first letter picks a run of the table; most params have none. */
 	switch (name[0]) {
-	case 'C': i = 0; end = 2; break;
-	case 'D': i = 2; end = 3; break;
-	case 'H': i = 3; end = 8; break;
-	case 'P': i = 8; end = 9; break;
-	case 'Q': i = 9; end = 10; break;
-	case 'R': i = 10; end = 14; break;
-	case 'S': i = 14; end = 15; break;
-	default: return;
+	case 'C':
+		i = 0;
+		end = 2;
+		break;
+	case 'D':
+		i = 2;
+		end = 3;
+		break;
+	case 'H':
+		i = 3;
+		end = 8;
+		break;
+	case 'P':
+		i = 8;
+		end = 9;
+		break;
+	case 'Q':
+		i = 9;
+		end = 10;
+		break;
+	case 'R':
+		i = 10;
+		end = 14;
+		break;
+	case 'S':
+		i = 14;
+		end = 15;
+		break;
+	default:
+		return;
 	}
 	for (; i < end; i++) {
 		if (known_names[i].len != nlen ||
@@ -723,8 +726,9 @@ store_params(struct request *req, char *const *envp, struct known *k)
 		name = take(req, n - 5 + 1);
 		for (len = 0; len < n - 5; len++) {
 			c = e[5 + len];
-			name[len] = c == '_' ? '-' : c >= 'A' && c <= 'Z' ?
-			    (char)(c + 'a' - 'A') : c;
+			name[len] = c == '_'     ? '-' :
+			    c >= 'A' && c <= 'Z' ? (char)(c + 'a' - 'A') :
+						   c;
 		}
 		name[n - 5] = '\0';
 		kv = &req->headers.v[req->headers.n++];
@@ -763,8 +767,10 @@ check_path(const char *p, size_t n, struct req_error *err)
 			;
 		if ((seg - i == 1 && p[i] == '.') ||
 		    (seg - i == 2 && p[i] == '.' && p[i + 1] == '.'))
-			return fail(err, 400, "path", "path contains a \"%s\" "
-			    "segment", seg - i == 1 ? "." : "..");
+			return fail(err, 400, "path",
+			    "path contains a \"%s\" "
+			    "segment",
+			    seg - i == 1 ? "." : "..");
 	}
 	return 0;
 }
@@ -786,8 +792,7 @@ checked(struct request *req, size_t n, struct req_error *err)
  * fallbacks are decoded by the web server already and only checked.
  */
 static int
-parse_path(struct request *req, const struct known *k,
-    struct req_error *err)
+parse_path(struct request *req, const struct known *k, struct req_error *err)
 {
 	const char	*u, *q, *a, *b, *pi;
 	char		*p;
@@ -804,8 +809,9 @@ parse_path(struct request *req, const struct known *k,
 		q = strchr(u, '?');
 		n = q != NULL ? (size_t)(q - u) : strlen(u);
 		if (req->query_string == NULL)
-			req->query_string = q != NULL ? take_copy(req, q + 1,
-			    strlen(q + 1)) : "";
+			req->query_string = q != NULL ?
+			    take_copy(req, q + 1, strlen(q + 1)) :
+			    "";
 		if (n == 0) {
 			u = "/";
 			n = 1;
@@ -823,7 +829,8 @@ parse_path(struct request *req, const struct known *k,
 	b = nonempty(k->script_name);
 	if (a == NULL && b == NULL) {
 		req->uri = "";
-		return fail(err, 400, "path", "no REQUEST_URI, DOCUMENT_URI "
+		return fail(err, 400, "path",
+		    "no REQUEST_URI, DOCUMENT_URI "
 		    "or SCRIPT_NAME param: cannot tell the path");
 	}
 	if (a != NULL)
@@ -871,11 +878,15 @@ parse_content_length(const char *s, size_t *out, struct req_error *err)
 	show(shown, sizeof(shown), s, strlen(s));
 	p = s + strspn(s, " \t");
 	if (*p == '-')
-		return fail(err, 400, "Content-Length", "Content-Length must "
-		    "not be negative, got \"%s\"", shown);
+		return fail(err, 400, "Content-Length",
+		    "Content-Length must "
+		    "not be negative, got \"%s\"",
+		    shown);
 	if (!isdigit((unsigned char)*p))
-		return fail(err, 400, "Content-Length", "Content-Length is not "
-		    "a number: \"%s\"", shown);
+		return fail(err, 400, "Content-Length",
+		    "Content-Length is not "
+		    "a number: \"%s\"",
+		    shown);
 	for (; isdigit((unsigned char)*p); p++) {
 		d = (size_t)(*p - '0');
 		if (v > (SIZE_MAX - d) / 10)
@@ -886,8 +897,10 @@ parse_content_length(const char *s, size_t *out, struct req_error *err)
 	}
 	p += strspn(p, " \t");
 	if (*p != '\0')
-		return fail(err, 400, "Content-Length", "Content-Length is not "
-		    "a number: \"%s\"", shown);
+		return fail(err, 400, "Content-Length",
+		    "Content-Length is not "
+		    "a number: \"%s\"",
+		    shown);
 	*out = v;
 	return 0;
 }
@@ -902,15 +915,18 @@ check_length(struct request *req, const struct known *k,
 	if (cl == NULL) {
 		if (req->method == HTTP_POST || req->method == HTTP_PUT ||
 		    req->method == HTTP_PATCH)
-			return fail(err, 411, "Content-Length", "%s needs a "
-			    "Content-Length header", req->method_name);
+			return fail(err, 411, "Content-Length",
+			    "%s needs a "
+			    "Content-Length header",
+			    req->method_name);
 		return 0;
 	}
 	if (parse_content_length(cl, &req->content_length, err) == -1)
 		return -1;
 	req->has_content_length = true;
 	if (req->content_length > lim->body_max)
-		return fail(err, 413, "Content-Length", "request body of %zu "
+		return fail(err, 413, "Content-Length",
+		    "request body of %zu "
 		    "bytes is over the limit of %zu bytes",
 		    req->content_length, lim->body_max);
 	return 0;
@@ -955,7 +971,7 @@ req_parse_params(struct request *req, char *const *envp,
 		return fail(err, 400, NULL, "malformed method \"%s\"", shown);
 	}
 	if (req_parse_query(req->query_string, strlen(req->query_string),
-	    &req->query, err) == -1)
+		&req->query, err) == -1)
 		return -1;
 	if ((v = k.h_cookie) != NULL &&
 	    req_parse_cookies(v, strlen(v), &req->cookies, err) == -1)
@@ -976,7 +992,7 @@ is_json_type(const char *t)
 	/* application/merge-patch+json, application/problem+json, ... */
 	return strcmp(t, "application/json") == 0 ||
 	    (strncmp(t, "application/", 12) == 0 && n > 17 &&
-	    strcmp(t + n - 5, "+json") == 0);
+		strcmp(t + n - 5, "+json") == 0);
 }
 
 /*
@@ -994,9 +1010,10 @@ req_parse_body(struct request *req, const char *body, size_t len,
 	if (lim == NULL)
 		lim = &default_limits;
 	if (len > lim->body_max)
-		return fail(err, 413, "Content-Length", "request body of %zu "
-		    "bytes is over the limit of %zu bytes", len,
-		    lim->body_max);
+		return fail(err, 413, "Content-Length",
+		    "request body of %zu "
+		    "bytes is over the limit of %zu bytes",
+		    len, lim->body_max);
 	if (body != req->body) {
 		copy = xmalloc(len + 1);
 		if (len > 0)
@@ -1009,24 +1026,24 @@ req_parse_body(struct request *req, const char *body, size_t len,
 	if (len == 0)
 		return 0;
 	if (req->content_type == NULL)
-		return fail(err, 415, "Content-Type", "a request body needs a "
+		return fail(err, 415, "Content-Type",
+		    "a request body needs a "
 		    "Content-Type: application/x-www-form-urlencoded or "
 		    "application/json");
 	if (strcmp(req->content_type, FORM_TYPE) == 0)
 		return parse_pairs(req->body, len, &req->form, "form field",
 		    err);
 	if (is_json_type(req->content_type)) {
-		if (req_parse_json(req->body, len, lim->json_depth, &req->json,
-		    err) == -1)
-			return -1;
-		json_fields(req->json, &req->jfields);
-		return 0;
+		return req_parse_json(req->body, len, lim->json_depth,
+		    &req->json, err);
 	}
 	show(shown, sizeof(shown), req->content_type,
 	    strlen(req->content_type));
-	return fail(err, 415, "Content-Type", "Content-Type \"%s\" is not "
+	return fail(err, 415, "Content-Type",
+	    "Content-Type \"%s\" is not "
 	    "accepted: send application/x-www-form-urlencoded or "
-	    "application/json", shown);
+	    "application/json",
+	    shown);
 }
 
 /* ---------------------------------------------------------------------
@@ -1051,21 +1068,6 @@ req_param(const struct request *req, const char *name)
 }
 
 /*
- * A JSON body's top-level string or number (as text, "1.5"), else the
- * urlencoded form field; NULL when absent (null, booleans, arrays and
- * objects are absent here: read req->json for those).
- */
-const char *
-req_field(const struct request *req, const char *name)
-{
-	const char	*v;
-
-	if ((v = kv_get(&req->jfields, name)) != NULL)
-		return v;
-	return kv_get(&req->form, name);
-}
-
-/*
  * The q value Accept gives a media type: the most specific matching
  * range wins (type/sub over type/ * over * / *); 0 (not acceptable) when
  * none matches.
@@ -1083,8 +1085,8 @@ accept_q(const char *accept, const char *type)
 		end = p + strcspn(p, ",");
 		p += strspn(p, " \t");
 		e = p + strcspn(p, ";,");
-		for (rl = (size_t)(e - p); rl > 0 && (p[rl - 1] == ' ' ||
-		    p[rl - 1] == '\t'); rl--)
+		for (rl = (size_t)(e - p);
+		     rl > 0 && (p[rl - 1] == ' ' || p[rl - 1] == '\t'); rl--)
 			;
 		sl = memchr(p, '/', rl);
 		if (rl == flen && strncasecmp(p, type, rl) == 0)
@@ -1100,7 +1102,7 @@ accept_q(const char *accept, const char *type)
 		if (spec <= best)
 			continue;
 		q = 1;
-		for (par = e; par < end && *par == ';'; ) {
+		for (par = e; par < end && *par == ';';) {
 			par++;
 			par += strspn(par, " \t");
 			if ((*par == 'q' || *par == 'Q') && par[1] == '=')
@@ -1127,8 +1129,9 @@ req_wants_json(const struct request *req)
 
 	/* A refused path leaves only the raw URI to go by. */
 	p = req->path != NULL ? req->path : req->uri;
-	if (p != NULL && (strncmp(p, "/api/", 5) == 0 || strcmp(p, "/api") ==
-	    0 || strncmp(p, "/api?", 5) == 0))
+	if (p != NULL &&
+	    (strncmp(p, "/api/", 5) == 0 || strcmp(p, "/api") == 0 ||
+		strncmp(p, "/api?", 5) == 0))
 		return true;
 	if ((a = req_header(req, "accept")) == NULL)
 		return false;

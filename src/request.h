@@ -68,10 +68,6 @@ struct request {
 	char		*body;
 	size_t		 body_len;
 
-	/* The JSON body's top-level strings and numbers as text, so
-	 * req_field() needs no allocation per lookup. */
-	struct kvlist	 jfields;
-
 	/*
 	 * One block holds the params' copies, the header names and the
 	 * strings above that are not path: a request costs one allocation
@@ -117,8 +113,10 @@ int	 req_parse_json(const char *, size_t, unsigned depth, json_t **,
 const char *req_header(const struct request *, const char *lcname);
 /* Raw FastCGI param by name ("SERVER_NAME"), first occurrence. */
 const char *req_param(const struct request *, const char *name);
-/* Field from the JSON body (string form) or else the form body. */
-const char *req_field(const struct request *, const char *name);
+/*
+ * Body fields are read by the app through ctx_field() (ctx.h), which
+ * tells an absent field from one that is not a string.
+ */
 /* True when the client prefers JSON: /api/ paths or Accept naming it. */
 bool	 req_wants_json(const struct request *);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jv.h"
 #include "response.h"
 #include "util.h"
 
@@ -65,9 +66,23 @@ static bool
 is_tchar(unsigned char c)
 {
 	switch (c) {
-	case '"': case '(': case ')': case ',': case '/': case ':': case ';':
-	case '<': case '=': case '>': case '?': case '@': case '[': case '\\':
-	case ']': case '{': case '}':
+	case '"':
+	case '(':
+	case ')':
+	case ',':
+	case '/':
+	case ':':
+	case ';':
+	case '<':
+	case '=':
+	case '>':
+	case '?':
+	case '@':
+	case '[':
+	case '\\':
+	case ']':
+	case '{':
+	case '}':
 		return false;
 	default:
 		return c > 0x20 && c < 0x7f;
@@ -103,8 +118,8 @@ is_cookie_value(const char *s)
 
 	for (; *s != '\0'; s++) {
 		c = (unsigned char)*s;
-		if (c < 0x21 || c > 0x7e || c == '"' || c == ',' ||
-		    c == ';' || c == '\\')
+		if (c < 0x21 || c > 0x7e || c == '"' || c == ',' || c == ';' ||
+		    c == '\\')
 			return false;
 	}
 	return true;
@@ -151,9 +166,8 @@ int
 resp_cookie(struct response *r, const char *name, const char *value,
     const struct cookie_opts *o)
 {
-	static const struct cookie_opts	 dflt = {
-		-1, false, true, SAMESITE_LAX, "/"
-	};
+	static const struct cookie_opts dflt = { -1, false, true, SAMESITE_LAX,
+		"/" };
 	const char			*path;
 
 	if (o == NULL)
@@ -195,52 +209,14 @@ resp_content_type(struct response *r, const char *type)
  * Bodies: JSON and errors
  */
 
-/*
- * s as valid UTF-8 (the caller frees it): bytes that do not start a
- * well-formed sequence become U+FFFD, so json_string() cannot fail on
- * request bytes quoted in a message.
- */
-static char *
-utf8_clean(const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	struct buf		 b = BUF_INIT;
-	size_t			 i = 0, n, k;
-	uint32_t		 cp;
-	unsigned char		 c;
-
-	while (p[i] != '\0') {
-		c = p[i];
-		n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 :
-		    c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 :
-		    4;
-		cp = n == 1 ? c & 0x1f : n == 2 ? c & 0x0f : c & 0x07;
-		for (k = 1; n < 4 && k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				break;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if (n == 4 || k <= n || (n == 2 && (cp < 0x800 ||
-		    (cp >= 0xd800 && cp <= 0xdfff))) || (n == 3 &&
-		    (cp < 0x10000 || cp > 0x10ffff))) {
-			buf_puts(&b, "\xef\xbf\xbd");
-			i++;
-			continue;
-		}
-		buf_append(&b, p + i, n + 1);
-		i += n + 1;
-	}
-	return buf_release(&b);
-}
-
 /* Replaces the body with the compact JSON of v; -1 if v cannot be. */
 int
 resp_json(struct response *r, int status, const json_t *v)
 {
 	char	*s;
 
-	if (v == NULL || (s = json_dumps(v, JSON_COMPACT |
-	    JSON_ENCODE_ANY)) == NULL)
+	if (v == NULL ||
+	    (s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
 		return -1;
 	buf_reset(&r->body);
 	buf_puts(&r->body, s);
@@ -254,7 +230,7 @@ resp_json(struct response *r, int status, const json_t *v)
 static int
 set_clean(json_t *o, const char *key, const char *s)
 {
-	char	*c = utf8_clean(s);
+	char	*c = jv_utf8_clean(s);
 	int	 rc;
 
 	rc = json_object_set_new(o, key, json_string(c));
@@ -273,8 +249,8 @@ resp_json_error(struct response *r, int status, const char *code,
 	if ((top = json_object()) == NULL || (e = json_object()) == NULL ||
 	    json_object_set(top, "error", e) == -1 ||
 	    set_clean(e, "code", code != NULL ? code : "error") == -1 ||
-	    set_clean(e, "message", msg != NULL ? msg :
-	    resp_reason(status)) == -1)
+	    set_clean(e, "message", msg != NULL ? msg : resp_reason(status)) ==
+		-1)
 		goto out;
 	if (fields != NULL) {
 		rc = json_object_set_new(e, "fields", fields);
@@ -294,19 +270,32 @@ static const char *
 status_code(int status)
 {
 	switch (status) {
-	case 400: return "bad_request";
-	case 401: return "unauthorized";
-	case 403: return "forbidden";
-	case 404: return "not_found";
-	case 405: return "method_not_allowed";
-	case 409: return "conflict";
-	case 411: return "length_required";
-	case 413: return "body_too_large";
-	case 415: return "unsupported_media_type";
-	case 422: return "unprocessable";
-	case 429: return "too_many_requests";
-	case 503: return "unavailable";
-	default: return status >= 500 ? "internal" : "error";
+	case 400:
+		return "bad_request";
+	case 401:
+		return "unauthorized";
+	case 403:
+		return "forbidden";
+	case 404:
+		return "not_found";
+	case 405:
+		return "method_not_allowed";
+	case 409:
+		return "conflict";
+	case 411:
+		return "length_required";
+	case 413:
+		return "body_too_large";
+	case 415:
+		return "unsupported_media_type";
+	case 422:
+		return "unprocessable";
+	case 429:
+		return "too_many_requests";
+	case 503:
+		return "unavailable";
+	default:
+		return status >= 500 ? "internal" : "error";
 	}
 }
 
@@ -337,13 +326,13 @@ html_escape(struct buf *b, const char *s)
 }
 
 static void
-html_error(struct response *r, int status, const char *msg,
-    const char *field)
+html_error(struct response *r, int status, const char *msg, const char *field)
 {
-	char	*m = utf8_clean(msg), *f = NULL;
+	char	*m = jv_utf8_clean(msg), *f = NULL;
 
 	buf_reset(&r->body);
-	buf_printf(&r->body, "<!doctype html>\n<html lang=\"en\">\n<head>\n"
+	buf_printf(&r->body,
+	    "<!doctype html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">\n"
 	    "<title>%d %s</title>\n<style>body{font:16px/1.5 system-ui,"
@@ -354,12 +343,13 @@ html_error(struct response *r, int status, const char *msg,
 	html_escape(&r->body, m);
 	buf_puts(&r->body, "</p>\n");
 	if (field != NULL && *field != '\0') {
-		f = utf8_clean(field);
+		f = jv_utf8_clean(field);
 		buf_puts(&r->body, "<p>Field: <code>");
 		html_escape(&r->body, f);
 		buf_puts(&r->body, "</code></p>\n");
 	}
-	buf_puts(&r->body, "<p><a href=\"/\">Back to the start page</a></p>\n"
+	buf_puts(&r->body,
+	    "<p><a href=\"/\">Back to the start page</a></p>\n"
 	    "</body>\n</html>\n");
 	r->status = status;
 	resp_content_type(r, DEFAULT_TYPE);
@@ -385,7 +375,7 @@ resp_error(struct response *r, bool json, int status, const char *code,
 	if (field != NULL && *field != '\0') {
 		if ((fields = json_object()) == NULL)
 			goto fail;
-		f = utf8_clean(field);
+		f = jv_utf8_clean(field);
 		if (set_clean(fields, f, message) == -1) {
 			free(f);
 			json_decref(fields);
@@ -397,7 +387,8 @@ resp_error(struct response *r, bool json, int status, const char *code,
 		return 0;
 fail:
 	buf_reset(&r->body);
-	buf_puts(&r->body, "{\"error\":{\"code\":\"internal\",\"message\":"
+	buf_puts(&r->body,
+	    "{\"error\":{\"code\":\"internal\",\"message\":"
 	    "\"Internal Server Error\"}}");
 	r->status = 500;
 	resp_content_type(r, JSON_TYPE);
@@ -412,42 +403,78 @@ const char *
 resp_reason(int status)
 {
 	switch (status) {
-	case 100: return "Continue";
-	case 101: return "Switching Protocols";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 206: return "Partial Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 307: return "Temporary Redirect";
-	case 308: return "Permanent Redirect";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 406: return "Not Acceptable";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 411: return "Length Required";
-	case 412: return "Precondition Failed";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 428: return "Precondition Required";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
+	case 100:
+		return "Continue";
+	case 101:
+		return "Switching Protocols";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 206:
+		return "Partial Content";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 303:
+		return "See Other";
+	case 304:
+		return "Not Modified";
+	case 307:
+		return "Temporary Redirect";
+	case 308:
+		return "Permanent Redirect";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 406:
+		return "Not Acceptable";
+	case 408:
+		return "Request Timeout";
+	case 409:
+		return "Conflict";
+	case 410:
+		return "Gone";
+	case 411:
+		return "Length Required";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Content";
+	case 428:
+		return "Precondition Required";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
 	default:
 		if (status >= 100 && status < 200)
 			return "Informational";
@@ -507,8 +534,8 @@ resp_serialize_head(const struct response *r, struct buf *out)
 	buf_append(out, "\r\n", 2);
 	if (!bodyless(status)) {
 		buf_append(out, "Content-Type: ", 14);
-		buf_puts(out, r->content_type != NULL ? r->content_type :
-		    DEFAULT_TYPE);
+		buf_puts(out,
+		    r->content_type != NULL ? r->content_type : DEFAULT_TYPE);
 		buf_append(out, "\r\nContent-Length: ", 18);
 		put_size(out, r->body.len);
 		buf_append(out, "\r\n", 2);

@@ -16,6 +16,7 @@
 
 #include <libpq-fe.h>
 
+#include "jv.h"
 #include "store.h"
 #include "util.h"
 
@@ -23,10 +24,12 @@
 /* Prepared statements                                                 */
 /* ------------------------------------------------------------------ */
 
-#define UTC_TS(c) "to_char(" c " AT TIME ZONE 'UTC', " \
+#define UTC_TS(c) \
+	"to_char(" c " AT TIME ZONE 'UTC', " \
 	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define ENTRY_COLS "id, to_char(day, 'YYYY-MM-DD'), quarters, activity, " \
-	UTC_TS("created") ", " UTC_TS("updated")
+#define ENTRY_COLS \
+	"id, to_char(day, 'YYYY-MM-DD'), quarters, activity, " UTC_TS( \
+	    "created") ", " UTC_TS("updated")
 
 enum stmt {
 	ST_USER_CREATE,
@@ -37,6 +40,7 @@ enum stmt {
 	ST_THROTTLE_CHECK,
 	ST_THROTTLE_FAIL,
 	ST_THROTTLE_CLEAR,
+	ST_THROTTLE_NOTE,
 	ST_HOURS_ADD,
 	ST_HOURS_GET,
 	ST_HOURS_UPDATE,
@@ -60,42 +64,55 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    "SELECT astronaut_create($1, $2, $3)", false },
 	[ST_USER_BY_EMAIL] = { "user_by_email",
 	    "SELECT id, email, name, pwhash FROM astronauts "
-	    "WHERE lower(email) = lower($1)", true },
+	    "WHERE lower(email) = lower($1)",
+	    true },
 	[ST_SESSION_CREATE] = { "session_create",
 	    "WITH old AS (DELETE FROM sessions WHERE expires < now()) "
 	    "INSERT INTO sessions (token_hash, astronaut_id, expires) "
-	    "VALUES ($1, $2, now() + make_interval(secs => $3::int))", false },
+	    "VALUES ($1, $2, now() + make_interval(secs => $3::int))",
+	    false },
 	[ST_SESSION_GET] = { "session_get",
 	    "SELECT a.id, a.email, a.name, "
 	    "floor(extract(epoch FROM s.expires))::bigint FROM sessions s "
 	    "JOIN astronauts a ON a.id = s.astronaut_id "
-	    "WHERE s.token_hash = $1 AND s.expires > now()", true },
+	    "WHERE s.token_hash = $1 AND s.expires > now()",
+	    true },
 	[ST_SESSION_DELETE] = { "session_delete",
 	    "WITH old AS (DELETE FROM sessions WHERE expires < now()) "
-	    "DELETE FROM sessions WHERE token_hash = $1", false },
+	    "DELETE FROM sessions WHERE token_hash = $1",
+	    false },
 	[ST_THROTTLE_CHECK] = { "throttle_check",
 	    "SELECT count(*), ceil(extract(epoch FROM min(at) + "
 	    "make_interval(secs => $3::int) - now())) FROM login_failures "
 	    "WHERE key = ANY(ARRAY[$1, $2]) AND "
-	    "at > now() - make_interval(secs => $3::int) GROUP BY key", true },
+	    "at > now() - make_interval(secs => $3::int) GROUP BY key",
+	    true },
 	[ST_THROTTLE_FAIL] = { "throttle_fail",
 	    "WITH old AS (DELETE FROM login_failures WHERE "
 	    "at < now() - make_interval(secs => $3::int)) "
-	    "INSERT INTO login_failures (key) VALUES ($1), ($2)", false },
+	    "INSERT INTO login_failures (key) VALUES ($1), ($2)",
+	    false },
 	[ST_THROTTLE_CLEAR] = { "throttle_clear",
 	    "DELETE FROM login_failures WHERE key = $1", false },
+	[ST_THROTTLE_NOTE] = { "throttle_note",
+	    "WITH old AS (DELETE FROM login_failures WHERE "
+	    "at < now() - make_interval(secs => $2::int)) "
+	    "INSERT INTO login_failures (key) VALUES ($1)",
+	    false },
 	[ST_HOURS_ADD] = { "hours_add",
 	    "SELECT * FROM hours_add($1, $2::date, $3, $4)", false },
 	[ST_HOURS_GET] = { "hours_get",
 	    "SELECT " ENTRY_COLS " FROM hour_logs "
-	    "WHERE id = $1 AND astronaut_id = $2", true },
+	    "WHERE id = $1 AND astronaut_id = $2",
+	    true },
 	[ST_HOURS_UPDATE] = { "hours_update",
 	    "SELECT * FROM hours_update($1, $2, $3::date, $4, $5)", false },
-	[ST_HOURS_DELETE] = { "hours_delete",
-	    "SELECT hours_delete($1, $2)", false },
+	[ST_HOURS_DELETE] = { "hours_delete", "SELECT hours_delete($1, $2)",
+	    false },
 	[ST_HOURS_LIST] = { "hours_list",
 	    "SELECT " ENTRY_COLS " FROM hour_logs WHERE astronaut_id = $1 "
-	    "ORDER BY day DESC, id DESC LIMIT $2 OFFSET $3", true },
+	    "ORDER BY day DESC, id DESC LIMIT $2 OFFSET $3",
+	    true },
 	[ST_HOURS_COUNT] = { "hours_count",
 	    "SELECT count(*) FROM hour_logs WHERE astronaut_id = $1", true },
 	[ST_ME] = { "me",
@@ -104,15 +121,16 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    "WHERE t2.quarters > t.quarters), "
 	    "(SELECT count(*) FROM hour_logs h WHERE h.astronaut_id = a.id) "
 	    "FROM astronauts a JOIN totals t ON t.astronaut_id = a.id "
-	    "WHERE a.id = $1", true },
+	    "WHERE a.id = $1",
+	    true },
 	[ST_BOARD] = { "board",
 	    "SELECT rank() OVER (ORDER BY t.quarters DESC), a.id, a.name, "
 	    "t.quarters FROM totals t JOIN astronauts a "
 	    "ON a.id = t.astronaut_id "
 	    "ORDER BY t.quarters DESC, t.astronaut_id LIMIT $1 OFFSET $2",
 	    true },
-	[ST_BOARD_COUNT] = { "board_count",
-	    "SELECT count(*) FROM totals", true },
+	[ST_BOARD_COUNT] = { "board_count", "SELECT count(*) FROM totals",
+	    true },
 };
 
 #define BACKOFF_MIN_MS	100
@@ -169,7 +187,8 @@ set_err(struct store *st, const char *what, const char *msg)
 	snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", what,
 	    msg != NULL ? msg : "unknown error");
 	n = strlen(st->errmsg);
-	while (n > 0 && (st->errmsg[n - 1] == '\n' || st->errmsg[n - 1] == ' '))
+	while (
+	    n > 0 && (st->errmsg[n - 1] == '\n' || st->errmsg[n - 1] == ' '))
 		st->errmsg[--n] = '\0';
 }
 
@@ -185,7 +204,7 @@ PGconn *
 store_connect(const char *conninfo, struct buf *err)
 {
 	const char	*keys[] = { "connect_timeout", "application_name",
-			    "gssencmode", "dbname", NULL };
+		"gssencmode", "dbname", NULL };
 	const char	*vals[] = { "3", "crewlog", "disable", conninfo, NULL };
 	PGconn		*c;
 
@@ -228,7 +247,8 @@ drop_conn(struct store *st)
 	st->changed = true;	/* notifications may have been missed */
 	st->next_try_ms = now_ms() + st->backoff_ms;
 	st->backoff_ms = st->backoff_ms * 2 > BACKOFF_MAX_MS ?
-	    BACKOFF_MAX_MS : st->backoff_ms * 2;
+	    BACKOFF_MAX_MS :
+	    st->backoff_ms * 2;
 }
 
 /* Prepares every statement and LISTENs; 0 or -1 with errmsg set. */
@@ -369,7 +389,7 @@ store_poll(struct store *st)
 		pfd.revents = 0;
 		if (pfd.fd >= 0 && poll(&pfd, 1, 0) > 0 &&
 		    (PQconsumeInput(st->conn) == 0 ||
-		    PQstatus(st->conn) != CONNECTION_OK)) {
+			PQstatus(st->conn) != CONNECTION_OK)) {
 			set_err(st, "connection lost",
 			    PQerrorMessage(st->conn));
 			drop_conn(st);
@@ -469,9 +489,12 @@ exec_stmt(struct store *st, enum stmt s, int n, const char *const *vals,
 		 * ("Failing row contains ..."), request data and password
 		 * hashes that must not reach the log.
 		 */
-		set_err(st, stmts[s].name, r != NULL && PQresultErrorField(r,
-		    PG_DIAG_MESSAGE_PRIMARY) != NULL ? PQresultErrorField(r,
-		    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(st->conn));
+		set_err(st, stmts[s].name,
+		    r != NULL &&
+			    PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) !=
+				NULL ?
+			PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) :
+			PQerrorMessage(st->conn));
 		if (state != NULL && strcmp(state, "23505") == 0) {
 			PQclear(r);
 			*rc = STORE_CONFLICT;
@@ -510,16 +533,6 @@ hours_json(int64_t q)
 	return json_real((double)q / 4.0);
 }
 
-/* Sets key to a new value; a NULL value (bad UTF-8) becomes null. */
-static void
-set_new(json_t *o, const char *key, json_t *v)
-{
-	if (v == NULL)
-		v = json_null();
-	if (json_object_set_new(o, key, v) == -1)
-		abort();	/* only on OOM or a bad key: ours are fixed */
-}
-
 static json_t *
 entry_json(const PGresult *r, int row)
 {
@@ -527,12 +540,12 @@ entry_json(const PGresult *r, int row)
 
 	if (e == NULL)
 		abort();
-	set_new(e, "id", json_integer(col_i64(r, row, 0)));
-	set_new(e, "date", json_string(PQgetvalue(r, row, 1)));
-	set_new(e, "hours", hours_json(col_i64(r, row, 2)));
-	set_new(e, "activity", json_string(PQgetvalue(r, row, 3)));
-	set_new(e, "created", json_string(PQgetvalue(r, row, 4)));
-	set_new(e, "updated", json_string(PQgetvalue(r, row, 5)));
+	jv_set(e, "id", json_integer(col_i64(r, row, 0)));
+	jv_set(e, "date", jv_str(PQgetvalue(r, row, 1)));
+	jv_set(e, "hours", hours_json(col_i64(r, row, 2)));
+	jv_set(e, "activity", jv_str(PQgetvalue(r, row, 3)));
+	jv_set(e, "created", jv_str(PQgetvalue(r, row, 4)));
+	jv_set(e, "updated", jv_str(PQgetvalue(r, row, 5)));
 	return e;
 }
 
@@ -580,8 +593,7 @@ fill_user(PGresult *r, struct store_user *u, bool with_hash)
 }
 
 int
-store_user_by_email(struct store *st, const char *email,
-    struct store_user *u)
+store_user_by_email(struct store *st, const char *email, struct store_user *u)
 {
 	const char	*v[1] = { email };
 	PGresult	*r;
@@ -695,6 +707,21 @@ store_throttle_check(struct store *st, const char *acct, const char *addr,
 }
 
 int
+store_throttle_note(struct store *st, const char *key, unsigned window)
+{
+	char		 wbuf[16];
+	const char	*v[2] = { key, wbuf };
+	PGresult	*r;
+	int		 rc;
+
+	snprintf(wbuf, sizeof(wbuf), "%u", window);
+	if ((r = exec_stmt(st, ST_THROTTLE_NOTE, 2, v, &rc)) == NULL)
+		return rc;
+	PQclear(r);
+	return STORE_OK;
+}
+
+int
 store_throttle_fail(struct store *st, const char *acct, const char *addr,
     unsigned window)
 {
@@ -746,8 +773,8 @@ write_result(struct store *st, PGresult *r, json_t **entry)
 }
 
 int
-store_hours_add(struct store *st, int64_t user, const char *day,
-    int quarters, const char *activity, json_t **entry)
+store_hours_add(struct store *st, int64_t user, const char *day, int quarters,
+    const char *activity, json_t **entry)
 {
 	char		 ubuf[24], qbuf[16];
 	const char	*v[4] = { ubuf, day, qbuf, activity };
@@ -785,8 +812,8 @@ store_hours_get(struct store *st, int64_t user, int64_t id, json_t **entry)
 }
 
 int
-store_hours_update(struct store *st, int64_t user, int64_t id,
-    const char *day, int quarters, const char *activity, json_t **entry)
+store_hours_update(struct store *st, int64_t user, int64_t id, const char *day,
+    int quarters, const char *activity, json_t **entry)
 {
 	char		 ubuf[24], ibuf[24], qbuf[16];
 	const char	*v[5] = { ubuf, ibuf, day, qbuf, activity };
@@ -823,8 +850,8 @@ store_hours_delete(struct store *st, int64_t user, int64_t id)
 }
 
 int
-store_hours_list(struct store *st, int64_t user, int64_t limit,
-    int64_t offset, json_t **list, int64_t *total)
+store_hours_list(struct store *st, int64_t user, int64_t limit, int64_t offset,
+    json_t **list, int64_t *total)
 {
 	char		 ubuf[24], lbuf[24], obuf[24];
 	const char	*v[3] = { ubuf, lbuf, obuf };
@@ -866,12 +893,12 @@ store_me(struct store *st, int64_t user, json_t **me)
 	}
 	if ((*me = json_object()) == NULL)
 		abort();
-	set_new(*me, "id", json_integer(col_i64(r, 0, 0)));
-	set_new(*me, "email", json_string(PQgetvalue(r, 0, 1)));
-	set_new(*me, "name", json_string(PQgetvalue(r, 0, 2)));
-	set_new(*me, "hours", hours_json(col_i64(r, 0, 3)));
-	set_new(*me, "rank", json_integer(col_i64(r, 0, 4)));
-	set_new(*me, "entries", json_integer(col_i64(r, 0, 5)));
+	jv_set(*me, "id", json_integer(col_i64(r, 0, 0)));
+	jv_set(*me, "email", jv_str(PQgetvalue(r, 0, 1)));
+	jv_set(*me, "name", jv_str(PQgetvalue(r, 0, 2)));
+	jv_set(*me, "hours", hours_json(col_i64(r, 0, 3)));
+	jv_set(*me, "rank", json_integer(col_i64(r, 0, 4)));
+	jv_set(*me, "entries", json_integer(col_i64(r, 0, 5)));
 	PQclear(r);
 	return STORE_OK;
 }
@@ -899,10 +926,10 @@ store_leaderboard(struct store *st, int64_t limit, int64_t offset,
 	for (i = 0; i < PQntuples(r); i++) {
 		if ((e = json_object()) == NULL)
 			abort();
-		set_new(e, "rank", json_integer(col_i64(r, i, 0)));
-		set_new(e, "id", json_integer(col_i64(r, i, 1)));
-		set_new(e, "name", json_string(PQgetvalue(r, i, 2)));
-		set_new(e, "hours", hours_json(col_i64(r, i, 3)));
+		jv_set(e, "rank", json_integer(col_i64(r, i, 0)));
+		jv_set(e, "id", json_integer(col_i64(r, i, 1)));
+		jv_set(e, "name", jv_str(PQgetvalue(r, i, 2)));
+		jv_set(e, "hours", hours_json(col_i64(r, i, 3)));
 		if (json_array_append_new(*entries, e) == -1)
 			abort();
 	}

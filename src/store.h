@@ -102,6 +102,9 @@ int		 store_throttle_check(struct store *, const char *acct,
 int		 store_throttle_fail(struct store *, const char *acct,
 		    const char *addr, unsigned window);
 int		 store_throttle_clear(struct store *, const char *acct);
+/* Records one attempt under key alone (sign-up counts every attempt). */
+int		 store_throttle_note(struct store *, const char *key,
+		    unsigned window);
 
 /*
  * Hour logs.  day is "YYYY-MM-DD" (already validated); *entry gets a new

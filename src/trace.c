@@ -24,6 +24,7 @@ static void
 object_of(const char *maps, unw_word_t ip, char *out, size_t size)
 {
 	const char		*line, *nl, *path, *slash;
+	char			*end;
 	unsigned long long	 lo, hi;
 	size_t			 n;
 
@@ -31,8 +32,12 @@ object_of(const char *maps, unw_word_t ip, char *out, size_t size)
 	for (line = maps; line != NULL && *line != '\0';
 	     line = nl != NULL ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
-		if (sscanf(line, "%llx-%llx", &lo, &hi) != 2 || ip < lo ||
-		    ip >= hi)
+		/* "lo-hi perms ...": both hexadecimal, the kernel's own. */
+		lo = strtoull(line, &end, 16);
+		if (*end != '-')
+			continue;
+		hi = strtoull(end + 1, &end, 16);
+		if (*end != ' ' || ip < lo || ip >= hi)
 			continue;
 		n = nl != NULL ? (size_t)(nl - line) : strlen(line);
 		path = memchr(line, '/', n);
@@ -184,6 +189,8 @@ trace_take(pid_t pid, unsigned depth, struct buf *frames, struct buf *why,
 	}
 	if (unwind(pid, depth, frames, why) == 0)
 		r = TRACE_OK;
+	/* ptrace(2) takes the signal to deliver in its data pointer. */
+	/* NOLINTNEXTLINE(performance-no-int-to-ptr) */
 	if (ptrace(PTRACE_DETACH, pid, NULL, (void *)(intptr_t)sig) == -1) {
 		log_error("ptrace(PTRACE_DETACH, %ld): %s", (long)pid,
 		    strerror(errno));

@@ -162,9 +162,9 @@ error_reply(struct request *req, struct response *resp,
     const struct req_error *err)
 {
 	resp_reset(resp);
-	(void)resp_error(resp, req_wants_json(req), err->status != 0 ?
-	    err->status : 400, NULL, err->message, err->field[0] != '\0' ?
-	    err->field : NULL);
+	(void)resp_error(resp, req_wants_json(req),
+	    err->status != 0 ? err->status : 400, NULL, err->message,
+	    err->field[0] != '\0' ? err->field : NULL);
 }
 
 /*
@@ -182,8 +182,8 @@ sandbox_check(struct wstate *w, struct request *req, struct response *resp)
 		return false;
 	sandbox_syscall_name(nr, name, sizeof(name));
 	log_error("sandbox: %s (%d) is not on the allow-list: %s"
-	    "exiting (sandbox = enforce)", name, nr,
-	    resp != NULL ? "answering 500 and " : "");
+		  "exiting (sandbox = enforce)",
+	    name, nr, resp != NULL ? "answering 500 and " : "");
 	if (resp != NULL) {
 		resp_reset(resp);
 		(void)resp_error(resp, req_wants_json(req), 500, NULL,
@@ -202,7 +202,6 @@ serve(struct wstate *w, FCGX_Request *fr)
 	struct request			 req;
 	struct response			 resp;
 	struct req_error		 err;
-	struct ctx			 ctx;
 	int64_t				 t0, dur;
 	int				 rc;
 
@@ -236,13 +235,8 @@ serve(struct wstate *w, FCGX_Request *fr)
 	resp.head = req.method == HTTP_HEAD;
 	if (rc == -1)
 		error_reply(&req, &resp, &err);
-	else if (!ops_handle(&w->ops, &req, &resp)) {
-		ctx.req = &req;
-		ctx.resp = &resp;
-		ctx.conf = wa->pc;
-		ctx.app = w->app;
-		app_handle(&ctx);
-	}
+	else if (!ops_handle(&w->ops, &req, &resp))
+		app_handle(w->app, &req, &resp);
 	(void)sandbox_check(w, &req, &resp);
 	(void)resp_header(&resp, "X-Request-Id", req.request_id);
 	if (slot != NULL)
@@ -286,9 +280,9 @@ accept_one(struct wstate *w)
 		return -1;	/* EAGAIN: another worker took it */
 	}
 	if (!worker_client_allowed(w->wa->pc->listen_allowed_clients,
-	    (struct sockaddr *)&ss)) {
+		(struct sockaddr *)&ss)) {
 		log_warn("connection from a client not in "
-		    "listen.allowed_clients refused");
+			 "listen.allowed_clients refused");
 		close(fd);
 		return -1;
 	}
@@ -299,7 +293,10 @@ accept_one(struct wstate *w)
 }
 
 /* What an epoll event is for. */
-enum { EV_LISTEN, EV_APP };
+enum {
+	EV_LISTEN,
+	EV_APP
+};
 
 /*
  * Keeps the app's descriptor (its listening database connection) in the
@@ -357,8 +354,8 @@ loop(struct wstate *w, const sigset_t *waitmask)
 		close(ep);
 		return 1;
 	}
-	if (FCGX_InitRequest(&fr, wa->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR)
-	    != 0) {
+	if (FCGX_InitRequest(&fr, wa->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) !=
+	    0) {
 		log_error("FCGX_InitRequest failed");
 		close(ep);
 		return 1;
@@ -368,7 +365,7 @@ loop(struct wstate *w, const sigset_t *waitmask)
 	while (!w_quit) {
 		if (wa->max_requests != 0 && w->served >= wa->max_requests) {
 			log_info("recycling after %llu requests "
-			    "(pm.max_requests)",
+				 "(pm.max_requests)",
 			    (unsigned long long)w->served);
 			break;
 		}
@@ -438,8 +435,9 @@ worker_main(const struct worker_args *wa)
 	}
 	/* After start-up: the database is connected, templates loaded. */
 	if (sandbox_install(wa->pc->sandbox, &err) == -1) {
-		log_error("sandbox = %s: %s", wa->pc->sandbox ==
-		    SANDBOX_LOG ? "log" : "enforce", err.data);
+		log_error("sandbox = %s: %s",
+		    wa->pc->sandbox == SANDBOX_LOG ? "log" : "enforce",
+		    err.data);
 		goto out;
 	}
 	w.limits.body_max = wa->pc->request_body_limit;

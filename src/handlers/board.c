@@ -11,45 +11,11 @@
 
 #define BOARD_PAGE	50
 
-/* Query parameters: 0, or -1 after sending a 400 naming the field. */
-static int
-board_query(struct ctx *c, int64_t *limit, int64_t *offset, int64_t *page)
-{
-	const char	*s;
-	json_t		*errs = json_object();
-
-	*limit = BOARD_PAGE;
-	*offset = 0;
-	*page = 1;
-	if (app_json(c)) {
-		if ((s = kv_get(&c->req->query, "limit")) != NULL &&
-		    field_int(s, 1, 100, limit) != NULL)
-			app_vset(errs, "limit", app_vstr("must be an integer "
-			    "from 1 to 100"));
-		if ((s = kv_get(&c->req->query, "offset")) != NULL &&
-		    field_int(s, 0, 1000000000, offset) != NULL)
-			app_vset(errs, "offset", app_vstr("must be an "
-			    "integer from 0 to 1000000000"));
-	} else if ((s = kv_get(&c->req->query, "page")) != NULL) {
-		if (field_int(s, 1, 10000000, page) != NULL)
-			app_vset(errs, "page", app_vstr("must be an integer "
-			    "from 1 to 10000000"));
-		*offset = (*page - 1) * BOARD_PAGE;
-	}
-	if (json_object_size(errs) > 0) {
-		app_fail(c, 400, "validation", "Invalid query parameter.",
-		    errs, NULL, NULL);
-		return -1;
-	}
-	json_decref(errs);
-	return 0;
-}
-
 /* The page's rows: a copy of the cached ones, the viewer's marked. */
 static json_t *
 page_rows(struct ctx *c, json_t *entries, const int64_t *ids)
 {
-	const struct store_user	*u = app_user(c);
+	const struct store_user	*u = ctx_user(c);
 	json_t			*rows, *r;
 	size_t			 i;
 
@@ -61,9 +27,8 @@ page_rows(struct ctx *c, json_t *entries, const int64_t *ids)
 		if (r == NULL)
 			abort();
 		if (ids[i] == u->id)
-			app_vset(r, "mine", json_true());
-		if (json_array_append_new(rows, r) == -1)
-			abort();
+			jv_set(r, "mine", json_true());
+		jv_push(rows, r);
 	}
 	return rows;
 }
@@ -71,43 +36,47 @@ page_rows(struct ctx *c, json_t *entries, const int64_t *ids)
 void
 h_board_get(struct ctx *c)
 {
-	json_t		*entries = NULL, *v;
+	struct paging	 p;
+	json_t		*entries = NULL, *v, *errs;
 	const int64_t	*ids;
-	int64_t		 limit, offset, page, total, pages;
+	int64_t		 total, pages;
 	char		 link[48];
 	int		 rc;
 
-	if (board_query(c, &limit, &offset, &page) == -1)
+	if (ctx_paging(c, BOARD_PAGE, &p, &errs) == -1) {
+		reply_invalid_query(c, errs);
 		return;
-	rc = app_board(c, limit, offset, &entries, &ids, &total);
+	}
+	rc = bcache_get(ctx_board(c), p.limit, p.offset, &entries, &ids,
+	    &total);
 	if (rc != STORE_OK) {
-		app_store_fail(c, rc);
+		reply_store_fail(c, rc);
 		return;
 	}
 	v = json_object();
-	if (app_json(c)) {
-		app_vset(v, "entries", entries);
-		app_vset(v, "total", json_integer(total));
-		app_vset(v, "limit", json_integer(limit));
-		app_vset(v, "offset", json_integer(offset));
-		app_send(c, 200, NULL, v);
+	if (ctx_json(c)) {
+		jv_set(v, "entries", entries);
+		jv_set(v, "total", json_integer(total));
+		jv_set(v, "limit", json_integer(p.limit));
+		jv_set(v, "offset", json_integer(p.offset));
+		reply_send(c, 200, NULL, v);
 		return;
 	}
-	app_vset(v, "entries", page_rows(c, entries, ids));
+	jv_set(v, "entries", page_rows(c, entries, ids));
 	json_decref(entries);
 	pages = total > 0 ? (total + BOARD_PAGE - 1) / BOARD_PAGE : 1;
-	app_vset(v, "total", json_integer(total));
-	app_vset(v, "page", json_integer(page));
-	app_vset(v, "pages", json_integer(pages));
-	if (page > 1) {
+	jv_set(v, "total", json_integer(total));
+	jv_set(v, "page", json_integer(p.page));
+	jv_set(v, "pages", json_integer(pages));
+	if (p.page > 1) {
 		snprintf(link, sizeof(link), "/leaderboard?page=%lld",
-		    (long long)(page - 1 < pages ? page - 1 : pages));
-		app_vset(v, "prev", app_vstr(link));
+		    (long long)(p.page - 1 < pages ? p.page - 1 : pages));
+		jv_set(v, "prev", jv_str(link));
 	}
-	if (page < pages) {
+	if (p.page < pages) {
 		snprintf(link, sizeof(link), "/leaderboard?page=%lld",
-		    (long long)page + 1);
-		app_vset(v, "next", app_vstr(link));
+		    (long long)p.page + 1);
+		jv_set(v, "next", jv_str(link));
 	}
-	app_send(c, 200, "leaderboard", v);
+	reply_send(c, 200, "leaderboard", v);
 }

@@ -43,7 +43,25 @@ static void
 set_msg(json_t *errs, const char *field, const char *msg)
 {
 	if (msg != NULL && json_object_get(errs, field) == NULL)
-		app_vset(errs, field, app_vstr(msg));
+		jv_set(errs, field, jv_str(msg));
+}
+
+/*
+ * A text field checked by valid into *out; absent with partial keeps
+ * *out, and so does a value that is not text (its message goes to errs).
+ */
+static void
+read_text(struct ctx *c, const char *name, const char *(*valid)(const char *),
+    bool partial, const char **out, json_t *errs)
+{
+	const char	*s;
+	enum ctx_field	 f;
+
+	if ((f = ctx_field(c, name, &s)) == CTX_ABSENT && partial)
+		return;
+	s = ctx_field_check(c, name, valid, errs);
+	if (f != CTX_INVALID)
+		*out = s;
 }
 
 /*
@@ -55,33 +73,31 @@ read_entry(struct ctx *c, struct entry_in *in, bool partial, json_t *errs)
 {
 	const char	*s;
 	json_t		*h;
-	bool		 bad;
 
-	s = app_field(c, "date", &bad);
-	if (bad)
-		set_msg(errs, "date", "must be a string of text");
-	else if (s != NULL || !partial) {
-		in->date = s;
-		set_msg(errs, "date", field_date(s));
-	}
-	s = app_field(c, "activity", &bad);
-	if (bad)
-		set_msg(errs, "activity", "must be a string of text");
-	else if (s != NULL || !partial) {
-		in->activity = s;
-		set_msg(errs, "activity", field_activity(s));
-	}
-	if ((h = app_json_field(c, "hours")) != NULL && json_is_number(h)) {
-		set_msg(errs, "hours", field_hours_num(json_number_value(h),
-		    &in->quarters));
+	read_text(c, "date", field_date, partial, &in->date, errs);
+	read_text(c, "activity", field_activity, partial, &in->activity, errs);
+	h = ctx_json_field(c, "hours");
+	if (h != NULL && json_is_number(h)) {
+		set_msg(errs, "hours",
+		    field_hours_num(json_number_value(h), &in->quarters));
 		return;
 	}
-	s = app_field(c, "hours", &bad);
-	if (h != NULL && !json_is_null(h) && !json_is_string(h))
+	if (h != NULL && !json_is_null(h) && !json_is_string(h)) {
 		set_msg(errs, "hours", "must be a number like 2.5");
-	else if (s != NULL || !partial) {
+		return;
+	}
+	switch (ctx_field(c, "hours", &s)) {
+	case CTX_INVALID:
+		set_msg(errs, "hours", "must be a string of text");
+		break;
+	case CTX_ABSENT:
+		if (partial)
+			break;
+		/* FALLTHROUGH */
+	case CTX_OK:
 		in->hours = s;
 		set_msg(errs, "hours", field_hours_text(s, &in->quarters));
+		break;
 	}
 }
 
@@ -91,15 +107,15 @@ form_json(const struct entry_in *in)
 {
 	json_t	*f = json_object();
 
-	if (in->date != NULL && field_text_ok(in->date, strlen(in->date),
-	    false))
-		app_vset(f, "date", app_vstr(in->date));
-	if (in->hours != NULL && field_text_ok(in->hours, strlen(in->hours),
-	    false))
-		app_vset(f, "hours", app_vstr(in->hours));
-	if (in->activity != NULL && field_text_ok(in->activity,
-	    strlen(in->activity), false))
-		app_vset(f, "activity", app_vstr(in->activity));
+	if (in->date != NULL &&
+	    field_text_ok(in->date, strlen(in->date), false))
+		jv_set(f, "date", jv_str(in->date));
+	if (in->hours != NULL &&
+	    field_text_ok(in->hours, strlen(in->hours), false))
+		jv_set(f, "hours", jv_str(in->hours));
+	if (in->activity != NULL &&
+	    field_text_ok(in->activity, strlen(in->activity), false))
+		jv_set(f, "activity", jv_str(in->activity));
 	return f;
 }
 
@@ -108,125 +124,86 @@ form_json(const struct entry_in *in)
  * pagination.  Returns a STORE_* code; *out is new on STORE_OK.
  */
 static int
-list_view(struct ctx *c, int64_t limit, int64_t offset, json_t **out)
+list_view(struct ctx *c, const struct paging *p, json_t **out)
 {
 	json_t		*list = NULL, *v;
-	int64_t		 total, page;
+	int64_t		 total;
 	int		 rc;
 	char		 link[48];
 
-	rc = store_hours_list(app_store(c), app_user(c)->id, limit, offset,
-	    &list, &total);
+	rc = store_hours_list(ctx_store(c), ctx_user(c)->id, p->limit,
+	    p->offset, &list, &total);
 	if (rc != STORE_OK)
 		return rc;
 	v = json_object();
-	app_vset(v, "entries", list);
-	app_vset(v, "total", json_integer(total));
-	app_vset(v, "limit", json_integer(limit));
-	app_vset(v, "offset", json_integer(offset));
-	if (!app_json(c)) {
-		page = offset / limit + 1;
-		app_vset(v, "page", json_integer(page));
-		app_vset(v, "has_entries", json_boolean(json_array_size(
-		    list) > 0));
-		if (page > 1) {
+	jv_set(v, "entries", list);
+	jv_set(v, "total", json_integer(total));
+	jv_set(v, "limit", json_integer(p->limit));
+	jv_set(v, "offset", json_integer(p->offset));
+	if (!ctx_json(c)) {
+		jv_set(v, "page", json_integer(p->page));
+		jv_set(v, "has_entries",
+		    json_boolean(json_array_size(list) > 0));
+		if (p->page > 1) {
 			snprintf(link, sizeof(link), "/log?page=%lld",
-			    (long long)page - 1);
-			app_vset(v, "prev", app_vstr(link));
+			    (long long)p->page - 1);
+			jv_set(v, "prev", jv_str(link));
 		}
-		if (offset + limit < total) {
+		if (p->offset + p->limit < total) {
 			snprintf(link, sizeof(link), "/log?page=%lld",
-			    (long long)page + 1);
-			app_vset(v, "next", app_vstr(link));
+			    (long long)p->page + 1);
+			jv_set(v, "next", jv_str(link));
 		}
 	}
 	*out = v;
 	return STORE_OK;
 }
 
-/* Page or limit/offset from the query; 0 or -1 after a 400. */
-static int
-paging(struct ctx *c, int64_t *limit, int64_t *offset)
-{
-	const char	*s;
-	json_t		*errs = json_object();
-	int64_t		 page = 1;
-
-	*limit = app_json(c) ? 50 : PAGE_SIZE;
-	*offset = 0;
-	if (app_json(c)) {
-		if ((s = kv_get(&c->req->query, "limit")) != NULL &&
-		    field_int(s, 1, 100, limit) != NULL)
-			set_msg(errs, "limit", "must be an integer from 1 to "
-			    "100");
-		if ((s = kv_get(&c->req->query, "offset")) != NULL &&
-		    field_int(s, 0, 1000000000, offset) != NULL)
-			set_msg(errs, "offset", "must be an integer from 0 "
-			    "to 1000000000");
-	} else if ((s = kv_get(&c->req->query, "page")) != NULL) {
-		if (field_int(s, 1, 10000000, &page) != NULL)
-			set_msg(errs, "page", "must be an integer from 1 to "
-			    "10000000");
-		*offset = (page - 1) * *limit;
-	}
-	if (json_object_size(errs) > 0) {
-		app_fail(c, 400, "validation", "Invalid query parameter.",
-		    errs, NULL, NULL);
-		return -1;
-	}
-	json_decref(errs);
-	return 0;
-}
-
 /* The log page's view, with the add form filled from form (stolen). */
 static int
-log_view(struct ctx *c, json_t *form, json_t **out)
+log_view(struct ctx *c, const struct paging *p, json_t *form, json_t **out)
 {
-	int64_t		 limit, offset = 0, page = 1;
-	const char	*s;
 	char		 day[11];
 	int		 rc;
 
-	limit = PAGE_SIZE;
-	if ((s = kv_get(&c->req->query, "page")) != NULL &&
-	    field_int(s, 1, 10000000, &page) == NULL)
-		offset = (page - 1) * limit;
-	if ((rc = list_view(c, limit, offset, out)) != STORE_OK) {
+	if ((rc = list_view(c, p, out)) != STORE_OK) {
 		json_decref(form);
 		return rc;
 	}
 	if (json_object_get(form, "date") == NULL) {
 		today(day);
-		app_vset(form, "date", app_vstr(day));
+		jv_set(form, "date", jv_str(day));
 	}
-	app_vset(*out, "form", form);
+	jv_set(*out, "form", form);
 	return STORE_OK;
 }
 
 void
 h_hours_list(struct ctx *c)
 {
-	json_t	*v = NULL;
-	int64_t	 limit, offset;
-	int	 rc;
+	struct paging	 p;
+	json_t		*v = NULL, *errs;
+	int		 rc;
 
-	if (paging(c, &limit, &offset) == -1)
+	if (ctx_paging(c, PAGE_SIZE, &p, &errs) == -1) {
+		reply_invalid_query(c, errs);
 		return;
-	if (app_json(c))
-		rc = list_view(c, limit, offset, &v);
+	}
+	if (ctx_json(c))
+		rc = list_view(c, &p, &v);
 	else
-		rc = log_view(c, json_object(), &v);
+		rc = log_view(c, &p, json_object(), &v);
 	if (rc != STORE_OK) {
-		app_store_fail(c, rc);
+		reply_store_fail(c, rc);
 		return;
 	}
-	if (!app_json(c)) {
-		if (kv_get(&c->req->query, "saved") != NULL)
-			app_vset(v, "flash", app_vstr("Saved."));
-		else if (kv_get(&c->req->query, "deleted") != NULL)
-			app_vset(v, "flash", app_vstr("Entry deleted."));
+	if (!ctx_json(c)) {
+		if (ctx_query(c, "saved") != NULL)
+			jv_set(v, "flash", jv_str("Saved."));
+		else if (ctx_query(c, "deleted") != NULL)
+			jv_set(v, "flash", jv_str("Entry deleted."));
 	}
-	app_send(c, 200, "log", v);
+	reply_send(c, 200, "log", v);
 }
 
 /* Re-renders the page's form (tmpl) or answers the API's error. */
@@ -234,29 +211,36 @@ static void
 entry_invalid(struct ctx *c, int status, const char *code, const char *msg,
     json_t *errs, const char *tmpl, json_t *form, json_t *entry)
 {
-	json_t	*v = NULL;
-	int	 rc;
+	struct paging	 p;
+	json_t		*v = NULL, *perrs;
+	int		 rc;
 
-	if (app_json(c)) {
+	if (ctx_json(c)) {
 		json_decref(form);
 		json_decref(entry);
-		app_fail(c, status, code, msg, errs, NULL, NULL);
+		reply_fail(c, status, code, msg, errs, NULL, NULL);
 		return;
 	}
 	if (strcmp(tmpl, "log") == 0) {
-		if ((rc = log_view(c, form, &v)) != STORE_OK) {
+		/*
+		 * The form's errors are the answer; a bad ?page= on the
+		 * post's address only falls back to the first page.
+		 */
+		if (ctx_paging(c, PAGE_SIZE, &p, &perrs) == -1)
+			json_decref(perrs);
+		if ((rc = log_view(c, &p, form, &v)) != STORE_OK) {
 			json_decref(errs);
 			json_decref(entry);
-			app_store_fail(c, rc);
+			reply_store_fail(c, rc);
 			return;
 		}
 	} else {
 		v = json_object();
-		app_vset(v, "form", form);
+		jv_set(v, "form", form);
 	}
 	if (entry != NULL)
-		app_vset(v, "entry", entry);
-	app_fail(c, status, code, msg, errs, tmpl, v);
+		jv_set(v, "entry", entry);
+	reply_fail(c, status, code, msg, errs, tmpl, v);
 }
 
 /*
@@ -268,15 +252,15 @@ static bool
 committed(struct ctx *c, int rc)
 {
 	if (rc == STORE_NOTFOUND) {
-		app_fail(c, 404, "not_found", "No such entry in your log.",
+		reply_fail(c, 404, "not_found", "No such entry in your log.",
 		    NULL, NULL, NULL);
 		return false;
 	}
 	if (rc != STORE_OK) {
-		app_store_fail(c, rc);
+		reply_store_fail(c, rc);
 		return false;
 	}
-	app_board_changed(c);
+	bcache_changed(ctx_board(c));
 	return true;
 }
 
@@ -292,30 +276,34 @@ h_hours_create(struct ctx *c)
 	errs = json_object();
 	read_entry(c, &in, false, errs);
 	if (json_object_size(errs) > 0) {
-		entry_invalid(c, 400, "validation", "Please correct the "
-		    "highlighted fields.", errs, "log", form_json(&in), NULL);
+		entry_invalid(c, 400, "validation",
+		    "Please correct the "
+		    "highlighted fields.",
+		    errs, "log", form_json(&in), NULL);
 		return;
 	}
-	rc = store_hours_add(app_store(c), app_user(c)->id, in.date,
+	rc = store_hours_add(ctx_store(c), ctx_user(c)->id, in.date,
 	    in.quarters, in.activity, &entry);
 	if (rc == STORE_LIMIT) {
 		set_msg(errs, "hours", "would bring this day past 24 hours");
-		entry_invalid(c, 422, "validation", "An astronaut's day has "
-		    "24 hours.", errs, "log", form_json(&in), NULL);
+		entry_invalid(c, 422, "validation",
+		    "An astronaut's day has "
+		    "24 hours.",
+		    errs, "log", form_json(&in), NULL);
 		return;
 	}
 	json_decref(errs);
 	if (!committed(c, rc))
 		return;
-	if (!app_json(c)) {
+	if (!ctx_json(c)) {
 		json_decref(entry);
-		app_redirect(c, "/log?saved=1");
+		reply_redirect(c, "/log?saved=1");
 		return;
 	}
-	snprintf(loc, sizeof(loc), "/api/hours/%lld", (long long)
-	    json_integer_value(json_object_get(entry, "id")));
-	(void)resp_header(c->resp, "Location", loc);
-	app_send(c, 201, NULL, entry);
+	snprintf(loc, sizeof(loc), "/api/hours/%lld",
+	    (long long)json_integer_value(json_object_get(entry, "id")));
+	(void)ctx_header(c, "Location", loc);
+	reply_send(c, 201, NULL, entry);
 }
 
 /* The entry's hours as the form shows them: "2.5", "8". */
@@ -329,7 +317,7 @@ hours_text(const json_t *h)
 		    (long long)json_integer_value(h));
 	else
 		snprintf(b, sizeof(b), "%g", json_number_value(h));
-	return app_vstr(b);
+	return jv_str(b);
 }
 
 /* The edit form's values from a stored entry. */
@@ -338,10 +326,9 @@ entry_form(const json_t *e)
 {
 	json_t	*f = json_object();
 
-	app_vset(f, "date", json_incref(json_object_get(e, "date")));
-	app_vset(f, "hours", hours_text(json_object_get(e, "hours")));
-	app_vset(f, "activity", json_incref(json_object_get(e,
-	    "activity")));
+	jv_set(f, "date", json_incref(json_object_get(e, "date")));
+	jv_set(f, "hours", hours_text(json_object_get(e, "hours")));
+	jv_set(f, "activity", json_incref(json_object_get(e, "activity")));
 	return f;
 }
 
@@ -352,16 +339,16 @@ load_entry(struct ctx *c, int64_t *id)
 	json_t	*e = NULL;
 	int	 rc;
 
-	if ((*id = app_route_id(c, "id")) > 0) {
-		rc = store_hours_get(app_store(c), app_user(c)->id, *id, &e);
+	if ((*id = ctx_route_id(c, "id")) > 0) {
+		rc = store_hours_get(ctx_store(c), ctx_user(c)->id, *id, &e);
 		if (rc == STORE_OK)
 			return e;
 		if (rc != STORE_NOTFOUND) {
-			app_store_fail(c, rc);
+			reply_store_fail(c, rc);
 			return NULL;
 		}
 	}
-	app_fail(c, 404, "not_found", "No such entry in your log.", NULL,
+	reply_fail(c, 404, "not_found", "No such entry in your log.", NULL,
 	    NULL, NULL);
 	return NULL;
 }
@@ -374,14 +361,14 @@ h_hours_get(struct ctx *c)
 
 	if ((e = load_entry(c, &id)) == NULL)
 		return;
-	if (app_json(c)) {
-		app_send(c, 200, NULL, e);
+	if (ctx_json(c)) {
+		reply_send(c, 200, NULL, e);
 		return;
 	}
 	v = json_object();
-	app_vset(v, "form", entry_form(e));
-	app_vset(v, "entry", e);
-	app_send(c, 200, "edit", v);
+	jv_set(v, "form", entry_form(e));
+	jv_set(v, "entry", e);
+	reply_send(c, 200, "edit", v);
 }
 
 void
@@ -397,33 +384,37 @@ h_hours_update(struct ctx *c)
 	memset(&in, 0, sizeof(in));
 	in.date = json_string_value(json_object_get(old, "date"));
 	in.activity = json_string_value(json_object_get(old, "activity"));
-	in.quarters = (int)(json_number_value(json_object_get(old,
-	    "hours")) * 4);
+	in.quarters = (int)(json_number_value(json_object_get(old, "hours")) *
+	    4);
 	errs = json_object();
-	read_entry(c, &in, app_json(c), errs);
+	read_entry(c, &in, ctx_json(c), errs);
 	if (json_object_size(errs) > 0) {
-		entry_invalid(c, 400, "validation", "Please correct the "
-		    "highlighted fields.", errs, "edit", form_json(&in), old);
+		entry_invalid(c, 400, "validation",
+		    "Please correct the "
+		    "highlighted fields.",
+		    errs, "edit", form_json(&in), old);
 		return;
 	}
-	rc = store_hours_update(app_store(c), app_user(c)->id, id, in.date,
+	rc = store_hours_update(ctx_store(c), ctx_user(c)->id, id, in.date,
 	    in.quarters, in.activity, &entry);
 	if (rc == STORE_LIMIT) {
 		set_msg(errs, "hours", "would bring this day past 24 hours");
-		entry_invalid(c, 422, "validation", "An astronaut's day has "
-		    "24 hours.", errs, "edit", form_json(&in), old);
+		entry_invalid(c, 422, "validation",
+		    "An astronaut's day has "
+		    "24 hours.",
+		    errs, "edit", form_json(&in), old);
 		return;
 	}
 	json_decref(errs);
 	json_decref(old);
 	if (!committed(c, rc))
 		return;
-	if (!app_json(c)) {
+	if (!ctx_json(c)) {
 		json_decref(entry);
-		app_redirect(c, "/log?saved=1");
+		reply_redirect(c, "/log?saved=1");
 		return;
 	}
-	app_send(c, 200, NULL, entry);
+	reply_send(c, 200, NULL, entry);
 }
 
 void
@@ -432,12 +423,12 @@ h_hours_delete(struct ctx *c)
 	int64_t	 id;
 	int	 rc = STORE_NOTFOUND;
 
-	if ((id = app_route_id(c, "id")) > 0)
-		rc = store_hours_delete(app_store(c), app_user(c)->id, id);
+	if ((id = ctx_route_id(c, "id")) > 0)
+		rc = store_hours_delete(ctx_store(c), ctx_user(c)->id, id);
 	if (!committed(c, rc))
 		return;
-	if (app_json(c))
-		app_send(c, 204, NULL, NULL);
+	if (ctx_json(c))
+		reply_send(c, 204, NULL, NULL);
 	else
-		app_redirect(c, "/log?deleted=1");
+		reply_redirect(c, "/log?deleted=1");
 }

@@ -16,7 +16,7 @@
 void
 h_home_get(struct ctx *c)
 {
-	app_redirect(c, app_user(c) != NULL ? "/log" : "/login");
+	reply_redirect(c, ctx_user(c) != NULL ? "/log" : "/login");
 }
 
 /* GET /login */
@@ -25,13 +25,13 @@ h_login_form(struct ctx *c)
 {
 	json_t	*v;
 
-	if (app_user(c) != NULL) {
-		app_redirect(c, "/log");
+	if (ctx_user(c) != NULL) {
+		reply_redirect(c, "/log");
 		return;
 	}
 	v = json_object();
-	app_vset(v, "form", json_object());
-	app_send(c, 200, "login", v);
+	jv_set(v, "form", json_object());
+	reply_send(c, 200, "login", v);
 }
 
 /* "acct:" and the email lower-cased (ASCII; the store compares lower()). */
@@ -45,11 +45,89 @@ acct_key(const char *email)
 	return k;
 }
 
-static void
-login_failed(struct ctx *c, json_t *v)
+/* The throttle's keys: the account and the client address. */
+struct login_keys {
+	char	*acct;
+	char	*addr;
+};
+
+/*
+ * Step 1: may this account and address try again?  True to go on;
+ * false after sending 429 (view stolen) or a store error.
+ */
+static bool
+login_allowed(struct ctx *c, const struct login_keys *k, json_t *v)
 {
-	app_fail(c, 401, "invalid_credentials", "Email or password is "
-	    "incorrect.", NULL, "login", v);
+	const struct pool_config	*pc = ctx_conf(c);
+	int				 rc, retry;
+
+	rc = store_throttle_check(ctx_store(c), k->acct, k->addr,
+	    pc->login_window, pc->login_max_attempts, &retry);
+	if (rc != STORE_OK) {
+		json_decref(v);
+		reply_store_fail(c, rc);
+		return false;
+	}
+	if (retry > 0) {
+		reply_throttled(c, retry,
+		    "Too many failed logins. Please "
+		    "wait a few minutes and try again.",
+		    "login", v);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Step 2: the password against the account's hash (a dummy one when
+ * there is no such account, so both take as long).  Fills u and returns
+ * STORE_OK when it matches, STORE_NOTFOUND after recording a failure,
+ * or a store error.
+ */
+static int
+login_verify(struct ctx *c, const struct login_keys *k, const char *email,
+    const char *pw, struct store_user *u)
+{
+	struct store	*st = ctx_store(c);
+	int		 rc;
+
+	rc = store_user_by_email(st, email, u);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	if (auth_verify_password(rc == STORE_OK ? u->pwhash : NULL, pw,
+		ctx_cost(c)))
+		return store_throttle_clear(st, k->acct);
+	rc = store_throttle_fail(st, k->acct, k->addr,
+	    ctx_conf(c)->login_window);
+	return rc == STORE_OK ? STORE_NOTFOUND : rc;
+}
+
+/* Step 3: a session for u; the token (API) or a redirect (pages). */
+static void
+login_reply(struct ctx *c, const struct store_user *u)
+{
+	json_t	*v, *uj;
+	char	 tok[AUTH_TOKEN_LEN + 1];
+	int	 rc;
+
+	if ((rc = sess_login(c, u->id, tok)) != STORE_OK) {
+		reply_store_fail(c, rc);
+		return;
+	}
+	if (!ctx_json(c)) {
+		reply_redirect(c, "/log");
+		return;
+	}
+	v = json_object();
+	jv_set(v, "token", jv_str(tok));
+	jv_set(v, "token_type", jv_str("Bearer"));
+	jv_set(v, "expires_in", json_integer(ctx_conf(c)->session_ttl));
+	uj = json_object();
+	jv_set(uj, "id", json_integer(u->id));
+	jv_set(uj, "email", jv_str(u->email));
+	jv_set(uj, "name", jv_str(u->name));
+	jv_set(v, "user", uj);
+	reply_send(c, 201, NULL, v);
 }
 
 /*
@@ -60,98 +138,50 @@ login_failed(struct ctx *c, json_t *v)
 void
 h_sessions_create(struct ctx *c)
 {
-	struct store		*st = app_store(c);
 	struct store_user	 u;
+	struct login_keys	 k = { NULL, NULL };
 	const char		*email, *pw;
-	bool			 be, bp, ok;
-	json_t			*errs, *form, *v, *uj;
-	char			*acct = NULL, *addr = NULL, ra[16];
-	char			 tok[AUTH_TOKEN_LEN + 1];
-	int			 rc, retry;
+	json_t			*errs, *form, *v;
+	int			 rc;
 
 	memset(&u, 0, sizeof(u));
-	email = app_field(c, "email", &be);
-	pw = app_field(c, "password", &bp);
 	errs = json_object();
-	if (be || bp || email == NULL || *email == '\0' || pw == NULL ||
-	    *pw == '\0' || strlen(email) > FIELD_EMAIL_MAX ||
-	    strlen(pw) > FIELD_PASSWORD_MAX) {
-		if (be || email == NULL || *email == '\0' ||
-		    strlen(email) > FIELD_EMAIL_MAX)
-			app_vset(errs, "email", app_vstr(be ? "must be a "
-			    "string of text" : email == NULL || *email == '\0' ?
-			    "is required" : "must be at most 254 characters"));
-		if (bp || pw == NULL || *pw == '\0' ||
-		    strlen(pw) > FIELD_PASSWORD_MAX)
-			app_vset(errs, "password", app_vstr(bp ? "must be a "
-			    "string of text" : pw == NULL || *pw == '\0' ?
-			    "is required" : "must be at most 1024 bytes"));
-	}
+	email = ctx_field_check(c, "email", field_login_email, errs);
+	pw = ctx_field_check(c, "password", field_login_password, errs);
 	form = json_object();
-	if (email != NULL && !be && field_text_ok(email, strlen(email),
-	    false))
-		app_vset(form, "email", app_vstr(email));
+	if (email != NULL && field_text_ok(email, strlen(email), false))
+		jv_set(form, "email", jv_str(email));
 	v = json_object();
-	app_vset(v, "form", form);
+	jv_set(v, "form", form);
 	if (json_object_size(errs) > 0) {
-		app_fail(c, 400, "validation", "Please enter your email and "
-		    "password.", errs, "login", v);
+		reply_fail(c, 400, "validation",
+		    "Please enter your email and "
+		    "password.",
+		    errs, "login", v);
 		return;
 	}
 	json_decref(errs);
-	acct = acct_key(email);
-	addr = xasprintf("addr:%s", app_client_addr(c));
-	rc = store_throttle_check(st, acct, addr, c->conf->login_window,
-	    c->conf->login_max_attempts, &retry);
+	k.acct = acct_key(email);
+	k.addr = xasprintf("addr:%s", ctx_client_addr(c));
+	if (!login_allowed(c, &k, v))
+		goto out;
+	rc = login_verify(c, &k, email, pw, &u);
+	if (rc == STORE_NOTFOUND) {
+		reply_fail(c, 401, "invalid_credentials",
+		    "Email or password "
+		    "is incorrect.",
+		    NULL, "login", v);
+		goto out;
+	}
+	json_decref(v);
 	if (rc != STORE_OK)
-		goto storefail;
-	if (retry > 0) {
-		snprintf(ra, sizeof(ra), "%d", retry);
-		(void)resp_header(c->resp, "Retry-After", ra);
-		app_fail(c, 429, "too_many_attempts", "Too many failed logins. "
-		    "Please wait a few minutes and try again.", NULL, "login",
-		    v);
-		goto out;
-	}
-	rc = store_user_by_email(st, email, &u);
-	if (rc != STORE_OK && rc != STORE_NOTFOUND)
-		goto storefail;
-	ok = auth_verify_password(rc == STORE_OK ? u.pwhash : NULL, pw,
-	    app_cost(c));
-	if (!ok) {
-		if ((rc = store_throttle_fail(st, acct, addr,
-		    c->conf->login_window)) != STORE_OK)
-			goto storefail;
-		login_failed(c, v);
-		goto out;
-	}
-	if ((rc = store_throttle_clear(st, acct)) != STORE_OK ||
-	    (rc = app_login(c, u.id, tok)) != STORE_OK)
-		goto storefail;
-	if (!app_json(c)) {
-		json_decref(v);
-		app_redirect(c, "/log");
-		goto out;
-	}
-	json_decref(v);
-	v = json_object();
-	app_vset(v, "token", app_vstr(tok));
-	app_vset(v, "token_type", app_vstr("Bearer"));
-	app_vset(v, "expires_in", json_integer(c->conf->session_ttl));
-	uj = json_object();
-	app_vset(uj, "id", json_integer(u.id));
-	app_vset(uj, "email", app_vstr(u.email));
-	app_vset(uj, "name", app_vstr(u.name));
-	app_vset(v, "user", uj);
-	app_send(c, 201, NULL, v);
-	goto out;
-storefail:
-	json_decref(v);
-	app_store_fail(c, rc);
+		reply_store_fail(c, rc);
+	else
+		login_reply(c, &u);
 out:
 	store_user_clear(&u);
-	free(acct);
-	free(addr);
+	free(k.acct);
+	free(k.addr);
 }
 
 /* DELETE /api/sessions -> 204; POST /logout -> 303 to /login. */
@@ -160,14 +190,14 @@ h_sessions_delete(struct ctx *c)
 {
 	int	 rc;
 
-	if ((rc = app_logout(c)) != STORE_OK) {
-		app_store_fail(c, rc);
+	if ((rc = sess_logout(c)) != STORE_OK) {
+		reply_store_fail(c, rc);
 		return;
 	}
-	if (app_json(c))
-		app_send(c, 204, NULL, NULL);
+	if (ctx_json(c))
+		reply_send(c, 204, NULL, NULL);
 	else
-		app_redirect(c, "/login");
+		reply_redirect(c, "/login");
 }
 
 /* GET /api/me -> {id, email, name, hours, rank, entries}. */
@@ -177,12 +207,12 @@ h_me_get(struct ctx *c)
 	json_t	*me = NULL;
 	int	 rc;
 
-	rc = store_me(app_store(c), app_user(c)->id, &me);
+	rc = store_me(ctx_store(c), ctx_user(c)->id, &me);
 	if (rc == STORE_NOTFOUND)
 		rc = STORE_ERROR;	/* a session without its astronaut */
 	if (rc != STORE_OK) {
-		app_store_fail(c, rc);
+		reply_store_fail(c, rc);
 		return;
 	}
-	app_send(c, 200, NULL, me);
+	reply_send(c, 200, NULL, me);
 }

@@ -120,7 +120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strlen(req.request_id) == 0 || strlen(req.request_id) > 64)
 			abort();
 		if (req_parse_body(&req, body, blen, &lim, &err) == 0) {
-			(void)req_field(&req, "email");
+			(void)kv_get(&req.form, "email");
 			(void)req_header(&req, "accept");
 			route(&req);
 		} else {

@@ -695,6 +695,64 @@ def _():
     assert r.status == 201, r
 
 
+@T.test("pages: bad ?page= on /log and /leaderboard is a 400 naming page")
+def _():
+    b = Browser()
+    b.go("GET", "/login")
+    r = b.go("POST", "/login", {"email": "ada@crew.test",
+                                "password": "s3cret-pass", "csrf": b.csrf()})
+    assert r.status == 303, r
+    for path in ("/log", "/leaderboard"):
+        for bad in ("0", "x", "-1", "10000001", "2x"):
+            r = b.go("GET", "%s?page=%s" % (path, bad))
+            assert r.status == 400, (path, bad, r)
+            assert "page must be an integer from 1 to 10000000" in r.text, \
+                (path, bad, r.text[:300])
+        r = b.go("GET", path + "?page=1")
+        assert r.status == 200, (path, r)
+    r = req("GET", "/api/hours?limit=1&offset=x",
+            token=new_user("Pager")[1])
+    assert r.status == 400 and "offset" in r.json()["error"]["fields"], r
+
+
+def board_page(path):
+    """The rows (rank, name) and the pager links of a leaderboard page."""
+    r = harness.http_request("GET", S["ng"].url + path)
+    assert r.status == 200, (path, r)
+    rows = re.findall(r'<td class="num">(\d+)</td><td>([^<]*)</td>', r.text)
+    links = dict((rel, href) for href, rel in re.findall(
+        r'<a href="([^"]*)" rel="(prev|next)"', r.text))
+    return [(int(k), v.strip()) for k, v in rows], links, r.text
+
+
+@T.test("pages: the HTML leaderboard's ?page= walks the same ranking as "
+        "the API, 50 a page")
+def _():
+    q("SELECT astronaut_create('pager' || i || '@crew.test', "
+      "'Pager ' || i, 'x') FROM generate_series(1, 60) i")
+    time.sleep(1.2)     # made outside crewlog: leaderboard_cache_ttl
+    total = int(q("SELECT count(*) FROM astronauts"))
+    pages = (total + 49) // 50
+    assert pages >= 2, total
+    rows1, links1, _ = board_page("/leaderboard")
+    assert board_page("/leaderboard?page=1")[0] == rows1
+    assert len(rows1) == 50 and "prev" not in links1, links1
+    assert links1["next"] == "/leaderboard?page=2", links1
+    rows2, links2, text = board_page("/leaderboard?page=2")
+    assert "Page 2 of %d" % pages in text, text[:300]
+    assert len(rows2) == min(50, total - 50), (total, len(rows2))
+    assert links2["prev"] == "/leaderboard?page=1", links2
+    assert rows2[0][0] >= rows1[-1][0], (rows1[-1], rows2[0])
+    api = req("GET", "/api/leaderboard?limit=50&offset=50").json()
+    assert [(e["rank"], e["name"]) for e in api["entries"]] == rows2
+    api = req("GET", "/api/leaderboard?limit=50&offset=0").json()
+    assert [(e["rank"], e["name"]) for e in api["entries"]] == rows1
+    rows, links, text = board_page("/leaderboard?page=%d" % (pages + 3))
+    assert rows == [] and "Nobody here yet" in text, text[:300]
+    assert links["prev"] == "/leaderboard?page=%d" % pages, links
+    assert "next" not in links
+
+
 # --- throttling (shares 127.0.0.1 with every test: runs last) ----------------
 
 @T.test("login throttling per account: 429 + Retry-After, even if correct")
@@ -726,6 +784,46 @@ def _():
                                       "password": "s3cret-pass"})
     assert r.status == 429, r
     q("DELETE FROM login_failures")
+
+
+@T.test("sign-up throttling per client address: 429 + Retry-After, "
+        "nothing created")
+def _():
+    q("DELETE FROM login_failures")
+    email = "ada@crew.test"     # taken: each attempt is a 409 and counts
+    for i in range(20):
+        r = req("POST", "/api/users", {"email": email, "name": "Again",
+                                       "password": "correct horse"})
+        assert r.status == 409, (i, r)
+    # Rejected before the database: does not count, is still a 400.
+    r = req("POST", "/api/users", {"email": "bad", "name": "X",
+                                   "password": "correct horse"})
+    assert r.status == 400, r
+    before = snapshot()
+    r = req("POST", "/api/users", {"email": "fresh@crew.test",
+                                   "name": "Fresh",
+                                   "password": "correct horse"})
+    assert r.status == 429, r
+    assert 1 <= int(r.headers["retry-after"]) <= 3600, r.headers
+    assert r.json()["error"]["code"] == "too_many_attempts"
+    assert snapshot() == before
+    b = Browser()
+    b.go("GET", "/signup")
+    r = b.go("POST", "/signup", {"email": "fresh@crew.test", "name": "Fresh",
+                                 "password": "correct horse",
+                                 "csrf": b.csrf()})
+    assert r.status == 429 and "retry-after" in r.headers, r
+    assert "fresh@crew.test" in r.text and "correct horse" not in r.text
+    assert snapshot() == before
+    # Login is throttled apart: the sign-up attempts do not block it.
+    r = req("POST", "/api/sessions", {"email": "ada@crew.test",
+                                      "password": "s3cret-pass"})
+    assert r.status == 201, r
+    q("DELETE FROM login_failures")
+    r = req("POST", "/api/users", {"email": "fresh@crew.test",
+                                   "name": "Fresh",
+                                   "password": "correct horse"})
+    assert r.status == 201, r
 
 
 # --- the database goes away and comes back -----------------------------------

@@ -128,6 +128,8 @@ test_defaults(void **state)
 	assert_int_equal(p->session_ttl, 7 * 86400);
 	assert_int_equal(p->cookie_secure, -1);
 	assert_int_equal(p->login_max_attempts, 5);
+	assert_int_equal(p->signup_max_attempts, 20);
+	assert_int_equal(p->signup_window, 3600);
 	assert_int_equal(p->login_window, 300);
 	assert_int_equal(p->leaderboard_cache, 2);
 	assert_int_equal(p->leaderboard_cache_ttl, 1);
@@ -143,52 +145,52 @@ test_every_key(void **state)
 
 	(void)state;
 	c = ok("[global]\n"
-	    "pid = /run/crewlog.pid\n"
-	    "error_log = /var/log/crewlog.log\n"
-	    "log_level = warning\n"
-	    "process_control_timeout = 1m\n"
-	    "emergency_restart_threshold = 10\n"
-	    "emergency_restart_interval = 1h\n"
-	    "daemonize = yes\n"
-	    "[www]\n"
-	    "listen = 127.0.0.1:9000\n"
-	    "listen.backlog = 1024\n"
-	    "listen.owner = www-data\n"
-	    "listen.group = www-data\n"
-	    "listen.mode = 0660\n"
-	    "listen.allowed_clients = 127.0.0.1, ::1\n"
-	    "pm = dynamic\n"
-	    "pm.max_children = 20\n"
-	    "pm.start_servers = 6\n"
-	    "pm.min_spare_servers = 4\n"
-	    "pm.max_spare_servers = 8\n"
-	    "pm.process_idle_timeout = 30s\n"
-	    "pm.max_requests = 500\n"
-	    "pm.max_requests_jitter = 50\n"
-	    "pm.status_path = /status\n"
-	    "pm.status_listen = 127.0.0.1:9001\n"
-	    "ping.path = /ping\n"
-	    "ping.response = I am alive\n"
-	    "request_terminate_timeout = 2m\n"
-	    "request_slowlog_timeout = 5\n"
-	    "slowlog = /var/log/crewlog.slow\n"
-	    "user = crewlog\n"
-	    "group = crewlog\n"
-	    "rlimit_files = 4096\n"
-	    "catch_workers_output = off\n"
-	    "request_body_limit = 512k\n"
-	    "json_depth_limit = 16\n"
-	    "database_url = postgresql://crew@localhost/crewlog\n"
-	    "templates = /srv/templates\n"
-	    "htdocs = /srv/htdocs\n"
-	    "auth.pwhash_opslimit = 3\n"
-	    "auth.pwhash_memlimit = 64M\n"
-	    "session_ttl = 1d\n"
-	    "cookie_secure = yes\n"
-	    "login.max_attempts = 10\n"
-	    "login.window = 10m\n"
-	    "leaderboard_cache = off\n"
-	    "test_endpoints = true\n");
+	       "pid = /run/crewlog.pid\n"
+	       "error_log = /var/log/crewlog.log\n"
+	       "log_level = warning\n"
+	       "process_control_timeout = 1m\n"
+	       "emergency_restart_threshold = 10\n"
+	       "emergency_restart_interval = 1h\n"
+	       "daemonize = yes\n"
+	       "[www]\n"
+	       "listen = 127.0.0.1:9000\n"
+	       "listen.backlog = 1024\n"
+	       "listen.owner = www-data\n"
+	       "listen.group = www-data\n"
+	       "listen.mode = 0660\n"
+	       "listen.allowed_clients = 127.0.0.1, ::1\n"
+	       "pm = dynamic\n"
+	       "pm.max_children = 20\n"
+	       "pm.start_servers = 6\n"
+	       "pm.min_spare_servers = 4\n"
+	       "pm.max_spare_servers = 8\n"
+	       "pm.process_idle_timeout = 30s\n"
+	       "pm.max_requests = 500\n"
+	       "pm.max_requests_jitter = 50\n"
+	       "pm.status_path = /status\n"
+	       "pm.status_listen = 127.0.0.1:9001\n"
+	       "ping.path = /ping\n"
+	       "ping.response = I am alive\n"
+	       "request_terminate_timeout = 2m\n"
+	       "request_slowlog_timeout = 5\n"
+	       "slowlog = /var/log/crewlog.slow\n"
+	       "user = crewlog\n"
+	       "group = crewlog\n"
+	       "rlimit_files = 4096\n"
+	       "catch_workers_output = off\n"
+	       "request_body_limit = 512k\n"
+	       "json_depth_limit = 16\n"
+	       "database_url = postgresql://crew@localhost/crewlog\n"
+	       "templates = /srv/templates\n"
+	       "htdocs = /srv/htdocs\n"
+	       "auth.pwhash_opslimit = 3\n"
+	       "auth.pwhash_memlimit = 64M\n"
+	       "session_ttl = 1d\n"
+	       "cookie_secure = yes\n"
+	       "login.max_attempts = 10\n"
+	       "login.window = 10m\n"
+	       "leaderboard_cache = off\n"
+	       "test_endpoints = false\n");
 	assert_string_equal(c->pid_file, "/run/crewlog.pid");
 	assert_string_equal(c->error_log, "/var/log/crewlog.log");
 	assert_string_equal(c->log_level, "warn");
@@ -234,7 +236,7 @@ test_every_key(void **state)
 	assert_int_equal(p->login_max_attempts, 10);
 	assert_int_equal(p->login_window, 600);
 	assert_int_equal(p->leaderboard_cache, 0);
-	assert_true(p->test_endpoints);
+	assert_false(p->test_endpoints);
 	config_free(c);
 }
 
@@ -245,9 +247,9 @@ test_pm_static_and_ondemand(void **state)
 
 	(void)state;
 	c = ok("[a]\nlisten = /a\npm = static\npm.max_children = 4\n"
-	    "pm.min_spare_servers = 9\n"	/* ignored for static */
-	    "[b]\nlisten = /b\npm = ondemand\npm.max_children = 8\n"
-	    "pm.process_idle_timeout = 3s\n");
+	       "pm.min_spare_servers = 9\n" /* ignored for static */
+	       "[b]\nlisten = /b\npm = ondemand\npm.max_children = 8\n"
+	       "pm.process_idle_timeout = 3s\n");
 	assert_int_equal(c->npools, 2);
 	assert_int_equal(c->pools[0].pm, PM_STATIC);
 	assert_int_equal(c->pools[0].start_servers, 4);
@@ -271,7 +273,7 @@ test_pm_dynamic_derived(void **state)
 	(void)state;
 	/* start_servers unset: min + (max - min) / 2, as php-fpm. */
 	c = ok("[www]\nlisten = /a\npm.max_children = 50\n"
-	    "pm.min_spare_servers = 5\npm.max_spare_servers = 35\n");
+	       "pm.min_spare_servers = 5\npm.max_spare_servers = 35\n");
 	assert_int_equal(c->pools[0].start_servers, 20);
 	config_free(c);
 	/* One child: the default spares shrink to fit. */
@@ -282,7 +284,7 @@ test_pm_dynamic_derived(void **state)
 	config_free(c);
 	/* min set above the default max: max follows min. */
 	c = ok("[www]\nlisten = /a\npm.max_children = 10\n"
-	    "pm.min_spare_servers = 6\n");
+	       "pm.min_spare_servers = 6\n");
 	assert_int_equal(c->pools[0].max_spare_servers, 6);
 	assert_int_equal(c->pools[0].start_servers, 6);
 	config_free(c);
@@ -295,10 +297,10 @@ test_multiple_pools(void **state)
 
 	(void)state;
 	c = ok("[global]\nlog_level = debug\n"
-	    "[www]\nlisten = /run/www.sock\npm.max_children = 5\n"
-	    "[api-2]\nlisten = [::1]:9000\npm.max_children = 3\n"
-	    "pm = static\n"
-	    "[Pool_3]\nlisten = 9001\npm.max_children = 1\n");
+	       "[www]\nlisten = /run/www.sock\npm.max_children = 5\n"
+	       "[api-2]\nlisten = [::1]:9000\npm.max_children = 3\n"
+	       "pm = static\n"
+	       "[Pool_3]\nlisten = 9001\npm.max_children = 1\n");
 	assert_int_equal(c->npools, 3);
 	assert_string_equal(c->pools[0].name, "www");
 	assert_string_equal(c->pools[1].name, "api-2");
@@ -324,10 +326,16 @@ test_global_optional(void **state)
 static void
 test_sizes(void **state)
 {
-	static const struct { const char *in; size_t want; } t[] = {
-		{ "1048576", 1048576 }, { "512k", 512 * 1024 },
-		{ "512K", 512 * 1024 }, { "1M", 1024 * 1024 },
-		{ "2m", 2 * 1024 * 1024 }, { "1G", 1024 * 1024 * 1024 },
+	static const struct {
+		const char *in;
+		size_t want;
+	} t[] = {
+		{ "1048576", 1048576 },
+		{ "512k", 512 * 1024 },
+		{ "512K", 512 * 1024 },
+		{ "1M", 1024 * 1024 },
+		{ "2m", 2 * 1024 * 1024 },
+		{ "1G", 1024 * 1024 * 1024 },
 		{ "1", 1 },
 	};
 	struct config	*c;
@@ -347,9 +355,16 @@ test_sizes(void **state)
 static void
 test_durations(void **state)
 {
-	static const struct { const char *in; unsigned want; } t[] = {
-		{ "0", 0 }, { "10", 10 }, { "10s", 10 }, { "5m", 300 },
-		{ "1h", 3600 }, { "2d", 172800 },
+	static const struct {
+		const char *in;
+		unsigned want;
+	} t[] = {
+		{ "0", 0 },
+		{ "10", 10 },
+		{ "10s", 10 },
+		{ "5m", 300 },
+		{ "1h", 3600 },
+		{ "2d", 172800 },
 	};
 	struct config	*c;
 	char		 text[256];
@@ -357,8 +372,8 @@ test_durations(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		snprintf(text, sizeof(text), POOL
-		    "request_terminate_timeout = %s\n", t[i].in);
+		snprintf(text, sizeof(text),
+		    POOL "request_terminate_timeout = %s\n", t[i].in);
 		c = ok(text);
 		assert_int_equal(c->pools[0].request_terminate_timeout,
 		    t[i].want);
@@ -378,19 +393,43 @@ test_booleans(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		snprintf(text, sizeof(text), POOL "test_endpoints = %s\n",
-		    yes[i]);
+		snprintf(text, sizeof(text),
+		    POOL "catch_workers_output = %s\n", yes[i]);
 		c = ok(text);
-		assert_true(c->pools[0].test_endpoints);
+		assert_true(c->pools[0].catch_workers_output);
 		config_free(c);
 	}
 	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
-		snprintf(text, sizeof(text), POOL "catch_workers_output = %s\n",
-		    no[i]);
+		snprintf(text, sizeof(text),
+		    POOL "catch_workers_output = %s\n", no[i]);
 		c = ok(text);
 		assert_false(c->pools[0].catch_workers_output);
 		config_free(c);
 	}
+}
+
+/*
+ * test_endpoints = yes needs a binary built with them; any other says
+ * so at load (and crewlog -t) instead of answering 404 later.
+ */
+static void
+test_test_endpoints_need_a_test_build(void **state)
+{
+	struct config	*c;
+
+	(void)state;
+	c = ok(POOL "test_endpoints = no\n");
+	assert_false(c->pools[0].test_endpoints);
+	config_free(c);
+#ifdef CREWLOG_TEST_ENDPOINTS
+	c = ok(POOL "test_endpoints = yes\n");
+	assert_true(c->pools[0].test_endpoints);
+	config_free(c);
+#else
+	fails(POOL "test_endpoints = yes\n",
+	    "crewlog.conf:4: test_endpoints: this build has no test endpoints "
+	    "(./configure --enable-test-endpoints), got \"yes\"\n");
+#endif
 }
 
 static void
@@ -399,8 +438,9 @@ test_modes_and_enums(void **state)
 	struct config	*c;
 
 	(void)state;
-	c = ok(POOL "listen.mode = 660\ncookie_secure = no\n"
-	    "leaderboard_cache = notify\n[global]\nlog_level = alert\n");
+	c = ok(
+	    POOL "listen.mode = 660\ncookie_secure = no\n"
+		 "leaderboard_cache = notify\n[global]\nlog_level = alert\n");
 	assert_int_equal(c->pools[0].listen_mode, 0660);
 	assert_int_equal(c->pools[0].cookie_secure, 0);
 	assert_int_equal(c->pools[0].leaderboard_cache, 1);
@@ -420,8 +460,10 @@ test_listen_forms(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		snprintf(text, sizeof(text), "[www]\nlisten = %s\n"
-		    "pm.max_children = 1\n", good[i]);
+		snprintf(text, sizeof(text),
+		    "[www]\nlisten = %s\n"
+		    "pm.max_children = 1\n",
+		    good[i]);
 		c = ok(text);
 		assert_string_equal(c->pools[0].listen, good[i]);
 		config_free(c);
@@ -438,20 +480,19 @@ test_comments(void **state)
 
 	(void)state;
 	c = ok("; php-fpm style comment\n"
-	    "# shell style comment\n"
-	    "   ; indented comment\n"
-	    "\n"
-	    "[www] ; the pool\n"
-	    "listen = /run/www.sock ; trailing comment\n"
-	    "pm.max_children = 5\t; after a tab\n"
-	    "ping.response = a;b\n"		/* no blank: literal */
-	    "database_url = host=db password=p#1\n"	/* '#' kept */
-	    "#pm.max_requests = 9\n");
+	       "# shell style comment\n"
+	       "   ; indented comment\n"
+	       "\n"
+	       "[www] ; the pool\n"
+	       "listen = /run/www.sock ; trailing comment\n"
+	       "pm.max_children = 5\t; after a tab\n"
+	       "ping.response = a;b\n" /* no blank: literal */
+	       "database_url = host=db password=p#1\n" /* '#' kept */
+	       "#pm.max_requests = 9\n");
 	assert_string_equal(c->pools[0].listen, "/run/www.sock");
 	assert_int_equal(c->pools[0].max_children, 5);
 	assert_string_equal(c->pools[0].ping_response, "a;b");
-	assert_string_equal(c->pools[0].database_url,
-	    "host=db password=p#1");
+	assert_string_equal(c->pools[0].database_url, "host=db password=p#1");
 	assert_int_equal(c->pools[0].max_requests, 0);
 	config_free(c);
 }
@@ -463,10 +504,10 @@ test_quoting(void **state)
 
 	(void)state;
 	c = ok("[www]\n"
-	    "listen = \"/run/www.sock\"\n"
-	    "pm.max_children = \"5\" ; quoted number\n"
-	    "ping.response = \"  pong ; with \\\"quotes\\\" and \\\\ \"\n"
-	    "database_url=\"dbname=crew\"\n");
+	       "listen = \"/run/www.sock\"\n"
+	       "pm.max_children = \"5\" ; quoted number\n"
+	       "ping.response = \"  pong ; with \\\"quotes\\\" and \\\\ \"\n"
+	       "database_url=\"dbname=crew\"\n");
 	assert_string_equal(c->pools[0].listen, "/run/www.sock");
 	assert_int_equal(c->pools[0].max_children, 5);
 	assert_string_equal(c->pools[0].ping_response,
@@ -482,7 +523,7 @@ test_whitespace_and_crlf(void **state)
 
 	(void)state;
 	c = ok("\t[ www ]\r\n  listen\t=\t/run/www.sock  \r\n"
-	    "pm.max_children=5\r\n\r\n");
+	       "pm.max_children=5\r\n\r\n");
 	assert_string_equal(c->pools[0].name, "www");
 	assert_string_equal(c->pools[0].listen, "/run/www.sock");
 	config_free(c);
@@ -495,17 +536,18 @@ test_whitespace_and_crlf(void **state)
 static void
 test_var_expansion(void **state)
 {
-	char		*env[] = { "PGURL=postgresql:///crew", "N=7",
-			    "RUN=/run", "EMPTY=", NULL };
+	char *env[] = { "PGURL=postgresql:///crew", "N=7", "RUN=/run",
+		"EMPTY=", NULL };
 	struct config	*c;
 
 	(void)state;
 	c = ok_env("[www]\n"
-	    "listen = ${RUN}/www.sock\n"
-	    "pm.max_children = ${N}\n"
-	    "database_url = \"${PGURL}?x=1\"\n"
-	    "ping.response = $HOME ${EMPTY}costs $5\n"
-	    "user = \"\\${N}\"\n", env);
+		   "listen = ${RUN}/www.sock\n"
+		   "pm.max_children = ${N}\n"
+		   "database_url = \"${PGURL}?x=1\"\n"
+		   "ping.response = $HOME ${EMPTY}costs $5\n"
+		   "user = \"\\${N}\"\n",
+	    env);
 	assert_string_equal(c->pools[0].listen, "/run/www.sock");
 	assert_int_equal(c->pools[0].max_children, 7);
 	assert_string_equal(c->pools[0].database_url,
@@ -521,24 +563,21 @@ test_var_expansion(void **state)
 static void
 test_env_overrides(void **state)
 {
-	char	*env[] = {
-		"CREWLOG_WWW_PM_MAX_CHILDREN=8",
+	char *env[] = { "CREWLOG_WWW_PM_MAX_CHILDREN=8",
 		"CREWLOG_WWW_LISTEN=/run/other.sock",
-		"CREWLOG_MY_API_PM=static",
-		"CREWLOG_GLOBAL_LOG_LEVEL=debug",
+		"CREWLOG_MY_API_PM=static", "CREWLOG_GLOBAL_LOG_LEVEL=debug",
 		"CREWLOG_GLOBAL_DAEMONIZE=yes",
 		"CREWLOG_WWW_PING_RESPONSE=  spaced  ",
 		"CREWLOG_WWW_REQUEST_BODY_LIMIT=",	/* empty: unset */
 		"CREWLOG_OTHERPOOL_PM=bogus",		/* no such pool */
 		"CREWLOG_BIN=/usr/sbin/crewlog",	/* not config */
-		"PATH=/bin",
-		NULL
-	};
+		"PATH=/bin", NULL };
 	struct config	*c;
 
 	(void)state;
 	c = ok_env(POOL "[my-api]\nlisten = /run/api.sock\n"
-	    "pm.max_children = 2\n", env);
+			"pm.max_children = 2\n",
+	    env);
 	assert_int_equal(c->pools[0].max_children, 8);
 	assert_string_equal(c->pools[0].listen, "/run/other.sock");
 	assert_string_equal(c->pools[0].ping_response, "  spaced  ");
@@ -572,9 +611,10 @@ test_env_database_url(void **state)
 
 	(void)state;
 	c = ok_env("[a]\nlisten = /a\npm.max_children = 1\n"
-	    "[b]\nlisten = /b\npm.max_children = 1\n"
-	    "database_url = postgresql:///b\n"
-	    "[c]\nlisten = /c\npm.max_children = 1\n", env);
+		   "[b]\nlisten = /b\npm.max_children = 1\n"
+		   "database_url = postgresql:///b\n"
+		   "[c]\nlisten = /c\npm.max_children = 1\n",
+	    env);
 	assert_string_equal(c->pools[0].database_url, "postgresql:///shared");
 	assert_string_equal(c->pools[1].database_url, "postgresql:///b");
 	assert_string_equal(c->pools[2].database_url, "postgresql:///c");
@@ -587,7 +627,8 @@ test_env_bad_value(void **state)
 	char	*env[] = { "CREWLOG_WWW_PM_MAX_CHILDREN=x", NULL };
 
 	(void)state;
-	fails_env(POOL, env, "environment CREWLOG_WWW_PM_MAX_CHILDREN: "
+	fails_env(POOL, env,
+	    "environment CREWLOG_WWW_PM_MAX_CHILDREN: "
 	    "pm.max_children: must be an integer >= 1, got \"x\"\n");
 }
 
@@ -598,9 +639,11 @@ test_env_unknown_key(void **state)
 	char	*env2[] = { "CREWLOG_GLOBAL_ZZZZZZZZZZZZZZ=1", NULL };
 
 	(void)state;
-	fails_env(POOL, env, "environment CREWLOG_WWW_PM_MAX_CHILDERN: "
+	fails_env(POOL, env,
+	    "environment CREWLOG_WWW_PM_MAX_CHILDERN: "
 	    "unknown key (did you mean \"CREWLOG_WWW_PM_MAX_CHILDREN\"?)\n");
-	fails_env(POOL, env2, "environment CREWLOG_GLOBAL_ZZZZZZZZZZZZZZ: "
+	fails_env(POOL, env2,
+	    "environment CREWLOG_GLOBAL_ZZZZZZZZZZZZZZ: "
 	    "unknown key\n");
 }
 
@@ -610,7 +653,8 @@ test_env_bad_database_url(void **state)
 	char	*env[] = { "CREWLOG_DATABASE_URL=a\tb", NULL };
 
 	(void)state;
-	fails_env(POOL, env, "environment CREWLOG_DATABASE_URL: database_url: "
+	fails_env(POOL, env,
+	    "environment CREWLOG_DATABASE_URL: database_url: "
 	    "must not contain control characters, got \"a\\x09b\"\n");
 }
 
@@ -633,7 +677,8 @@ test_env_ambiguous(void **state)
 	(void)state;
 	/* [a] listen.group and [a_listen] group: a pool key named group. */
 	fails_env("[a]\nlisten = /a\npm.max_children = 1\n"
-	    "[a_listen]\nlisten = /b\npm.max_children = 1\n", env,
+		  "[a_listen]\nlisten = /b\npm.max_children = 1\n",
+	    env,
 	    "environment CREWLOG_A_LISTEN_GROUP: ambiguous: names a key of "
 	    "more than one section\n");
 }
@@ -643,7 +688,7 @@ test_env_prefix_clash(void **state)
 {
 	(void)state;
 	fails("[my-pool]\nlisten = /a\npm.max_children = 1\n"
-	    "[MY_pool]\nlisten = /b\npm.max_children = 1\n",
+	      "[MY_pool]\nlisten = /b\npm.max_children = 1\n",
 	    "crewlog.conf:4: [MY_pool]: same environment prefix "
 	    "CREWLOG_MY_POOL_ as [my-pool] on line 1\n");
 	fails("[GLOBAL]\nlisten = /a\npm.max_children = 1\n",
@@ -760,11 +805,15 @@ test_err_bad_listen(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(text, sizeof(text), "[www]\nlisten = %s\n"
-		    "pm.max_children = 1\n", bad[i]);
-		snprintf(want, sizeof(want), "crewlog.conf:2: listen: must be "
+		snprintf(text, sizeof(text),
+		    "[www]\nlisten = %s\n"
+		    "pm.max_children = 1\n",
+		    bad[i]);
+		snprintf(want, sizeof(want),
+		    "crewlog.conf:2: listen: must be "
 		    "a unix socket path (absolute, under 108 bytes), a port, "
-		    "host:port or [ipv6]:port, got \"%s\"\n", bad[i]);
+		    "host:port or [ipv6]:port, got \"%s\"\n",
+		    bad[i]);
 		fails(text, want);
 	}
 }
@@ -805,7 +854,8 @@ test_err_control_chars(void **state)
 	static const char text[] = POOL "ping.response = a\001b\x7f\n";
 
 	(void)state;
-	fails(text, "crewlog.conf:4: ping.response: must not contain control "
+	fails(text,
+	    "crewlog.conf:4: ping.response: must not contain control "
 	    "characters, got \"a\\x01b\\x7f\"\n");
 }
 
@@ -814,7 +864,7 @@ test_err_unknown_key(void **state)
 {
 	(void)state;
 	fails("[www]\nlisten = /a\npm.max_children = 4\n"
-	    "\n\n\n\n\npm.max_childern = 5\n",
+	      "\n\n\n\n\npm.max_childern = 5\n",
 	    "crewlog.conf:9: pm.max_childern: unknown key (did you mean "
 	    "\"pm.max_children\"?)\n");
 	fails(POOL "frobnicate_everything = 1\n",
@@ -877,10 +927,8 @@ test_err_bad_section(void **state)
 	fails("[abcdefghijklmnopqrstuvwxyz0123456]\n" POOL,
 	    "crewlog.conf:1: [\"abcdefghijklmnopqrstuvwxyz0123456\"]: pool "
 	    "name must be 1 to 32 characters of A-Z, a-z, 0-9, '_' and '-'\n");
-	fails("[www\n",
-	    "crewlog.conf:1: missing ']' in section header\n");
-	fails("[www] x\n",
-	    "crewlog.conf:1: text after section header\n");
+	fails("[www\n", "crewlog.conf:1: missing ']' in section header\n");
+	fails("[www] x\n", "crewlog.conf:1: text after section header\n");
 }
 
 static void
@@ -890,7 +938,7 @@ test_pool_name_32(void **state)
 
 	(void)state;
 	c = ok("[abcdefghijklmnopqrstuvwxyz012345]\nlisten = /a\n"
-	    "pm.max_children = 1\n");
+	       "pm.max_children = 1\n");
 	assert_string_equal(c->pools[0].name,
 	    "abcdefghijklmnopqrstuvwxyz012345");
 	config_free(c);
@@ -903,8 +951,7 @@ test_err_not_key_value(void **state)
 	fails(POOL "pm.max_children 5\n",
 	    "crewlog.conf:4: expected \"key = value\", got "
 	    "\"pm.max_children 5\"\n");
-	fails(POOL "= 5\n",
-	    "crewlog.conf:4: missing key before '='\n");
+	fails(POOL "= 5\n", "crewlog.conf:4: missing key before '='\n");
 }
 
 static void
@@ -913,8 +960,7 @@ test_err_value_syntax(void **state)
 	static const char nul[] = "[www]\nlisten = \"/a\\\0b\"\n";
 
 	(void)state;
-	fails(POOL "user =\n",
-	    "crewlog.conf:4: user: empty value\n");
+	fails(POOL "user =\n", "crewlog.conf:4: user: empty value\n");
 	fails(POOL "user = ; a comment\n",
 	    "crewlog.conf:4: user: empty value\n");
 	fails(POOL "user = \"crew\n",
@@ -967,7 +1013,8 @@ static void
 test_err_no_pool(void **state)
 {
 	(void)state;
-	fails("", "crewlog.conf: no pool defined (add a [www] section with "
+	fails("",
+	    "crewlog.conf: no pool defined (add a [www] section with "
 	    "listen and pm.max_children)\n");
 	fails("[global]\ndaemonize = no\n",
 	    "crewlog.conf: no pool defined (add a [www] section with "
@@ -979,8 +1026,8 @@ test_err_spare_order(void **state)
 {
 	(void)state;
 	fails("[www]\nlisten = /a\npm = dynamic\npm.max_children = 10\n"
-	    "\n\n\n\n\n\n\n"
-	    "pm.min_spare_servers = 8\npm.max_spare_servers = 4\n",
+	      "\n\n\n\n\n\n\n"
+	      "pm.min_spare_servers = 8\npm.max_spare_servers = 4\n",
 	    "crewlog.conf:12: [www]: pm.min_spare_servers (8) must be <= "
 	    "pm.max_spare_servers (4)\n");
 }
@@ -1002,7 +1049,7 @@ test_err_start_servers(void **state)
 {
 	(void)state;
 	fails(POOL "pm.min_spare_servers = 2\npm.max_spare_servers = 3\n"
-	    "pm.start_servers = 4\n",
+		   "pm.start_servers = 4\n",
 	    "crewlog.conf:6: [www]: pm.start_servers (4) must be between "
 	    "pm.min_spare_servers (2) and pm.max_spare_servers (3)\n");
 	fails(POOL "pm.min_spare_servers = 2\npm.start_servers = 1\n",
@@ -1059,7 +1106,7 @@ test_err_same_listen(void **state)
 {
 	(void)state;
 	fails("[a]\nlisten = /run/x.sock\npm.max_children = 1\n"
-	    "[b]\nlisten = /run/x.sock\npm.max_children = 1\n",
+	      "[b]\nlisten = /run/x.sock\npm.max_children = 1\n",
 	    "crewlog.conf:5: [b]: listen: \"/run/x.sock\" is already used by "
 	    "listen of [a]\n");
 	fails(POOL "pm.status_listen = /run/www.sock\n",
@@ -1081,8 +1128,8 @@ test_err_collects_all(void **state)
 {
 	(void)state;
 	fails("[global]\nlog_level = loud\n"
-	    "[www]\nlisten = /a\npm.max_children = 0\npm.max_childern = 1\n"
-	    "[api]\npm = sometimes\n",
+	      "[www]\nlisten = /a\npm.max_children = 0\npm.max_childern = 1\n"
+	      "[api]\npm = sometimes\n",
 	    "crewlog.conf:2: log_level: must be one of debug, info, warn, "
 	    "error, got \"loud\"\n"
 	    "crewlog.conf:5: pm.max_children: must be an integer >= 1, "
@@ -1106,13 +1153,14 @@ test_err_too_many(void **state)
 	buf_puts(&text, POOL);
 	for (i = 0; i < 500; i++)
 		buf_puts(&text, "nonsense\n");
-	assert_null(config_parse("crewlog.conf", text.data, text.len, no_env,
-	    &err));
+	assert_null(
+	    config_parse("crewlog.conf", text.data, text.len, no_env, &err));
 	last = strrchr(buf_cstr(&err), '\n');
 	assert_non_null(last);
 	while (last > err.data && last[-1] != '\n')
 		last--;
-	assert_string_equal(last, "crewlog.conf: too many errors, giving up\n");
+	assert_string_equal(last,
+	    "crewlog.conf: too many errors, giving up\n");
 	buf_free(&text);
 	buf_free(&err);
 }
@@ -1125,10 +1173,10 @@ test_err_too_many_pools(void **state)
 
 	(void)state;
 	for (i = 0; i < 257; i++)
-		buf_printf(&text, "[p%d]\nlisten = /s%d\npm.max_children = 1\n",
-		    i, i);
-	assert_null(config_parse("crewlog.conf", text.data, text.len, no_env,
-	    &err));
+		buf_printf(&text,
+		    "[p%d]\nlisten = /s%d\npm.max_children = 1\n", i, i);
+	assert_null(
+	    config_parse("crewlog.conf", text.data, text.len, no_env, &err));
 	assert_string_equal(buf_cstr(&err),
 	    "crewlog.conf:769: more than 256 pools\n");
 	buf_free(&text);
@@ -1141,7 +1189,8 @@ test_err_messages_escape_bytes(void **state)
 	static const char text[] = POOL "pm = \"\\\"\xff\"\n";
 
 	(void)state;
-	fails(text, "crewlog.conf:4: pm: must be one of static, dynamic, "
+	fails(text,
+	    "crewlog.conf:4: pm: must be one of static, dynamic, "
 	    "ondemand, got \"\\\"\\xff\"\n");
 }
 
@@ -1234,11 +1283,12 @@ test_dump_round_trip(void **state)
 
 	(void)state;
 	c = ok_env("[global]\npid = /run/c.pid\n"
-	    "[www]\nlisten = /run/www.sock\npm.max_children = 5\n"
-	    "listen.mode = 0600\nrequest_body_limit = 1536\n"
-	    "ping.response = \"  a;b \\\"q\\\" $${V} \"\n"
-	    "[s]\nlisten = 9000\npm = static\npm.max_children = 3\n"
-	    "session_ttl = 90m\ncookie_secure = auto\n", env);
+		   "[www]\nlisten = /run/www.sock\npm.max_children = 5\n"
+		   "listen.mode = 0600\nrequest_body_limit = 1536\n"
+		   "ping.response = \"  a;b \\\"q\\\" $${V} \"\n"
+		   "[s]\nlisten = 9000\npm = static\npm.max_children = 3\n"
+		   "session_ttl = 90m\ncookie_secure = auto\n",
+	    env);
 	config_dump(c, &one);
 	assert_non_null(strstr(one.data, "\n[www]\nlisten = /run/www.sock\n"));
 	assert_non_null(strstr(one.data, "\npm.max_children = 8\n"));
@@ -1249,8 +1299,8 @@ test_dump_round_trip(void **state)
 	assert_non_null(strstr(one.data, "\ncookie_secure = auto\n"));
 	assert_non_null(strstr(one.data,
 	    "\n; pm.min_spare_servers is not used with pm = static\n"));
-	assert_non_null(strstr(one.data,
-	    "\nping.response = \"  a;b \\\"q\\\" \\$x \"\n"));
+	assert_non_null(
+	    strstr(one.data, "\nping.response = \"  a;b \\\"q\\\" \\$x \"\n"));
 	again = ok(one.data);
 	config_dump(again, &two);
 	assert_string_equal(one.data, two.data);
@@ -1370,7 +1420,7 @@ test_example_commented_keys_valid(void **state)
 	(void)state;
 	read_src("deploy/crewlog.conf.example", &text);
 	for (line = strtok_r(text.data, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] == '[')
 			buf_reset(&seen);
 		if (line[0] == ';' && strstr(line, " = ") != NULL &&
@@ -1409,7 +1459,7 @@ test_man_page_lists_every_key(void **state)
 	c = ok(POOL);
 	config_dump(c, &dump);
 	for (line = strtok_r(dump.data, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "%127[a-z_.] =", key) != 1 &&
 		    sscanf(line, "; %127[a-z_.] is not", key) != 1)
 			continue;
@@ -1423,7 +1473,7 @@ test_man_page_lists_every_key(void **state)
 				fail_msg("crewlog.conf.5 lacks key %s", key);
 		}
 	}
-	assert_int_equal(n, 48);
+	assert_int_equal(n, 50);
 	config_free(c);
 	buf_free(&man);
 	buf_free(&dump);
@@ -1443,6 +1493,7 @@ main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_booleans),
+		cmocka_unit_test(test_test_endpoints_need_a_test_build),
 		cmocka_unit_test(test_modes_and_enums),
 		cmocka_unit_test(test_listen_forms),
 		cmocka_unit_test(test_comments),

@@ -77,8 +77,9 @@ test_decode_good(void **state)
 	size_t			 n;
 
 	(void)state;
-	assert_int_equal(req_percent_decode("a%20b%2fC%2F%41", 15, false,
-	    &out, &n, &err), 0);
+	assert_int_equal(req_percent_decode("a%20b%2fC%2F%41", 15, false, &out,
+			     &n, &err),
+	    0);
 	assert_string_equal(out, "a b/C/A");
 	assert_int_equal(n, 7);
 	free(out);
@@ -86,8 +87,8 @@ test_decode_good(void **state)
 	assert_string_equal(out, "");
 	free(out);
 	/* Only the first n bytes count. */
-	assert_int_equal(req_percent_decode("ab%zz", 2, false, &out, &n,
-	    &err), 0);
+	assert_int_equal(req_percent_decode("ab%zz", 2, false, &out, &n, &err),
+	    0);
 	assert_string_equal(out, "ab");
 	free(out);
 }
@@ -100,8 +101,8 @@ test_decode_plus(void **state)
 	size_t			 n;
 
 	(void)state;
-	assert_int_equal(req_percent_decode("a+b%2B", 6, true, &out, &n,
-	    &err), 0);
+	assert_int_equal(req_percent_decode("a+b%2B", 6, true, &out, &n, &err),
+	    0);
 	assert_string_equal(out, "a b+");
 	free(out);
 	assert_int_equal(req_percent_decode("a+b", 3, false, &out, &n, &err),
@@ -113,9 +114,8 @@ test_decode_plus(void **state)
 static void
 test_decode_bad_escapes(void **state)
 {
-	static const char *const bad[] = {
-		"%", "%4", "a%zz", "%g0", "%0g", "100%", "%%41", "%-1", "% 1"
-	};
+	static const char *const bad[] = { "%", "%4", "a%zz", "%g0", "%0g",
+		"100%", "%%41", "%-1", "% 1" };
 	struct req_error	 err;
 	char			*out = (char *)"untouched";
 	size_t			 i, n;
@@ -124,10 +124,12 @@ test_decode_bad_escapes(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&err, 0, sizeof(err));
 		assert_int_equal(req_percent_decode(bad[i], strlen(bad[i]),
-		    true, &out, &n, &err), -1);
+				     true, &out, &n, &err),
+		    -1);
 		assert_null(out);
 		assert_int_equal(err.status, 400);
-		assert_non_null(strstr(err.message, "malformed "
+		assert_non_null(strstr(err.message,
+		    "malformed "
 		    "percent-escape"));
 	}
 	assert_int_equal(req_percent_decode("ab%zz", 5, true, &out, &n, &err),
@@ -144,8 +146,8 @@ test_decode_nul_kept_with_length(void **state)
 	size_t			 n;
 
 	(void)state;
-	assert_int_equal(req_percent_decode("a%00b", 5, false, &out, &n,
-	    &err), 0);
+	assert_int_equal(req_percent_decode("a%00b", 5, false, &out, &n, &err),
+	    0);
 	assert_int_equal(n, 3);
 	assert_memory_equal(out, "a\0b", 4);
 	free(out);
@@ -188,8 +190,8 @@ test_query_bad_value_names_parameter(void **state)
 	(void)state;
 	kv_init(&l);
 	memset(&err, 0, sizeof(err));
-	assert_fails(req_parse_query("ok=1&page=%zz", 13, &l, &err), &err,
-	    400, "page", "query parameter \"page\": malformed percent-escape");
+	assert_fails(req_parse_query("ok=1&page=%zz", 13, &l, &err), &err, 400,
+	    "page", "query parameter \"page\": malformed percent-escape");
 	kv_free(&l);
 }
 
@@ -205,8 +207,8 @@ test_query_bad_name(void **state)
 	    "query parameter name \"x%4\"");
 	kv_free(&l);
 	kv_init(&l);
-	assert_fails(req_parse_query("a%00b=1", 7, &l, &err), &err, 400,
-	    "a?b", "contains NUL");
+	assert_fails(req_parse_query("a%00b=1", 7, &l, &err), &err, 400, "a?b",
+	    "contains NUL");
 	kv_free(&l);
 }
 
@@ -259,7 +261,7 @@ test_cookies_spaces_and_quotes(void **state)
 	struct kvlist		 l;
 	struct req_error	 err;
 	const char		*c = "sid=abc;theme = dark ;  q=\"x y\";"
-	    "e=;empty=\"\";eq=a=b; sid=second";
+			"e=;empty=\"\";eq=a=b; sid=second";
 
 	(void)state;
 	kv_init(&l);
@@ -283,7 +285,7 @@ test_cookies_bad_pairs_skipped(void **state)
 	struct kvlist		 l;
 	struct req_error	 err;
 	const char		*c = "novalue; =anon; bad name=1; a(b=2; "
-	    "\"q\"=3; ok=1; half=\"open; ;;";
+			"\"q\"=3; ok=1; half=\"open; ;;";
 
 	(void)state;
 	kv_init(&l);
@@ -325,13 +327,16 @@ test_cookies_in_request(void **state)
 	(void)state;
 	/* Junk pairs do not fail the request. */
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "REQUEST_URI=/", "HTTP_COOKIE=junk; crewlog_session=t0k; ;=",
-	    NULL), 0);
+			     "REQUEST_URI=/",
+			     "HTTP_COOKIE=junk; crewlog_session=t0k; ;=",
+			     NULL),
+	    0);
 	assert_string_equal(kv_get(&req.cookies, "crewlog_session"), "t0k");
 	assert_int_equal(req.cookies.n, 1);
 	req_free(&req);
 	assert_fails(parse(&req, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/",
-	    "HTTP_COOKIE=a=1\x01", NULL), &err, 400, "Cookie", "control");
+			 "HTTP_COOKIE=a=1\x01", NULL),
+	    &err, 400, "Cookie", "control");
 	req_free(&req);
 }
 
@@ -347,11 +352,14 @@ test_params_basic(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "REQUEST_URI=/api/hours/J%C3%BCrgen?page=2&q=a+b",
-	    "QUERY_STRING=page=2&q=a+b", "REMOTE_ADDR=10.0.0.7",
-	    "HTTPS=on", "HTTP_USER_AGENT=curl/8", "HTTP_X_FORWARDED_FOR=1.2",
-	    "CONTENT_TYPE=", "CONTENT_LENGTH=", "NOEQUALS", "SERVER_NAME=x",
-	    NULL), 0);
+			     "REQUEST_URI=/api/hours/J%C3%BCrgen?page=2&q=a+b",
+			     "QUERY_STRING=page=2&q=a+b",
+			     "REMOTE_ADDR=10.0.0.7", "HTTPS=on",
+			     "HTTP_USER_AGENT=curl/8",
+			     "HTTP_X_FORWARDED_FOR=1.2",
+			     "CONTENT_TYPE=", "CONTENT_LENGTH=", "NOEQUALS",
+			     "SERVER_NAME=x", NULL),
+	    0);
 	assert_int_equal(req.method, HTTP_GET);
 	assert_string_equal(req.method_name, "GET");
 	assert_string_equal(req.uri, "/api/hours/J%C3%BCrgen?page=2&q=a+b");
@@ -391,7 +399,8 @@ test_params_methods(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		assert_int_equal(parse(&req, &err, t[i].p, "REQUEST_URI=/",
-		    NULL), 0);
+				     NULL),
+		    0);
 		assert_int_equal(req.method, t[i].m);
 		assert_string_equal(req.method_name, strchr(t[i].p, '=') + 1);
 		req_free(&req);
@@ -401,7 +410,8 @@ test_params_methods(void **state)
 	assert_non_null(req.method_name);	/* the worker logs it */
 	req_free(&req);
 	assert_fails(parse(&req, &err, "REQUEST_METHOD=G T", "REQUEST_URI=/",
-	    NULL), &err, 400, "", "malformed method");
+			 NULL),
+	    &err, 400, "", "malformed method");
 	req_free(&req);
 }
 
@@ -413,11 +423,14 @@ test_params_https_off(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "REQUEST_URI=/", "HTTPS=off", NULL), 0);
+			     "REQUEST_URI=/", "HTTPS=off", NULL),
+	    0);
 	assert_false(req.https);
 	req_free(&req);
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "REQUEST_URI=/", "HTTPS=", "REQUEST_SCHEME=https", NULL), 0);
+			     "REQUEST_URI=/", "HTTPS=", "REQUEST_SCHEME=https",
+			     NULL),
+	    0);
 	assert_true(req.https);
 	req_free(&req);
 }
@@ -448,7 +461,8 @@ test_path_rejects(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		assert_fails(parse(&req, &err, "REQUEST_METHOD=GET", t[i].uri,
-		    NULL), &err, 400, "path", t[i].why);
+				 NULL),
+		    &err, 400, "path", t[i].why);
 		if (req.path != NULL)
 			fail_msg("%s: path kept as %s", t[i].uri, req.path);
 		assert_non_null(req.uri);
@@ -480,7 +494,8 @@ test_path_accepts(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
-		    t[i].uri, NULL), 0);
+				     t[i].uri, NULL),
+		    0);
 		assert_string_equal(req.path, t[i].path);
 		req_free(&req);
 	}
@@ -495,18 +510,21 @@ test_path_fallbacks_not_decoded_twice(void **state)
 	(void)state;
 	/* nginx's DOCUMENT_URI is decoded already. */
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "REQUEST_URI=", "DOCUMENT_URI=/a%41", "QUERY_STRING=x=1", NULL),
+			     "REQUEST_URI=", "DOCUMENT_URI=/a%41",
+			     "QUERY_STRING=x=1", NULL),
 	    0);
 	assert_string_equal(req.path, "/a%41");
 	assert_string_equal(kv_get(&req.query, "x"), "1");
 	req_free(&req);
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "SCRIPT_NAME=/app", "PATH_INFO=/x", NULL), 0);
+			     "SCRIPT_NAME=/app", "PATH_INFO=/x", NULL),
+	    0);
 	assert_string_equal(req.path, "/app/x");
 	assert_string_equal(req.query_string, "");
 	req_free(&req);
 	assert_fails(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "DOCUMENT_URI=/a/../b", NULL), &err, 400, "path", "\"..\"");
+			 "DOCUMENT_URI=/a/../b", NULL),
+	    &err, 400, "path", "\"..\"");
 	req_free(&req);
 	assert_fails(parse(&req, &err, "REQUEST_METHOD=GET", NULL), &err, 400,
 	    "path", "cannot tell the path");
@@ -521,8 +539,8 @@ test_query_error_in_request(void **state)
 
 	(void)state;
 	assert_fails(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "REQUEST_URI=/x?limit=1%", NULL), &err, 400, "limit",
-	    "query parameter \"limit\"");
+			 "REQUEST_URI=/x?limit=1%", NULL),
+	    &err, 400, "limit", "query parameter \"limit\"");
 	req_free(&req);
 }
 
@@ -536,32 +554,38 @@ test_request_id(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&a, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/",
-	    "HTTP_X_REQUEST_ID=edge-01/abc", NULL), 0);
+			     "HTTP_X_REQUEST_ID=edge-01/abc", NULL),
+	    0);
 	/* '/' is not allowed: a fresh id. */
 	assert_int_equal(strlen(a.request_id), 32);
 	req_free(&a);
 	assert_int_equal(parse(&a, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/",
-	    "HTTP_X_REQUEST_ID=edge-01.abc:42_Z", NULL), 0);
+			     "HTTP_X_REQUEST_ID=edge-01.abc:42_Z", NULL),
+	    0);
 	assert_string_equal(a.request_id, "edge-01.abc:42_Z");
 	req_free(&a);
 
 	/* 64 characters are kept, 65 are not. */
 	snprintf(big, sizeof(big), "HTTP_X_REQUEST_ID=%064d", 7);
 	assert_int_equal(parse(&a, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/",
-	    big, NULL), 0);
+			     big, NULL),
+	    0);
 	assert_string_equal(a.request_id, big + 18);
 	req_free(&a);
 	snprintf(big, sizeof(big), "HTTP_X_REQUEST_ID=%065d", 7);
 	assert_int_equal(parse(&a, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/",
-	    big, NULL), 0);
+			     big, NULL),
+	    0);
 	assert_int_equal(strlen(a.request_id), 32);
 	req_free(&a);
 
 	/* Generated ids are 32 hex digits and differ; also on errors. */
 	assert_int_equal(parse(&a, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/",
-	    "HTTP_X_REQUEST_ID=a b", NULL), 0);
+			     "HTTP_X_REQUEST_ID=a b", NULL),
+	    0);
 	assert_int_equal(parse(&b, &err, "REQUEST_METHOD=GET",
-	    "REQUEST_URI=/..", "HTTP_X_REQUEST_ID=", NULL), -1);
+			     "REQUEST_URI=/..", "HTTP_X_REQUEST_ID=", NULL),
+	    -1);
 	assert_int_equal(strlen(a.request_id), 32);
 	assert_int_equal(strlen(b.request_id), 32);
 	for (i = 0; i < 32; i++) {
@@ -589,12 +613,14 @@ test_request_id_after_fork(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&a, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/",
-	    NULL), 0);
+			     NULL),
+	    0);
 	assert_int_equal(pipe(p), 0);
 	if ((pid = fork()) == 0) {
 		close(p[0]);
 		if (parse(&b, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/",
-		    NULL) != 0 || write(p[1], b.request_id, 32) != 32)
+			NULL) != 0 ||
+		    write(p[1], b.request_id, 32) != 32)
 			_exit(1);
 		_exit(0);
 	}
@@ -602,7 +628,8 @@ test_request_id_after_fork(void **state)
 	close(p[1]);
 	/* The parent's next id, drawn from the same pool the child copied. */
 	assert_int_equal(parse(&b, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/",
-	    NULL), 0);
+			     NULL),
+	    0);
 	n = read(p[0], got, 32);
 	close(p[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -629,10 +656,12 @@ test_params_one_pass(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=POST",
-	    "REQUEST_METHOD=DELETE", "REQUEST_URI=/a?x=1",
-	    "REQUEST_URI=/b", "QUERY_STRING=", "HTTP_=odd",
-	    "HTTP_X_TOKEN=a=b=c", "CONTENT_TYPE=Application/JSON; charset=x",
-	    "CONTENT_LENGTH=0", "HTTP_COOKIE=s=1", "HTTP_COOKIE=s=2", NULL),
+			     "REQUEST_METHOD=DELETE", "REQUEST_URI=/a?x=1",
+			     "REQUEST_URI=/b", "QUERY_STRING=", "HTTP_=odd",
+			     "HTTP_X_TOKEN=a=b=c",
+			     "CONTENT_TYPE=Application/JSON; charset=x",
+			     "CONTENT_LENGTH=0", "HTTP_COOKIE=s=1",
+			     "HTTP_COOKIE=s=2", NULL),
 	    0);
 	assert_int_equal(req.method, HTTP_POST);
 	assert_string_equal(req.path, "/a");
@@ -651,22 +680,26 @@ test_params_one_pass(void **state)
 
 	/* A Content-Type header from the server is kept as it came. */
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "REQUEST_URI=/", "HTTP_CONTENT_TYPE=text/plain",
-	    "CONTENT_TYPE=application/json", NULL), 0);
+			     "REQUEST_URI=/", "HTTP_CONTENT_TYPE=text/plain",
+			     "CONTENT_TYPE=application/json", NULL),
+	    0);
 	assert_string_equal(req_header(&req, "content-type"), "text/plain");
 	assert_string_equal(req.content_type, "application/json");
 	req_free(&req);
 
 	/* No REQUEST_URI: DOCUMENT_URI, else SCRIPT_NAME + PATH_INFO. */
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "REQUEST_URI=", "SCRIPT_NAME=/api", "PATH_INFO=/hours/7",
-	    "QUERY_STRING=limit=5", NULL), 0);
+			     "REQUEST_URI=", "SCRIPT_NAME=/api",
+			     "PATH_INFO=/hours/7", "QUERY_STRING=limit=5",
+			     NULL),
+	    0);
 	assert_string_equal(req.path, "/api/hours/7");
 	assert_string_equal(req.uri, "/api/hours/7");
 	assert_string_equal(kv_get(&req.query, "limit"), "5");
 	req_free(&req);
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "DOCUMENT_URI=/doc", "SCRIPT_NAME=/api", NULL), 0);
+			     "DOCUMENT_URI=/doc", "SCRIPT_NAME=/api", NULL),
+	    0);
 	assert_string_equal(req.path, "/doc");
 	assert_string_equal(req.uri, "/doc");
 	req_free(&req);
@@ -679,10 +712,8 @@ test_params_one_pass(void **state)
 static void
 test_length_missing(void **state)
 {
-	static const char *const m[] = {
-		"REQUEST_METHOD=POST", "REQUEST_METHOD=PUT",
-		"REQUEST_METHOD=PATCH"
-	};
+	static const char *const m[] = { "REQUEST_METHOD=POST",
+		"REQUEST_METHOD=PUT", "REQUEST_METHOD=PATCH" };
 	struct request		 req;
 	struct req_error	 err;
 	size_t			 i;
@@ -694,15 +725,17 @@ test_length_missing(void **state)
 		req_free(&req);
 		/* nginx sends the param empty when the header is absent. */
 		assert_fails(parse(&req, &err, m[i], "REQUEST_URI=/x",
-		    "CONTENT_LENGTH=", NULL), &err, 411, "Content-Length",
-		    "needs a Content-Length");
+				 "CONTENT_LENGTH=", NULL),
+		    &err, 411, "Content-Length", "needs a Content-Length");
 		req_free(&req);
 	}
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=DELETE",
-	    "REQUEST_URI=/x", NULL), 0);
+			     "REQUEST_URI=/x", NULL),
+	    0);
 	req_free(&req);
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=POST",
-	    "REQUEST_URI=/x", "CONTENT_LENGTH=0", NULL), 0);
+			     "REQUEST_URI=/x", "CONTENT_LENGTH=0", NULL),
+	    0);
 	assert_true(req.has_content_length);
 	assert_int_equal(req.content_length, 0);
 	req_free(&req);
@@ -731,8 +764,8 @@ test_length_wrong(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		assert_fails(parse(&req, &err, "REQUEST_METHOD=POST",
-		    "REQUEST_URI=/x", t[i].cl, NULL), &err, 400,
-		    "Content-Length", t[i].why);
+				 "REQUEST_URI=/x", t[i].cl, NULL),
+		    &err, 400, "Content-Length", t[i].why);
 		req_free(&req);
 	}
 }
@@ -745,17 +778,19 @@ test_length_over_limit(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=POST",
-	    "REQUEST_URI=/x", "CONTENT_LENGTH=1024", NULL), 0);
+			     "REQUEST_URI=/x", "CONTENT_LENGTH=1024", NULL),
+	    0);
 	assert_int_equal(req.content_length, 1024);
 	req_free(&req);
-	assert_fails(parse(&req, &err, "REQUEST_METHOD=POST",
-	    "REQUEST_URI=/x", "CONTENT_LENGTH=1025", NULL), &err, 413,
-	    "Content-Length", "1025 bytes is over the limit of 1024");
+	assert_fails(parse(&req, &err, "REQUEST_METHOD=POST", "REQUEST_URI=/x",
+			 "CONTENT_LENGTH=1025", NULL),
+	    &err, 413, "Content-Length",
+	    "1025 bytes is over the limit of 1024");
 	req_free(&req);
 	/* Also when the method carries no body as a rule. */
-	assert_fails(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "REQUEST_URI=/x", "CONTENT_LENGTH= 4096 ", NULL), &err, 413,
-	    "Content-Length", "over the limit");
+	assert_fails(parse(&req, &err, "REQUEST_METHOD=GET", "REQUEST_URI=/x",
+			 "CONTENT_LENGTH= 4096 ", NULL),
+	    &err, 413, "Content-Length", "over the limit");
 	req_free(&req);
 }
 
@@ -774,7 +809,7 @@ post(struct request *req, struct req_error *err, const char *type,
 	snprintf(ct, sizeof(ct), "CONTENT_TYPE=%s", type);
 	snprintf(cl, sizeof(cl), "CONTENT_LENGTH=%zu", len);
 	if ((rc = parse(req, err, "REQUEST_METHOD=POST", "REQUEST_URI=/api/x",
-	    ct, cl, NULL)) == -1)
+		 ct, cl, NULL)) == -1)
 		return rc;
 	return req_parse_body(req, body, len, &lim, err);
 }
@@ -784,19 +819,21 @@ test_form_body(void **state)
 {
 	struct request		 req;
 	struct req_error	 err;
-	const char		*b =
-	    "name=J%C3%BCrgen+M&csrf=abc&tag=a&tag=b";
+	const char *b = "name=J%C3%BCrgen+M&csrf=abc&tag=a&tag=b";
 
 	(void)state;
-	assert_int_equal(post(&req, &err, "Application/X-WWW-Form-Urlencoded;"
-	    " charset=UTF-8", b, strlen(b)), 0);
+	assert_int_equal(post(&req, &err,
+			     "Application/X-WWW-Form-Urlencoded;"
+			     " charset=UTF-8",
+			     b, strlen(b)),
+	    0);
 	assert_string_equal(req.content_type,
 	    "application/x-www-form-urlencoded");
 	assert_int_equal(req.form.n, 4);
-	assert_string_equal(req_field(&req, "name"), "J\xc3\xbcrgen M");
-	assert_string_equal(req_field(&req, "csrf"), "abc");
+	assert_string_equal(kv_get(&req.form, "name"), "J\xc3\xbcrgen M");
+	assert_string_equal(kv_get(&req.form, "csrf"), "abc");
 	assert_int_equal(kv_count(&req.form, "tag"), 2);
-	assert_null(req_field(&req, "nope"));
+	assert_null(kv_get(&req.form, "nope"));
 	assert_null(req.json);
 	assert_int_equal(req.body_len, strlen(b));
 	assert_string_equal(req.body, b);
@@ -805,7 +842,8 @@ test_form_body(void **state)
 	req_free(&req);
 
 	assert_fails(post(&req, &err, "application/x-www-form-urlencoded",
-	    "a=1&minutes=9%", 14), &err, 400, "minutes",
+			 "a=1&minutes=9%", 14),
+	    &err, 400, "minutes",
 	    "form field \"minutes\": malformed percent-escape");
 	req_free(&req);
 }
@@ -821,7 +859,8 @@ test_body_content_types(void **state)
 	    "Content-Type", "Content-Type \"text/plain\" is not accepted");
 	req_free(&req);
 	assert_fails(post(&req, &err, "multipart/form-data; boundary=x", "hi",
-	    2), &err, 415, "Content-Type", "multipart/form-data");
+			 2),
+	    &err, 415, "Content-Type", "multipart/form-data");
 	req_free(&req);
 	assert_fails(post(&req, &err, "", "hi", 2), &err, 415, "Content-Type",
 	    "needs a Content-Type");
@@ -836,7 +875,8 @@ test_body_content_types(void **state)
 	req_free(&req);
 	/* The +json suffix is JSON. */
 	assert_int_equal(post(&req, &err, "application/merge-patch+json",
-	    "{\"a\":1}", 7), 0);
+			     "{\"a\":1}", 7),
+	    0);
 	assert_non_null(req.json);
 	req_free(&req);
 }
@@ -846,26 +886,30 @@ test_json_body_fields(void **state)
 {
 	struct request		 req;
 	struct req_error	 err;
-	const char		*b =
-	    "{\"email\":\"a@b.example\",\"minutes\":90,"
-	    "\"hours\":1.5,\"ok\":true,\"n\":null,\"o\":{\"x\":\"y\"}}";
+	const char
+	    *b = "{\"email\":\"a@b.example\",\"minutes\":90,"
+		 "\"hours\":1.5,\"ok\":true,\"n\":null,\"o\":{\"x\":\"y\"}}";
 
 	(void)state;
-	assert_int_equal(post(&req, &err, "application/json; charset=utf-8",
-	    b, strlen(b)), 0);
+	assert_int_equal(post(&req, &err, "application/json; charset=utf-8", b,
+			     strlen(b)),
+	    0);
 	assert_true(json_is_object(req.json));
-	assert_string_equal(req_field(&req, "email"), "a@b.example");
-	assert_string_equal(req_field(&req, "minutes"), "90");
-	assert_string_equal(req_field(&req, "hours"), "1.5");
-	assert_null(req_field(&req, "ok"));
-	assert_null(req_field(&req, "n"));
-	assert_null(req_field(&req, "o"));
-	assert_null(req_field(&req, "x"));
+	assert_string_equal(json_string_value(
+				json_object_get(req.json, "email")),
+	    "a@b.example");
+	assert_int_equal(json_integer_value(
+			     json_object_get(req.json, "minutes")),
+	    90);
+	assert_true(
+	    json_real_value(json_object_get(req.json, "hours")) == 1.5);
+	assert_true(json_is_null(json_object_get(req.json, "n")));
+	assert_null(json_object_get(req.json, "x"));
+	assert_int_equal(req.form.n, 0);	/* a JSON body fills no form */
 	req_free(&req);
 	/* Any JSON value may be the body; handlers check the shape. */
 	assert_int_equal(post(&req, &err, "application/json", "[1,2]", 5), 0);
 	assert_true(json_is_array(req.json));
-	assert_null(req_field(&req, "0"));
 	req_free(&req);
 	assert_int_equal(post(&req, &err, "application/json", " 0.1 ", 5), 0);
 	assert_true(json_is_real(req.json));
@@ -882,15 +926,18 @@ test_json_depth(void **state)
 	(void)state;
 	/* lim.json_depth is 4. */
 	assert_int_equal(post(&req, &err, "application/json",
-	    "[[[{\"a\":1}]]]", 13), 0);
+			     "[[[{\"a\":1}]]]", 13),
+	    0);
 	req_free(&req);
-	assert_fails(post(&req, &err, "application/json",
-	    "[[[{\"a\":[1]}]]]", 15), &err, 400, "body",
+	assert_fails(post(&req, &err, "application/json", "[[[{\"a\":[1]}]]]",
+			 15),
+	    &err, 400, "body",
 	    "JSON nested deeper than 4 levels at line 1 column 9");
 	req_free(&req);
 	/* Brackets in strings do not count. */
 	assert_int_equal(post(&req, &err, "application/json",
-	    "[\"[[[[[[\\\"[[[\"]", 15), 0);
+			     "[\"[[[[[[\\\"[[[\"]", 15),
+	    0);
 	req_free(&req);
 	/* A deep document never reaches the parser: no stack to blow. */
 	{
@@ -902,7 +949,8 @@ test_json_depth(void **state)
 		assert_int_equal(req_parse_json(deep, 200000, 32, &j, &err),
 		    -1);
 		assert_null(j);
-		assert_non_null(strstr(err.message, "deeper than 32 levels "
+		assert_non_null(strstr(err.message,
+		    "deeper than 32 levels "
 		    "at line 1 column 33"));
 		free(deep);
 	}
@@ -935,7 +983,8 @@ test_json_rejects(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		assert_fails(post(&req, &err, "application/json", t[i].body,
-		    strlen(t[i].body)), &err, 400, "body", t[i].why);
+				 strlen(t[i].body)),
+		    &err, 400, "body", t[i].why);
 		assert_null(req.json);
 		/* The message is plain ASCII whatever the input was. */
 		assert_null(strchr(err.message, '\xff'));
@@ -1007,8 +1056,9 @@ static void
 test_read_exact_length(void **state)
 {
 	char		*env[] = { (char *)"REQUEST_METHOD=POST",
-	    (char *)"REQUEST_URI=/hours", (char *)"CONTENT_LENGTH=9",
-	    (char *)"CONTENT_TYPE=application/x-www-form-urlencoded", NULL };
+		(char *)"REQUEST_URI=/hours", (char *)"CONTENT_LENGTH=9",
+		(char *)"CONTENT_TYPE=application/x-www-form-urlencoded",
+		NULL };
 	const char	*data = "minutes=5TRAILING";
 	struct fake_in	 f;
 	struct request	 req;
@@ -1019,7 +1069,7 @@ test_read_exact_length(void **state)
 	assert_int_equal(read_req(&req, &err, &f, env), 0);
 	assert_int_equal(req.body_len, 9);
 	assert_string_equal(req.body, "minutes=5");
-	assert_string_equal(req_field(&req, "minutes"), "5");
+	assert_string_equal(kv_get(&req.form, "minutes"), "5");
 	/* Not a byte more than Content-Length. */
 	assert_ptr_equal(f.s.rdNext, (const unsigned char *)data + 9);
 	req_free(&req);
@@ -1029,8 +1079,8 @@ static void
 test_read_short_body(void **state)
 {
 	char		*env[] = { (char *)"REQUEST_METHOD=POST",
-	    (char *)"REQUEST_URI=/hours", (char *)"CONTENT_LENGTH=20",
-	    (char *)"CONTENT_TYPE=application/json", NULL };
+		(char *)"REQUEST_URI=/hours", (char *)"CONTENT_LENGTH=20",
+		(char *)"CONTENT_TYPE=application/json", NULL };
 	struct fake_in	 f;
 	struct request	 req;
 	struct req_error err;
@@ -1046,8 +1096,8 @@ static void
 test_read_413_reads_nothing(void **state)
 {
 	char		*env[] = { (char *)"REQUEST_METHOD=POST",
-	    (char *)"REQUEST_URI=/hours", (char *)"CONTENT_LENGTH=5000",
-	    (char *)"CONTENT_TYPE=application/json", NULL };
+		(char *)"REQUEST_URI=/hours", (char *)"CONTENT_LENGTH=5000",
+		(char *)"CONTENT_TYPE=application/json", NULL };
 	const char	*data = "{\"a\":1}";
 	struct fake_in	 f;
 	struct request	 req;
@@ -1066,8 +1116,8 @@ test_read_413_reads_nothing(void **state)
 static void
 test_read_get_without_body(void **state)
 {
-	char		*env[] = { (char *)"REQUEST_METHOD=GET",
-	    (char *)"REQUEST_URI=/", NULL };
+	char *env[] = { (char *)"REQUEST_METHOD=GET", (char *)"REQUEST_URI=/",
+		NULL };
 	struct fake_in	 f;
 	struct request	 req;
 	struct req_error err;
@@ -1099,18 +1149,21 @@ test_wants_json(void **state)
 		{ "REQUEST_URI=/", "HTTP_ACCEPT=*/*", false },
 		{ "REQUEST_URI=/",
 		    "HTTP_ACCEPT=text/html,application/xhtml+xml,"
-		    "application/xml;q=0.9,*/*;q=0.8", false },
-		{ "REQUEST_URI=/",
-		    "HTTP_ACCEPT=text/html,application/json;q=0.9",
+		    "application/xml;q=0.9,*/*;q=0.8",
 		    false },
-		{ "REQUEST_URI=/", "HTTP_ACCEPT=text/html;q=0.5, "
-		    "application/json", true },
-		{ "REQUEST_URI=/", "HTTP_ACCEPT=application/json;q=0", false },
-		{ "REQUEST_URI=/", "HTTP_ACCEPT=application/*, text/html;q=0.1",
+		{ "REQUEST_URI=/",
+		    "HTTP_ACCEPT=text/html,application/json;q=0.9", false },
+		{ "REQUEST_URI=/",
+		    "HTTP_ACCEPT=text/html;q=0.5, "
+		    "application/json",
 		    true },
+		{ "REQUEST_URI=/", "HTTP_ACCEPT=application/json;q=0", false },
+		{ "REQUEST_URI=/",
+		    "HTTP_ACCEPT=application/*, text/html;q=0.1", true },
 		{ "REQUEST_URI=/",
 		    "HTTP_ACCEPT=application/json; charset=utf-8;"
-		    " q=0.4, */*;q=0.5", false },
+		    " q=0.4, */*;q=0.5",
+		    false },
 		{ "REQUEST_URI=/", "HTTP_ACCEPT=Application/JSON", true },
 		{ "REQUEST_URI=/", "HTTP_ACCEPT=;;,,q=", false },
 	};
@@ -1121,7 +1174,8 @@ test_wants_json(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
-		    t[i].path, t[i].accept, NULL), 0);
+				     t[i].path, t[i].accept, NULL),
+		    0);
 		if (req_wants_json(&req) != t[i].json)
 			fail_msg("%s %s: expected %d", t[i].path,
 			    t[i].accept != NULL ? t[i].accept : "", t[i].json);
@@ -1129,7 +1183,8 @@ test_wants_json(void **state)
 	}
 	/* A refused /api/ path still gets its error as JSON. */
 	assert_int_equal(parse(&req, &err, "REQUEST_METHOD=GET",
-	    "REQUEST_URI=/api/../etc", NULL), -1);
+			     "REQUEST_URI=/api/../etc", NULL),
+	    -1);
 	assert_null(req.path);
 	assert_true(req_wants_json(&req));
 	req_free(&req);

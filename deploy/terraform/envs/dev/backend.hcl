@@ -1,0 +1,3 @@
+# terraform init -backend-config=../backend.hcl (from a stack directory)
+bucket = "crewlog-tfstate-dev"
+region = "eu-west-1"

@@ -1,0 +1,1 @@
+../../../stacks/iam/main.tf

@@ -1,0 +1,1 @@
+../../../stacks/network/main.tf

@@ -1,0 +1,1 @@
+../../../stacks/alb/main.tf

@@ -1,0 +1,1 @@
+../../../stacks/cdn/main.tf

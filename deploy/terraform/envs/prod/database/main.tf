@@ -1,0 +1,1 @@
+../../../stacks/database/main.tf

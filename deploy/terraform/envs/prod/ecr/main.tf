@@ -1,0 +1,1 @@
+../../../stacks/ecr/main.tf

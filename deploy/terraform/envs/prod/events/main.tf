@@ -1,0 +1,1 @@
+../../../stacks/events/main.tf
