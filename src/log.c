@@ -203,6 +203,14 @@ log_reopen(void)
 	return 0;
 }
 
+void
+log_forget_stderr(void)
+{
+	if (L.fallback != -1)
+		close(L.fallback);
+	L.fallback = -1;
+}
+
 int
 log_fd(void)
 {

@@ -41,6 +41,12 @@ void	 log_set_level(enum log_level);
 /* "debug", "info", "warn", "error" (NULL: info); -1 if unknown. */
 int	 log_level_parse(const char *, enum log_level *);
 int	 log_fd(void);			/* where lines go; inherited by workers */
+/*
+ * Daemonized: stderr is /dev/null now; drops the copy of the original
+ * stderr kept to report a log file that cannot be written, so the
+ * process that started us sees end of file.
+ */
+void	 log_forget_stderr(void);
 void	 log_close(void);
 /* A line a worker wrote on stdout/stderr, forwarded by the master. */
 void	 log_child_output(const char *pool, long pid, const char *stream,

@@ -1349,6 +1349,7 @@ daemonize(void)
 	}
 	if (fd > STDERR_FILENO)
 		close(fd);
+	log_forget_stderr();
 	return 0;
 }
 
