@@ -8,15 +8,29 @@ Loads ASTRONAUTS astronauts and LOGS logs (10000 / 200000), then runs wrk
 (CONNS=32 connections, 2 threads, SECONDS=10 s, RUNS=3 runs; the median
 is reported) against GET /leaderboard (top 50, HTML), GET
 /api/leaderboard and POST /api/hours (bench/peer/hours.lua, logged-in
-sessions), and GET /api/leaderboard-sized bytes from the bare responder.
+sessions); the bare responder, answering the bytes of /api/leaderboard,
+runs in turns with crewlog's page and API runs (crewlog, bare, crewlog,
+...) so that both meet the same moments of the machine's other load.
 Prints a table of req/s, p50, p99 and worker RSS with crewlog/peer
 ratios, and how stale a cached leaderboard can be after a write.
+
+After crewlog's POST run, pgbench runs crewlog's own write transaction
+(the session lookup for an uncached token and hours_add, on WORKERS
+connections) against the same database, with and without the lookup;
+the ratios to the bare responder and to pgbench are printed at the end.
+
+Then, open loop (bench/openloop.c, OPENLOOP=0 skips it): each server is
+offered a fixed rate of 50% and 80% of the maximum wrk measured for it
+on that endpoint, for OPEN_SECONDS (SECONDS) over the same CONNS
+keep-alive connections, with latency counted from each request's
+intended send time so queueing shows; prints p50, p99 and p99.9.
 crewlog is stopped while the peer is measured, so the notifications the
 peer's writes send do not wake crewlog's listening workers at the peer's
 expense.  It prints figures; it is not a test.  Needs wrk, nginx, php8.2-fpm and
 php8.2-pgsql.
 """
 
+import json
 import os
 import re
 import shutil
@@ -40,6 +54,10 @@ CACHE = os.environ.get("LEADERBOARD_CACHE", "shared")
 # ONLY=post (or page, api): run just those endpoints, for experiments.
 ONLY = [x for x in os.environ.get("ONLY", "").split(",") if x]
 EXPERIMENT_SQL = os.environ.get("EXPERIMENT_SQL")  # run after seeding
+OPENLOOP = os.environ.get("OPENLOOP", "1") != "0"
+OPEN_SECS = int(os.environ.get("OPEN_SECONDS", str(SECS)))
+OPEN_LOADS = (0.5, 0.8)
+HOURS_BODY = '{"date":"{date}","hours":0.25,"activity":"openloop"}'
 
 
 def sh(argv, **kw):
@@ -92,12 +110,67 @@ def wrk(url, script=None, env=None):
     return rps, p50, p99, bad, errs.group(1) if errs else ""
 
 
-def median_runs(url, **kw):
-    runs = [wrk(url, **kw) for _ in range(RUNS)]
+def summary(runs):
     return (statistics.median(r[0] for r in runs),
             statistics.median(r[1] for r in runs),
             statistics.median(r[2] for r in runs),
             sum(r[3] for r in runs), "; ".join(r[4] for r in runs if r[4]))
+
+
+def median_runs(url, **kw):
+    return summary([wrk(url, **kw) for _ in range(RUNS)])
+
+
+def alternating(url, other):
+    """Runs of url and of other in turns (url, other, url, ...): both
+    meet the same moments of the machine's other load.  Returns the two
+    summaries."""
+    a, b = [], []
+    for _ in range(RUNS):
+        a.append(wrk(url))
+        b.append(wrk(other))
+    return summary(a), summary(b)
+
+
+def openloop(binary, url, rate, post=False, tokens=()):
+    """One open-loop run at rate req/s: the generator's JSON as a dict."""
+    argv = [binary, "-r", "%.0f" % rate, "-d", str(OPEN_SECS), "-c",
+            str(CONNS)]
+    if post:
+        argv += ["-m", "POST", "-b", HOURS_BODY, "-t", ",".join(tokens)]
+    return json.loads(sh(argv + [url]))
+
+
+def pgbench(pg, d, session_check=True):
+    """Transactions per second PostgreSQL alone sustains for crewlog's
+    write: the session lookup crewlog runs for a token it has not cached
+    (session_check) and hours_add, for the 64 bench astronauts, on
+    WORKERS connections (as many as crewlog's workers hold), median of
+    RUNS runs of SECONDS."""
+    rows = [ln.split("|") for ln in pg.psql(
+        "SELECT token_hash, astronaut_id FROM sessions s JOIN astronauts a "
+        "ON a.id = s.astronaut_id WHERE a.email LIKE 'astro%@bench.test' "
+        "ORDER BY 2").split()]
+    argv = [os.path.join(harness.PG_BINDIR, "pgbench"), "-n", "-M",
+            "prepared", "-c", str(WORKERS), "-j", "2", "-T", str(SECS),
+            "-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres"]
+    for i, (h, who) in enumerate(rows):
+        f = os.path.join(d, "pgbench-%s-%d.sql" % (session_check, i))
+        with open(f, "w") as fh:
+            fh.write("\\set day random(0, 73000)\n")
+            if session_check:
+                fh.write("SELECT a.id, a.email, a.name, floor(extract(epoch "
+                         "FROM s.expires))::bigint FROM sessions s JOIN "
+                         "astronauts a ON a.id = s.astronaut_id WHERE "
+                         "s.token_hash = '%s' AND s.expires > now();\n" % h)
+            fh.write("SELECT * FROM hours_add(%s, date '1950-01-01' + "
+                     ":day::integer, 1, 'pgbench');\n" % who)
+        argv += ["-f", f]
+    tps = []
+    for _ in range(RUNS):
+        out = sh(argv + ["crewlog"])
+        tps.append(float(re.search(r"tps = ([\d.]+)", out).group(1)))
+    return statistics.median(tps)
 
 
 def nginx_conf(d, ports, socks):
@@ -297,7 +370,9 @@ def main():
     b = harness.http_request("GET", base["peer"] + "/api/leaderboard")
     assert a.json() == b.json(), (a.body[:200], b.body[:200])
 
-    results = {}
+    ol_bin = os.path.join(d, "openloop")
+    sh(["cc", "-O2", "-o", ol_bin, os.path.join(HERE, "openloop.c")])
+    results, opened = {}, {}
     try:
         for key, name, path, script in (
                 ("page", "GET /leaderboard", "/leaderboard", None),
@@ -312,21 +387,43 @@ def main():
                 # Each server runs alone on the database.
                 if who == "peer":
                     cw.stop()
-                results[(name, who)] = median_runs(
-                    base[who] + path, script=script,
-                    env={"TOKENS": ",".join(tokens)})
+                if who == "crewlog" and key in ("page", "api"):
+                    # The ceiling, in turns with crewlog's runs.
+                    results[(name, who)], results[(name, "bare")] = \
+                        alternating(base[who] + path,
+                                    base["bare"] + "/api/leaderboard")
+                else:
+                    results[(name, who)] = median_runs(
+                        base[who] + path, script=script,
+                        env={"TOKENS": ",".join(tokens)})
                 print("%-22s %-8s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms"
                       "  non-2xx %d %s" % ((name, who) +
                                            results[(name, who)]),
                       flush=True)
+                for load in OPEN_LOADS if OPENLOOP else ():
+                    o = openloop(ol_bin, base[who] + path,
+                                 load * results[(name, who)][0],
+                                 post=script is not None, tokens=tokens)
+                    opened[(name, who, load)] = o
+                    print("%-22s %-8s open loop %3.0f%% = %6.0f req/s: "
+                          "p50 %6.2f  p99 %7.2f  p99.9 %7.2f ms  "
+                          "(non-2xx %d, errors %d)" % (
+                              name, who, load * 100, o["offered"],
+                              o["p50_ms"], o["p99_ms"], o["p999_ms"],
+                              o["non_2xx"], o["errors"]), flush=True)
+                if key == "post" and who == "crewlog":
+                    for check in (True, False):
+                        results[("pgbench", check)] = pgbench(pg, d, check)
+                        print("%-22s %-8s %9.0f tps (%s)" % (
+                            "pgbench hours_add", "postgres",
+                            results[("pgbench", check)],
+                            "with the session lookup" if check else
+                            "hours_add alone"), flush=True)
                 if who == "peer":
                     cw.start()
                     harness.wait_for(lambda: harness.http_request(
                         "GET", base["crewlog"] + "/readyz").status == 200,
                         20, "crewlog back after the peer's run")
-        if not ONLY or "api" in ONLY:
-            results[("GET /api/leaderboard", "bare")] = median_runs(
-                base["bare"] + "/api/leaderboard")
         rss = {"crewlog": mem_kib(cw.pid), "peer": mem_kib(php.pid),
                "bare": mem_kib(bare.pid)}
         stale = staleness(base["crewlog"]) if CACHE != "off" else 0.0
@@ -352,15 +449,47 @@ def main():
             name, c[0], c[1], c[2], c[0] / p[0]))
         print("| %s | PHP-FPM peer | %.0f | %.2f | %.2f | 1.0x |" % (
             name, p[0], p[1], p[2]))
-    bb = results.get(("GET /api/leaderboard", "bare"))
-    if bb:
-        print("| GET /api/leaderboard bytes | bare libfcgi | %.0f | %.2f | "
-              "%.2f | |" % bb[:3])
+    for name in ("GET /leaderboard", "GET /api/leaderboard"):
+        bb = results.get((name, "bare"))
+        if bb:
+            print("| the API's bytes, in turns with %s | bare libfcgi | %.0f "
+                  "| %.2f | %.2f | |" % ((name,) + bb[:3]))
+    print()
+    for name in ("GET /leaderboard", "GET /api/leaderboard"):
+        bb = results.get((name, "bare"))
+        if bb and (name, "crewlog") in results:
+            c = results[(name, "crewlog")]
+            print("%s / bare responder (in turns): %.2fx req/s (goal >= "
+                  "0.9), p99 %.2fx (goal <= 1.25)" % (
+                      name, c[0] / bb[0], c[2] / bb[2]))
+    for check in (True, False):
+        pb = results.get(("pgbench", check))
+        if pb and ("POST /api/hours", "crewlog") in results:
+            print("POST /api/hours / pgbench %s: %.2fx (%.0f / %.0f tps; "
+                  "goal >= 0.9 with the session lookup)" % (
+                      "with the session lookup" if check else
+                      "of hours_add alone",
+                      results[("POST /api/hours", "crewlog")][0] / pb,
+                      results[("POST /api/hours", "crewlog")][0], pb))
+    if opened:
+        print()
+        print("Open loop (bench/openloop.c, %d connections, %d s per rate; "
+              "latency from the intended send time):" % (CONNS, OPEN_SECS))
+        print()
+        print("| endpoint | server | offered req/s | load | p50 ms | "
+              "p99 ms | p99.9 ms | errors |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|")
+        for (name, who, load), o in opened.items():
+            print("| %s | %s | %.0f | %.0f%% | %.2f | %.2f | %.2f | %d |"
+                  % (name, "crewlog" if who == "crewlog" else
+                     "PHP-FPM peer", o["offered"], load * 100, o["p50_ms"],
+                     o["p99_ms"], o["p999_ms"], o["non_2xx"] +
+                     o["errors"]))
     print()
     for k, v in rss.items():
         if v:
             print("worker memory %-8s RSS max %.1f MiB, PSS max %.1f MiB, "
-                  "private max %.1f MiB (%d workers)" % (
+                  "USS (private) max %.1f MiB (%d workers)" % (
                       k, max(x[0] for x in v) / 1024,
                       max(x[1] for x in v) / 1024,
                       max(x[2] for x in v) / 1024, len(v)))

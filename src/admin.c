@@ -444,18 +444,31 @@ out:
 	return ret;
 }
 
-/* Sends buf as COPY data and ends the copy; 0 or -1. */
+/*
+ * Runs a COPY ... FROM STDIN, sending what fill() appends to a buffer
+ * until it returns 0 (the buffer is sent whenever it passes 1 MiB, so a
+ * 20-million-row load never sits in memory); 0 or -1 with err set.
+ */
 static int
-copy_in(PGconn *c, const char *what, const char *sql, struct buf *data,
-    struct buf *err)
+copy_stream(PGconn *c, const char *what, const char *sql,
+    int (*fill)(struct buf *, void *), void *arg, struct buf *err)
 {
 	PGresult	*r;
-	int		 ok;
+	struct buf	 data = BUF_INIT;
+	int		 ok = 1, more = 1;
 
 	if ((r = exec_params(c, what, sql, 0, NULL, err)) == NULL)
 		return -1;
 	PQclear(r);
-	ok = PQputCopyData(c, data->data, (int)data->len) == 1;
+	while (ok && more) {
+		while ((more = fill(&data, arg)) && data.len < (1u << 20))
+			;
+		if (data.len > 0 &&
+		    PQputCopyData(c, data.data, (int)data.len) != 1)
+			ok = 0;
+		buf_reset(&data);
+	}
+	buf_free(&data);
 	if (PQputCopyEnd(c, ok ? NULL : "client error") != 1)
 		ok = 0;
 	r = PQgetResult(c);
@@ -469,89 +482,220 @@ copy_in(PGconn *c, const char *what, const char *sql, struct buf *data,
 	return ok ? 0 : -1;
 }
 
+/* What the seed generates, row by row. */
+struct seed_gen {
+	long		 base, n, m, i;
+	const char	*pwhash;
+	unsigned	 rand;
+	time_t		 yesterday;	/* UTC midnight of the server's date */
+	long		 day_back;	/* back of day[] */
+	char		 day[16];
+};
+
+static int
+fill_astronauts(struct buf *b, void *arg)
+{
+	struct seed_gen	*g = arg;
+	long		 id;
+
+	if (g->i >= g->n)
+		return 0;
+	id = g->base + ++g->i;
+	buf_printf(b, "%ld\tastro%ld@bench.test\tAstronaut %ld\t%s\n", id, id,
+	    id, g->pwhash);
+	return 1;
+}
+
+/*
+ * One log per astronaut per day (0.25 to 8 hours: never over 24), the
+ * i-th one "i / n" days before yesterday.
+ */
+static int
+fill_logs(struct buf *b, void *arg)
+{
+	struct seed_gen	*g = arg;
+	long		 back;
+	time_t		 t;
+	struct tm	 tm;
+
+	if (g->i >= g->m || g->n <= 0)
+		return 0;
+	back = g->i / g->n;
+	if (back != g->day_back) {
+		t = g->yesterday - (time_t)back * 86400;
+		if (gmtime_r(&t, &tm) == NULL ||
+		    strftime(g->day, sizeof(g->day), "%Y-%m-%d", &tm) == 0)
+			return 0;
+		g->day_back = back;
+	}
+	buf_printf(b, "%ld\t%s\t%d\tBench drill %ld\n",
+	    g->base + 1 + g->i % g->n, g->day,
+	    1 + (int)(rand_r(&g->rand) % 32), g->i);
+	g->i++;
+	return 1;
+}
+
+/*
+ * The seed drops the secondary indexes and foreign keys of the tables it
+ * loads (remembering their definitions from the catalog), loads, then
+ * builds them once: building an index over 20 million rows is far
+ * cheaper than updating it 20 million times, and one foreign-key check
+ * of the whole table cheaper than one per row.  Primary keys and the
+ * indexes behind constraints stay.  Everything is in the seed's
+ * transaction: a failure leaves the schema as it was.
+ */
+static const char seed_ddl_save
+    [] = "CREATE TEMP TABLE seed_ddl ON COMMIT DROP AS "
+	 "SELECT format('DROP INDEX %s', i.indexrelid::regclass) AS drop_sql, "
+	 "pg_get_indexdef(i.indexrelid) AS create_sql FROM pg_index i "
+	 "WHERE i.indrelid IN ('astronauts'::regclass, 'hour_logs'::regclass, "
+	 "'totals'::regclass) AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
+	 "WHERE k.conindid = i.indexrelid) "
+	 "UNION ALL SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', "
+	 "k.conrelid::regclass, k.conname), format('ALTER TABLE %s ADD "
+	 "CONSTRAINT %I %s', k.conrelid::regclass, k.conname, "
+	 "pg_get_constraintdef(k.oid)) FROM pg_constraint k WHERE "
+	 "k.contype = 'f' AND k.conrelid IN ('hour_logs'::regclass, "
+	 "'totals'::regclass)";
+static const char seed_ddl_drop
+    [] = "DO $$ DECLARE s text; BEGIN "
+	 "FOR s IN SELECT drop_sql FROM seed_ddl LOOP EXECUTE s; END LOOP; "
+	 "END $$";
+static const char seed_ddl_create
+    [] = "DO $$ DECLARE s text; BEGIN "
+	 "FOR s IN SELECT create_sql FROM seed_ddl LOOP EXECUTE s; END LOOP; "
+	 "END $$";
+
+/* The server's yesterday as UTC midnight, in g; 0 or -1. */
+static int
+seed_yesterday(PGconn *c, struct seed_gen *g, struct buf *err)
+{
+	PGresult	*r;
+
+	if ((r = exec_params(c, "date",
+		 "SELECT extract(epoch FROM "
+		 "(current_date - 1)::timestamp)::bigint",
+		 0, NULL, err)) == NULL)
+		return -1;
+	g->yesterday = (time_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	g->day_back = -1;
+	return 0;
+}
+
 int
 admin_seed_bulk(const char *conninfo, const char *pwhash, long n, long m,
     struct buf *err)
 {
 	PGconn		*c;
 	PGresult	*r = NULL;
-	struct buf	 data = BUF_INIT;
+	struct seed_gen	 g;
 	const char	*v[1];
 	char		 bbuf[24];
-	long		 i, base;
 	int		 ret = -1;
-	unsigned	 seed = 42;
 
 	if ((c = store_connect(conninfo, err)) == NULL)
 		return -1;
-	if (exec_cmd(c, "begin", "BEGIN", 0, NULL, err) == -1)
+	memset(&g, 0, sizeof(g));
+	g.n = n;
+	g.m = m;
+	g.pwhash = pwhash;
+	g.rand = 42;
+	if (exec_cmd(c, "begin", "BEGIN", 0, NULL, err) == -1 ||
+	    exec_cmd(c, "work_mem",
+		"SET LOCAL maintenance_work_mem = "
+		"'256MB'",
+		0, NULL, err) == -1 ||
+	    seed_yesterday(c, &g, err) == -1)
 		goto out;
 	if ((r = exec_params(c, "base",
 		 "SELECT coalesce(max(id), 0) FROM "
 		 "astronauts",
 		 0, NULL, err)) == NULL)
 		goto out;
-	base = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	g.base = strtol(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
-	r = NULL;
-	/* Ids are given explicitly so logs can name them in the same run. */
-	for (i = 1; i <= n; i++)
-		buf_printf(&data,
-		    "%ld\tastro%ld@bench.test\tAstronaut %ld\t"
-		    "%s\n",
-		    base + i, base + i, base + i, pwhash);
-	if (copy_in(c, "astronauts",
-		"COPY astronauts (id, email, name, "
-		"pwhash) FROM STDIN",
-		&data, err) == -1)
-		goto out;
-	buf_reset(&data);
-	/*
-	 * One log per astronaut per day (0.25 to 8 hours: never over 24),
-	 * "back" days before yesterday; COPY into a temporary table first
-	 * because COPY cannot compute the date.
-	 */
-	if (exec_cmd(c, "seed_logs",
-		"CREATE TEMP TABLE seed_logs "
-		"(astronaut_id bigint, back int, quarters int, activity text) "
-		"ON COMMIT DROP",
+	snprintf(bbuf, sizeof(bbuf), "%ld", g.base);
+	v[0] = bbuf;
+	if (exec_cmd(c, "save indexes", seed_ddl_save, 0, NULL, err) == -1 ||
+	    exec_cmd(c, "drop indexes", seed_ddl_drop, 0, NULL, err) == -1 ||
+	    exec_cmd(c, "board trigger",
+		"ALTER TABLE totals DISABLE "
+		"TRIGGER totals_counted",
 		0, NULL, err) == -1)
 		goto out;
-	for (i = 0; i < m && n > 0; i++)
-		buf_printf(&data, "%ld\t%ld\t%d\tBench drill %ld\n",
-		    base + 1 + i % n, i / n, 1 + rand_r(&seed) % 32, i);
-	if (copy_in(c, "hour_logs",
-		"COPY seed_logs (astronaut_id, back, "
-		"quarters, activity) FROM STDIN",
-		&data, err) == -1)
+	/* Ids are given explicitly so logs can name them in the same run. */
+	if (copy_stream(c, "astronauts",
+		"COPY astronauts (id, email, name, "
+		"pwhash) FROM STDIN",
+		fill_astronauts, &g, err) == -1)
 		goto out;
-	snprintf(bbuf, sizeof(bbuf), "%ld", base);
-	v[0] = bbuf;
-	if (exec_cmd(c, "logs",
-		"INSERT INTO hour_logs (astronaut_id, day, "
-		"quarters, activity) SELECT astronaut_id, current_date - 1 - "
-		"back, quarters, activity FROM seed_logs",
-		0, NULL, err) == -1 ||
-	    exec_cmd(c, "totals",
+	g.i = 0;
+	if (copy_stream(c, "hour_logs",
+		"COPY hour_logs (astronaut_id, day, "
+		"quarters, activity) FROM STDIN",
+		fill_logs, &g, err) == -1)
+		goto out;
+	if (exec_cmd(c, "totals",
 		"INSERT INTO totals (astronaut_id, "
-		"quarters) SELECT a.id, coalesce((SELECT sum(quarters) FROM "
-		"hour_logs h WHERE h.astronaut_id = a.id), 0) FROM astronauts a "
-		"WHERE a.id > $1::bigint ON CONFLICT (astronaut_id) DO UPDATE "
-		"SET quarters = EXCLUDED.quarters",
+		"quarters) SELECT a.id, coalesce(s.q, 0) FROM astronauts a "
+		"LEFT JOIN (SELECT astronaut_id, sum(quarters) AS q FROM "
+		"hour_logs WHERE astronaut_id > $1::bigint GROUP BY "
+		"astronaut_id) s ON s.astronaut_id = a.id WHERE a.id > $1::bigint "
+		"ON CONFLICT (astronaut_id) DO UPDATE SET quarters = "
+		"EXCLUDED.quarters",
 		1, v, err) == -1)
+		goto out;
+	if (exec_cmd(c, "build indexes", seed_ddl_create, 0, NULL, err) ==
+		-1 ||
+	    exec_cmd(c, "board trigger",
+		"ALTER TABLE totals ENABLE "
+		"TRIGGER totals_counted",
+		0, NULL, err) == -1 ||
+	    exec_cmd(c, "board counts", "SELECT board_counts_rebuild()", 0,
+		NULL, err) == -1)
 		goto out;
 	if (exec_cmd(c, "sequence",
 		"SELECT setval('astronauts_id_seq', "
 		"(SELECT max(id) FROM astronauts))",
 		0, NULL, err) == -1 ||
-	    exec_cmd(c, "commit", "COMMIT", 0, NULL, err) == -1)
+	    exec_cmd(c, "commit", "COMMIT", 0, NULL, err) == -1 ||
+	    exec_cmd(c, "analyze",
+		"ANALYZE astronauts, hour_logs, totals, "
+		"board_counts",
+		0, NULL, err) == -1)
 		goto out;
 	printf("seeded %ld astronauts and %ld logs\n", n, m);
 	ret = 0;
 out:
-	buf_free(&data);
 	PQfinish(c);
 	return ret;
+}
+
+/*
+ * The totals whose board_counts row disagrees with the astronauts that
+ * have it, each named in err; the result (empty when all agree) or NULL.
+ */
+static PGresult *
+check_board_counts(PGconn *c, struct buf *err)
+{
+	PGresult	*r;
+	int		 i;
+
+	r = exec_params(c, "check board_counts",
+	    "SELECT quarters, "
+	    "coalesce(b.n, 0), coalesce(g.n, 0) FROM (SELECT quarters, "
+	    "count(*) AS n FROM totals GROUP BY quarters) g FULL JOIN "
+	    "board_counts b USING (quarters) WHERE coalesce(g.n, 0) <> "
+	    "coalesce(b.n, 0) ORDER BY quarters",
+	    0, NULL, err);
+	for (i = 0; r != NULL && i < PQntuples(r); i++)
+		buf_printf(err,
+		    "board_counts: total %s quarter hours counts "
+		    "%s astronauts, totals has %s\n",
+		    PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+		    PQgetvalue(r, i, 2));
+	return r;
 }
 
 int
@@ -579,6 +723,11 @@ admin_check(const char *conninfo, struct buf *err)
 		    "its logs sum to %s\n",
 		    PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
 		    PQgetvalue(r, i, 2));
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		if ((r = check_board_counts(c, err)) == NULL)
+			goto out;
+	}
 	if (PQntuples(r) == 0) {
 		PQclear(r);
 		if ((r = exec_params(c, "count",

@@ -18,6 +18,7 @@
 #include "mustache.h"
 #include "reply.h"
 #include "router.h"
+#include "service.h"
 #include "session.h"
 #include "store.h"
 #include "util.h"
@@ -107,7 +108,7 @@ app_check_config(const struct pool_config *pc, struct buf *err)
 int
 app_init_main(const struct pool_config *pc, struct buf *err)
 {
-	if (bcache_init_main(err) == -1)
+	if (bcache_init_main(pc, err) == -1)
 		return -1;
 	return app_check_config(pc, err);
 }
@@ -120,6 +121,7 @@ app_init_child(const struct pool_config *pc, struct buf *err)
 
 	a = xcalloc(1, sizeof(*a));
 	a->env.conf = pc;
+	log_set_service(config_service_name(pc->service));
 	a->env.cost.ops = pc->pwhash_opslimit;
 	a->env.cost.mem = pc->pwhash_memlimit;
 	if (auth_init() == -1) {
@@ -199,6 +201,15 @@ route(struct app *a, struct ctx *c)
 	const struct route	*rt = NULL;
 	struct buf		 allow = BUF_INIT;
 
+	if (!service_serves(ctx_conf(c)->service, c->req->path)) {
+		/* A balancer rule sent it to the wrong service: say so. */
+		log_warn("service %s does not serve %s: check the "
+			 "balancer's path rules",
+		    config_service_name(ctx_conf(c)->service), c->req->path);
+		reply_fail(c, 404, "not_found",
+		    "There is nothing at this address.", NULL, NULL, NULL);
+		return NULL;
+	}
 	switch (router_match(a->router, c->req->method, c->req->path, &rt,
 	    &c->req->route, &allow)) {
 	case ROUTER_NOT_FOUND:
@@ -217,6 +228,7 @@ route(struct app *a, struct ctx *c)
 		rt = NULL;
 		break;
 	case ROUTER_FOUND:
+		c->req->route_name = rt->pattern;	/* per-route metrics */
 		break;
 	}
 	buf_free(&allow);
@@ -233,7 +245,9 @@ admit(struct ctx *c, unsigned flags)
 {
 	int	 rc;
 
+	/* board's role cannot read sessions (sql/004): all are anonymous. */
 	if ((flags & (RF_AUTH | RF_USER)) != 0 &&
+	    ctx_conf(c)->service != SVC_BOARD &&
 	    (rc = sess_authenticate(c)) != STORE_OK) {
 		reply_store_fail(c, rc);
 		return false;

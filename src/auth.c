@@ -112,3 +112,22 @@ auth_equal(const char *a, const char *b)
 		return false;
 	return sodium_memcmp(a, b, la) == 0;
 }
+
+void
+auth_sha256(const void *data, size_t len, unsigned char out[AUTH_SHA256_LEN])
+{
+	(void)crypto_hash_sha256(out, data, len);	/* cannot fail */
+}
+
+void
+auth_hmac_sha256(const void *key, size_t keylen, const void *data,
+    size_t len, unsigned char out[AUTH_SHA256_LEN])
+{
+	crypto_auth_hmacsha256_state	 st;
+
+	/* The multi-part API takes a key of any length, as SigV4 needs. */
+	(void)crypto_auth_hmacsha256_init(&st, key, keylen);
+	(void)crypto_auth_hmacsha256_update(&st, data, len);
+	(void)crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof(st));
+}

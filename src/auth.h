@@ -39,4 +39,11 @@ void	 auth_token_hash(const char *token, char out[AUTH_HASH_HEX_LEN + 1]);
 /* Constant-time comparison of two NUL-terminated strings. */
 bool	 auth_equal(const char *, const char *);
 
+/* SHA-256 and HMAC-SHA-256 (any key length) into out, for sigv4.c. */
+#define AUTH_SHA256_LEN		32
+void	 auth_sha256(const void *data, size_t len,
+	    unsigned char out[AUTH_SHA256_LEN]);
+void	 auth_hmac_sha256(const void *key, size_t keylen, const void *data,
+	    size_t len, unsigned char out[AUTH_SHA256_LEN]);
+
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "board_cache.h"
+#include "boardgen.h"
 #include "jv.h"
 #include "util.h"
 
@@ -22,6 +23,8 @@ struct board_slot {
 	bool		 used;
 	int64_t		 limit, offset, total;
 	json_t		*entries;	/* [{rank, name, hours}] */
+	char		*text;		/* entries serialised, or NULL */
+	size_t		 text_len;
 	int64_t		*ids;		/* astronaut of each entry */
 	unsigned long	 stamp;		/* last use, for eviction */
 	uint64_t	 gen;		/* board_gen when read */
@@ -38,20 +41,26 @@ struct bcache {
 
 /*
  * The board generation, the one piece of state this module shares: a
- * word in an anonymous shared mapping made by the master before it
- * forks, so every worker of every generation sees the same counter.  A
+ * word in an anonymous shared mapping (or leaderboard_cache_file) made
+ * by the master before it forks, so every worker of every generation sees the same counter.  A
  * process that never ran bcache_init_main() (crewlog render, tests)
  * gets a private word.
  */
 static uint64_t	*board_gen;
 
 int
-bcache_init_main(struct buf *err)
+bcache_init_main(const struct pool_config *pc, struct buf *err)
 {
 	void	*p;
 
 	if (board_gen != NULL)
 		return 0;	/* a reload keeps the word the workers share */
+	/* In a file, crewlog board-events can move it too (boardgen.h). */
+	if (pc->leaderboard_cache_file != NULL)
+		return (board_gen = boardgen_map(pc->leaderboard_cache_file,
+			    err)) != NULL ?
+		    0 :
+		    -1;
 	p = mmap(NULL, sizeof(*board_gen), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
@@ -88,6 +97,7 @@ clear(struct bcache *bc)
 
 	for (i = 0; i < BOARD_SLOTS; i++) {
 		json_decref(bc->slot[i].entries);
+		free(bc->slot[i].text);
 		free(bc->slot[i].ids);
 		memset(&bc->slot[i], 0, sizeof(bc->slot[i]));
 	}
@@ -102,7 +112,7 @@ bcache_new(const struct pool_config *pc, struct store *st, struct buf *err)
 	bc->pc = pc;
 	bc->st = st;
 	bc->on = pc->leaderboard_cache != 0;
-	if (bc->on && bcache_init_main(err) == -1) {
+	if (bc->on && bcache_init_main(pc, err) == -1) {
 		free(bc);
 		return NULL;
 	}
@@ -150,6 +160,8 @@ store_slice(struct bcache *bc, json_t *all)
 		    (s->used && bc->slot[i].stamp < s->stamp))
 			s = &bc->slot[i];
 	json_decref(s->entries);
+	free(s->text);
+	s->text = NULL;
 	free(s->ids);
 	s->ids = xcalloc(json_array_size(all) + 1, sizeof(*s->ids));
 	s->entries = json_array();
@@ -164,14 +176,15 @@ store_slice(struct bcache *bc, json_t *all)
 	return s;
 }
 
-int
-bcache_get(struct bcache *bc, int64_t limit, int64_t offset, json_t **entries,
-    const int64_t **ids, int64_t *total)
+/* The slot holding a slice, cached or read now; a STORE_* code. */
+static int
+slot_get(struct bcache *bc, int64_t limit, int64_t offset,
+    struct board_slot **out)
 {
 	struct board_slot	*s;
 	json_t			*all = NULL;
 	uint64_t		 gen;
-	int64_t			 now;
+	int64_t			 now, total;
 	int			 rc;
 
 	bc->clock++;
@@ -179,7 +192,7 @@ bcache_get(struct bcache *bc, int64_t limit, int64_t offset, json_t **entries,
 	now = mono_ms();
 	if ((s = lookup(bc, limit, offset, gen, now)) == NULL) {
 		if ((rc = store_leaderboard(bc->st, limit, offset, &all,
-			 total)) != STORE_OK)
+			 &total)) != STORE_OK)
 			return rc;
 		s = store_slice(bc, all);
 		json_decref(all);
@@ -188,12 +201,53 @@ bcache_get(struct bcache *bc, int64_t limit, int64_t offset, json_t **entries,
 		s->read_ms = now;	/* it leaves this slice already stale */
 		s->limit = limit;
 		s->offset = offset;
-		s->total = *total;
+		s->total = total;
 	}
 	s->stamp = bc->clock;
+	*out = s;
+	return STORE_OK;
+}
+
+int
+bcache_get(struct bcache *bc, int64_t limit, int64_t offset, json_t **entries,
+    const int64_t **ids, int64_t *total)
+{
+	struct board_slot	*s;
+	int			 rc;
+
+	if ((rc = slot_get(bc, limit, offset, &s)) != STORE_OK)
+		return rc;
 	*entries = json_incref(s->entries);
 	*ids = s->ids;
 	*total = s->total;
+	return STORE_OK;
+}
+
+/*
+ * The API's answer is built from the slice serialised once, when it is
+ * first asked for: a cached request costs a copy of its bytes instead of
+ * a walk over fifty jansson objects and a dump (three times the
+ * instructions of rendering the HTML page, bench/instructions.py).  The
+ * keys come in the order the view had: entries, total, limit, offset.
+ */
+int
+bcache_get_json(struct bcache *bc, int64_t limit, int64_t offset,
+    struct buf *out)
+{
+	struct board_slot	*s;
+	int			 rc;
+
+	if ((rc = slot_get(bc, limit, offset, &s)) != STORE_OK)
+		return rc;
+	if (s->text == NULL) {
+		if ((s->text = json_dumps(s->entries, JSON_COMPACT)) == NULL)
+			return STORE_ERROR;
+		s->text_len = strlen(s->text);
+	}
+	buf_puts(out, "{\"entries\":");
+	buf_append(out, s->text, s->text_len);
+	buf_printf(out, ",\"total\":%lld,\"limit\":%lld,\"offset\":%lld}",
+	    (long long)s->total, (long long)limit, (long long)offset);
 	return STORE_OK;
 }
 

@@ -29,8 +29,13 @@
 
 struct bcache;
 
-/* In the master before fork: the shared generation; -1 with err. */
-int		 bcache_init_main(struct buf *err);
+/*
+ * In the master before fork: the shared generation, in pc's
+ * leaderboard_cache_file if it names one (so crewlog board-events can
+ * move it too, boardgen.h), else anonymous; -1 with err.
+ */
+int		 bcache_init_main(const struct pool_config *pc,
+		    struct buf *err);
 /*
  * In a worker: a cache reading through st (borrowed), enabled when
  * pc's leaderboard_cache is on.  NULL with err; bcache_free() ends it.
@@ -46,6 +51,13 @@ void		 bcache_free(struct bcache *);
  */
 int		 bcache_get(struct bcache *, int64_t limit, int64_t offset,
 		    json_t **entries, const int64_t **ids, int64_t *total);
+/*
+ * The same slice as GET /api/leaderboard's JSON body, {"entries": [...],
+ * "total", "limit", "offset"}, appended to out from bytes the slice keeps
+ * serialised.  Returns a STORE_* code.
+ */
+int		 bcache_get_json(struct bcache *, int64_t limit,
+		    int64_t offset, struct buf *out);
 /* After a committed write that changes totals: every worker's slices die. */
 void		 bcache_changed(struct bcache *);
 /*

@@ -120,6 +120,10 @@ static const struct enum_val sandbox_enum[] = { { "off", SANDBOX_OFF, 1 },
 	{ "log", SANDBOX_LOG, 1 }, { "enforce", SANDBOX_ENFORCE, 1 },
 	{ NULL, 0, 0 } };
 
+static const struct enum_val service_enum[] = { { "all", SVC_ALL, 1 },
+	{ "users", SVC_USERS, 1 }, { "hours", SVC_HOURS, 1 },
+	{ "board", SVC_BOARD, 1 }, { NULL, 0, 0 } };
+
 /* php-fpm's level names are accepted as synonyms of crewlog's four. */
 static const char *const log_level_names[] = { "debug", "info", "warn",
 	"error" };
@@ -229,6 +233,9 @@ static const struct key keys[] = {
 	    1, 3600, NULL, 0 },
 	{ "test_endpoints", CT_BOOL, P(test_endpoints), "no", 0, 0, NULL,
 	    K_TESTBUILD },
+	{ "service", CT_ENUM, P(service), "all", 0, 0, service_enum, 0 },
+	{ "leaderboard_cache_file", CT_PATH, P(leaderboard_cache_file), NULL,
+	    0, 0, NULL, 0 },
 };
 
 #undef U
@@ -1946,4 +1953,15 @@ config_pm_name(enum pm_mode m)
 	default:
 		return "unknown";
 	}
+}
+
+const char *
+config_service_name(int s)
+{
+	const struct enum_val	*e;
+
+	for (e = service_enum; e->name != NULL; e++)
+		if (e->value == s)
+			return e->name;
+	return "unknown";
 }

@@ -34,6 +34,15 @@ enum sandbox_mode {
 	SANDBOX__MAX
 };
 
+/* What a pool serves: its path group, or every path (the monolith). */
+enum service {
+	SVC_ALL,
+	SVC_USERS,
+	SVC_HOURS,
+	SVC_BOARD,
+	SVC__MAX
+};
+
 struct pool_config {
 	char		*name;
 
@@ -97,6 +106,8 @@ struct pool_config {
 	unsigned	 leaderboard_cache;	/* 0 off, 1 notify, 2 shared */
 	unsigned	 leaderboard_cache_ttl;	/* seconds a cached slice lives */
 	bool		 test_endpoints;	/* /_test/ endpoints: tests */
+	int		 service;		/* enum service, default all */
+	char		*leaderboard_cache_file;	/* NULL: anonymous */
 };
 
 struct config {
@@ -125,6 +136,7 @@ struct config	*config_parse(const char *name, const char *text, size_t len,
 		    char **envp, struct buf *err);
 void		 config_free(struct config *);
 const char	*config_pm_name(enum pm_mode);
+const char	*config_service_name(int);	/* "all", "users", ... */
 /*
  * Appends the effective configuration (file, environment and defaults
  * merged) to out in crewlog.conf syntax; parsing it again gives the same

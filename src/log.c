@@ -37,7 +37,7 @@ static struct {
 	pid_t		 pid;		/* 0: unknown (after fork) */
 	time_t		 sec;		/* the second stamp holds */
 	char		 stamp[32];	/* "2025-03-01T09:12:44" */
-	struct buf	 pool;		/* ,"pool":"www" or empty */
+	struct buf	 pool;		/* ,"pool":"www"[,"service":..] */
 	struct buf	 req;		/* ,"request_id":..,"path":".." */
 	struct buf	 line;		/* the line being built */
 	/*
@@ -234,6 +234,14 @@ log_set_pool(const char *pool)
 	buf_reset(&L.pool);
 	if (pool != NULL && *pool != '\0')
 		put_bounded(&L.pool, "pool", pool, POOL_MAX);
+}
+
+/* Adds ,"service":"board" after the pool (until the next log_set_pool). */
+void
+log_set_service(const char *service)
+{
+	if (service != NULL && *service != '\0')
+		put_bounded(&L.pool, "service", service, POOL_MAX);
 }
 
 void

@@ -28,6 +28,7 @@ void	 log_init(const char *pool, enum log_level min);
 int	 log_open(const char *path);	/* NULL or "-": stderr; -1 on error */
 int	 log_reopen(void);		/* SIGUSR1 */
 void	 log_set_pool(const char *);
+void	 log_set_service(const char *);	/* after log_set_pool */
 void	 log_set_request(const char *id, const char *method, const char *path);
 void	 log_clear_request(void);
 void	 log_msg(enum log_level, const char *, ...)

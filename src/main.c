@@ -5,6 +5,8 @@
  *	crewlog --version | -h
  *	crewlog render ...				mustache_cli()
  *	crewlog migrate|seed|check ...			app_cli()
+ *	crewlog relay ...				relay_main()
+ *	crewlog board-events ...			boardevents_main()
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,11 +14,13 @@
 #include <string.h>
 
 #include "app.h"
+#include "boardevents.h"
 #include "buf.h"
 #include "config.h"
 #include "log.h"
 #include "mustache.h"
 #include "pool.h"
+#include "relay.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR	"/etc"
@@ -33,6 +37,8 @@ usage(FILE *f)
 	    "       crewlog --version | -h\n"
 	    "       crewlog render [--partials dir] template data.json\n"
 	    "       crewlog migrate | seed | check ...\n"
+	    "       crewlog relay [--topic-arn arn] [--endpoint url] ...\n"
+	    "       crewlog board-events [--queue-url url] ...\n"
 	    "  -c file     configuration (default %s)\n"
 	    "  -F          stay in the foreground\n"
 	    "  -p pidfile  write the master's pid there (overrides pid)\n"
@@ -106,6 +112,10 @@ main(int argc, char **argv)
 	    (strcmp(argv[1], "migrate") == 0 || strcmp(argv[1], "seed") == 0 ||
 		strcmp(argv[1], "check") == 0))
 		return app_cli(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "relay") == 0)
+		return relay_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "board-events") == 0)
+		return boardevents_main(argc - 1, argv + 1);
 
 	memset(&opts, 0, sizeof(opts));
 	while (

@@ -269,6 +269,48 @@ status_procs(struct scoreboard *sb, enum ops_format fmt, json_t *list,
 	}
 }
 
+/* A quantile in milliseconds rounded to the microsecond; null if empty. */
+static json_t *
+quantile_ms(const uint64_t *hist, double q)
+{
+	double	 v = sb_quantile(hist, q);
+
+	if (v < 0)
+		return json_null();
+	return json_real((double)(int64_t)(v * 1e6 + 0.5) / 1e3);
+}
+
+/*
+ * "routes": each named route's request count and p50/p90/p99 in ms,
+ * estimated from its histogram buckets.
+ */
+static json_t *
+routes_json(const struct scoreboard *sb)
+{
+	json_t	*list = json_array(), *o;
+	size_t	 r;
+
+	if (list == NULL)
+		abort();
+	for (r = 0; r < SB_ROUTES; r++) {
+		const struct sb_route *rt = &sb->routes[r];
+
+		if (__atomic_load_n(&rt->state, __ATOMIC_ACQUIRE) != 2)
+			break;
+		if ((o = json_object()) == NULL)
+			abort();
+		jv_set(o, "method", jv_str(rt->method));
+		jv_set(o, "route", jv_str(rt->route));
+		jv_set(o, "requests",
+		    json_integer((json_int_t)sb_get(&rt->count)));
+		jv_set(o, "p50 ms", quantile_ms(rt->hist, 0.5));
+		jv_set(o, "p90 ms", quantile_ms(rt->hist, 0.9));
+		jv_set(o, "p99 ms", quantile_ms(rt->hist, 0.99));
+		jv_push(list, o);
+	}
+	return list;
+}
+
 void
 ops_status(const struct ops_env *env, size_t i, enum ops_format fmt, bool full,
     struct buf *out)
@@ -286,6 +328,7 @@ ops_status(const struct ops_env *env, size_t i, enum ops_format fmt, bool full,
 	}
 	if ((o = status_json(&s)) == NULL)
 		goto out;
+	jv_set(o, "routes", routes_json(env->sbs[i]));
 	if (full) {
 		if ((list = json_array()) == NULL ||
 		    json_object_set(o, "processes", list) == -1)
@@ -481,10 +524,13 @@ static const struct metric metrics[] = {
 	    "Configured pm.max_requests (0: never recycle).", m_maxreq },
 };
 
-/* Pool names are config keys ([a-z0-9_-]); escape anyway. */
+/* pool="www",service="board": pool names are config keys ([a-z0-9_-]);
+ * escape anyway. */
 static void
-label(struct buf *out, const char *pool)
+label(struct buf *out, const struct pool_config *pc)
 {
+	const char	*pool = pc->name;
+
 	buf_puts(out, "{pool=\"");
 	for (; *pool != '\0'; pool++) {
 		if (*pool == '"' || *pool == '\\')
@@ -494,7 +540,76 @@ label(struct buf *out, const char *pool)
 		else
 			buf_putc(out, *pool);
 	}
+	buf_printf(out, "\",service=\"%s\"", config_service_name(pc->service));
+}
+
+/* A label value, escaped as the text format requires. */
+static void
+label_value(struct buf *out, const char *v)
+{
 	buf_putc(out, '"');
+	for (; *v != '\0'; v++) {
+		if (*v == '"' || *v == '\\')
+			buf_putc(out, '\\');
+		if (*v == '\n')
+			buf_puts(out, "\\n");
+		else
+			buf_putc(out, *v);
+	}
+	buf_putc(out, '"');
+}
+
+/* One route's buckets, sum and count; labels is "{pool=...,route=...". */
+static void
+route_lines(struct buf *out, const char *labels, const struct sb_route *rt)
+{
+	static const char name[] = "crewlog_route_request_duration_seconds";
+	size_t		 k;
+	uint64_t	 cum = 0;
+
+	for (k = 0; k < SB_NBUCKETS; k++) {
+		cum += sb_get(&rt->hist[k]);
+		if (k < SB_NBUCKETS - 1)
+			buf_printf(out, "%s_bucket%s,le=\"%g\"} %llu\n", name,
+			    labels, sb_bucket_bounds[k],
+			    (unsigned long long)cum);
+		else
+			buf_printf(out, "%s_bucket%s,le=\"+Inf\"} %llu\n",
+			    name, labels, (unsigned long long)cum);
+	}
+	buf_printf(out, "%s_sum%s} %.6f\n", name, labels,
+	    (double)sb_get(&rt->sum_us) / 1e6);
+	buf_printf(out, "%s_count%s} %llu\n", name, labels,
+	    (unsigned long long)cum);
+}
+
+/* Per-route histograms of every pool, one series per named route. */
+static void
+route_histograms(const struct ops_env *env, struct buf *out)
+{
+	struct buf	 l = BUF_INIT;
+	size_t		 i, r;
+
+	buf_puts(out,
+	    "# HELP crewlog_route_request_duration_seconds Time from "
+	    "accepting a connection to sending the response, by route.\n"
+	    "# TYPE crewlog_route_request_duration_seconds histogram\n");
+	for (i = 0; i < env->npools; i++) {
+		for (r = 0; r < SB_ROUTES; r++) {
+			const struct sb_route *rt = &env->sbs[i]->routes[r];
+
+			if (__atomic_load_n(&rt->state, __ATOMIC_ACQUIRE) != 2)
+				break;
+			buf_reset(&l);
+			label(&l, env->pcs[i]);
+			buf_puts(&l, ",method=");
+			label_value(&l, rt->method);
+			buf_puts(&l, ",route=");
+			label_value(&l, rt->route);
+			route_lines(out, buf_cstr(&l), rt);
+		}
+	}
+	buf_free(&l);
 }
 
 static void
@@ -515,7 +630,7 @@ histogram(const struct ops_env *env, struct buf *out)
 			cum += sb_get(&sb->hist[k]);
 			buf_puts(out,
 			    "crewlog_request_duration_seconds_bucket");
-			label(out, env->pcs[i]->name);
+			label(out, env->pcs[i]);
 			if (k < SB_NBUCKETS - 1)
 				buf_printf(out, ",le=\"%g\"} %llu\n",
 				    sb_bucket_bounds[k],
@@ -525,13 +640,14 @@ histogram(const struct ops_env *env, struct buf *out)
 				    (unsigned long long)cum);
 		}
 		buf_puts(out, "crewlog_request_duration_seconds_sum");
-		label(out, env->pcs[i]->name);
+		label(out, env->pcs[i]);
 		buf_printf(out, "} %.6f\n",
 		    (double)sb_get(&sb->hist_sum_us) / 1e6);
 		buf_puts(out, "crewlog_request_duration_seconds_count");
-		label(out, env->pcs[i]->name);
+		label(out, env->pcs[i]);
 		buf_printf(out, "} %llu\n", (unsigned long long)cum);
 	}
+	route_histograms(env, out);
 }
 
 void
@@ -555,7 +671,7 @@ ops_metrics(const struct ops_env *env, bool openmetrics, struct buf *out)
 		    mt->type == M_COUNTER ? "counter" : "gauge");
 		for (i = 0; i < env->npools; i++) {
 			buf_printf(out, "%s%s", mt->name, sfx);
-			label(out, env->pcs[i]->name);
+			label(out, env->pcs[i]);
 			buf_printf(out, "} %.17g\n",
 			    mt->get(&snaps[i], env->pcs[i]));
 		}
@@ -719,6 +835,7 @@ ops_handle(const struct ops_env *env, struct request *req,
 		return false;
 	if ((rt = find(env, routes, sizeof(routes) / sizeof(routes[0]),
 		 req->path)) != NULL) {
+		req->route_name = rt->path(env);	/* outlives the request */
 		rt->serve(env, req, resp);
 		no_cache(resp);
 		return true;
@@ -726,6 +843,7 @@ ops_handle(const struct ops_env *env, struct request *req,
 #ifdef CREWLOG_TEST_ENDPOINTS
 	if ((rt = find(env, ops_test_routes, ops_test_nroutes, req->path)) !=
 	    NULL) {
+		req->route_name = rt->path(env);
 		rt->serve(env, req, resp);
 		return true;
 	}

@@ -78,6 +78,15 @@ reply_send(struct ctx *c, int status, const char *tmpl, json_t *view)
 	json_decref(view);
 }
 
+struct buf *
+reply_json_body(struct ctx *c, int status)
+{
+	resp_status(c->resp, status);
+	resp_content_type(c->resp, "application/json");
+	buf_reset(&c->resp->body);
+	return &c->resp->body;
+}
+
 void
 reply_redirect(struct ctx *c, const char *location)
 {

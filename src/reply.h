@@ -19,6 +19,13 @@
  * layout.  A NULL view sends {} (JSON); status 204 sends no body.
  */
 void	 reply_send(struct ctx *, int status, const char *tmpl, json_t *view);
+/*
+ * A JSON answer whose bytes the caller already has (a cached
+ * serialisation): sets status and the JSON content type, empties the
+ * body and returns it for the caller to append to.  If the caller then
+ * fails, one of the calls below replaces the whole answer.
+ */
+struct buf *reply_json_body(struct ctx *, int status);
 /* 303 See Other to a local path (pages after a POST). */
 void	 reply_redirect(struct ctx *, const char *location);
 /*

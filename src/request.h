@@ -64,6 +64,12 @@ struct request {
 	struct kvlist	 form;		/* urlencoded body */
 	json_t		*json;		/* JSON body, or NULL */
 	struct kvlist	 route;		/* :name captures from the router */
+	/*
+	 * The route that answered, for per-route metrics: a pattern or
+	 * endpoint path that outlives the request (the route table's, the
+	 * config's), set by whoever matched it; NULL: none matched.
+	 */
+	const char	*route_name;
 
 	char		*body;
 	size_t		 body_len;

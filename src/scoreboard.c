@@ -2,6 +2,7 @@
  * scoreboard.c: the shared-memory picture of one pool (see scoreboard.h).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -9,8 +10,9 @@
 
 #include "scoreboard.h"
 
-const double sb_bucket_bounds[SB_NBUCKETS - 1] = { 0.001, 0.005, 0.01, 0.025,
-	0.05, 0.1, 0.25, 0.5, 1, 2.5, 10 };
+const double sb_bucket_bounds[SB_NBUCKETS - 1] = { 0.0001, 0.00025, 0.0005,
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+	10 };
 
 static const char *const state_names[SB__MAX] = { "Free", "Starting", "Idle",
 	"Reading headers", "Running", "Finishing" };
@@ -80,6 +82,36 @@ sb_free(struct scoreboard *sb)
 		(void)munmap(sb, sb_size(sb->nslots));
 }
 
+/*
+ * Adds what route entry r counted (less what base's entry of the same
+ * name counted, if base is not NULL) into sb's entry of that name.
+ */
+static void
+route_add(struct scoreboard *sb, const struct sb_route *r,
+    const struct scoreboard *base)
+{
+	const struct sb_route	*b = NULL;
+	struct sb_route		*to;
+	int			 i, j;
+	size_t			 k;
+
+	if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) != 2 ||
+	    (i = sb_route_find(sb, r->method, r->route)) == -1)
+		return;
+	if (base != NULL &&
+	    (j = sb_route_lookup(base, r->method, r->route)) != -1)
+		b = &base->routes[j];
+	to = &sb->routes[i];
+	for (k = 0; k < SB_NBUCKETS; k++)
+		sb_add(&to->hist[k],
+		    sb_get(&r->hist[k]) -
+			(b != NULL ? sb_get(&b->hist[k]) : 0));
+	sb_add(&to->sum_us,
+	    sb_get(&r->sum_us) - (b != NULL ? sb_get(&b->sum_us) : 0));
+	sb_add(&to->count,
+	    sb_get(&r->count) - (b != NULL ? sb_get(&b->count) : 0));
+}
+
 void
 sb_inherit(struct scoreboard *sb, const struct scoreboard *old)
 {
@@ -97,6 +129,8 @@ sb_inherit(struct scoreboard *sb, const struct scoreboard *old)
 		sb_set(&sb->hist[i], sb_get(&old->hist[i]));
 	sb_set(&sb->hist_sum_us, sb_get(&old->hist_sum_us));
 	sb_set(&sb->hist_count, sb_get(&old->hist_count));
+	for (i = 0; i < SB_ROUTES; i++)
+		route_add(sb, &old->routes[i], NULL);
 }
 
 void
@@ -115,6 +149,8 @@ sb_add_since(struct scoreboard *sb, const struct scoreboard *old,
 	DELTA(hist_sum_us);
 	DELTA(hist_count);
 #undef DELTA
+	for (i = 0; i < SB_ROUTES; i++)
+		route_add(sb, &old->routes[i], base);
 	sb_max(&sb->max_active, sb_get(&old->max_active));
 	sb_max(&sb->max_listen_queue, sb_get(&old->max_listen_queue));
 }
@@ -245,8 +281,9 @@ sb_set_request_id(struct sb_slot *s, const char *id)
 	seq_end(s);
 }
 
-void
-sb_end_request(struct scoreboard *sb, struct sb_slot *s, int64_t dur_us)
+/* The histogram bucket of a duration. */
+static size_t
+bucket(int64_t dur_us)
 {
 	size_t	 i;
 	double	 sec = (double)dur_us / 1e6;
@@ -254,13 +291,122 @@ sb_end_request(struct scoreboard *sb, struct sb_slot *s, int64_t dur_us)
 	for (i = 0; i < SB_NBUCKETS - 1; i++)
 		if (sec <= sb_bucket_bounds[i])
 			break;
-	sb_add(&sb->hist[i], 1);
+	return i;
+}
+
+void
+sb_end_request(struct scoreboard *sb, struct sb_slot *s, int64_t dur_us)
+{
+	sb_add(&sb->hist[bucket(dur_us)], 1);
 	sb_add(&sb->hist_sum_us, dur_us < 0 ? 0 : (uint64_t)dur_us);
 	sb_add(&sb->hist_count, 1);
 	seq_begin(s);
 	s->last_duration_us = dur_us;
 	s->requests++;
 	seq_end(s);
+}
+
+/* ---------------------------------------------------------------------
+ * Per-route histograms
+ */
+
+static bool
+route_is(const struct sb_route *r, const char *method, const char *route)
+{
+	return strncmp(r->method, method, sizeof(r->method) - 1) == 0 &&
+	    strncmp(r->route, route, sizeof(r->route) - 1) == 0;
+}
+
+/* Waits out another process naming entry r; its final state. */
+static unsigned
+route_state(const struct sb_route *r)
+{
+	unsigned	 st;
+
+	while ((st = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE)) == 1)
+		(void)sched_yield();
+	return st;
+}
+
+/*
+ * Scanning in table order and waiting at an entry being named is what
+ * keeps names unique: a second process looking for the same name stops
+ * at the first one's entry until it is named, then matches it.
+ */
+int
+sb_route_find(struct scoreboard *sb, const char *method, const char *route)
+{
+	struct sb_route	*r;
+	unsigned	 zero;
+	int		 i;
+
+	for (i = 0; i < SB_ROUTES; i++) {
+		r = &sb->routes[i];
+		zero = 0;
+		if (__atomic_compare_exchange_n(&r->state, &zero, 1, false,
+			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			copy_trunc(r->method, sizeof(r->method), method);
+			copy_trunc(r->route, sizeof(r->route), route);
+			__atomic_store_n(&r->state, 2, __ATOMIC_RELEASE);
+			return i;
+		}
+		if (route_state(r) == 2 && route_is(r, method, route))
+			return i;
+	}
+	return -1;
+}
+
+int
+sb_route_lookup(const struct scoreboard *sb, const char *method,
+    const char *route)
+{
+	int	 i;
+
+	for (i = 0; i < SB_ROUTES; i++) {
+		if (route_state(&sb->routes[i]) != 2)
+			return -1;	/* entries are claimed in order */
+		if (route_is(&sb->routes[i], method, route))
+			return i;
+	}
+	return -1;
+}
+
+void
+sb_route_observe(struct scoreboard *sb, int i, int64_t dur_us)
+{
+	struct sb_route	*r;
+
+	if (i < 0 || i >= SB_ROUTES)
+		return;
+	r = &sb->routes[i];
+	sb_add(&r->hist[bucket(dur_us)], 1);
+	sb_add(&r->sum_us, dur_us < 0 ? 0 : (uint64_t)dur_us);
+	sb_add(&r->count, 1);
+}
+
+double
+sb_quantile(const uint64_t *hist, double q)
+{
+	uint64_t	 total = 0, cum = 0, n;
+	double		 rank, lo;
+	size_t		 i;
+
+	for (i = 0; i < SB_NBUCKETS; i++)
+		total += sb_get(&hist[i]);
+	if (total == 0)
+		return -1;
+	rank = q * (double)total;
+	for (i = 0; i < SB_NBUCKETS - 1; i++) {
+		n = sb_get(&hist[i]);
+		if (n > 0 && (double)(cum + n) >= rank) {
+			lo = i == 0 ? 0 : sb_bucket_bounds[i - 1];
+			return lo +
+			    (sb_bucket_bounds[i] - lo) * (rank - (double)cum) /
+			    (double)n;
+		}
+		cum += n;
+	}
+	return sb_bucket_bounds[SB_NBUCKETS - 2];
 }
 
 /* Copies a slot, retrying while its owner is mid-update (bounded). */

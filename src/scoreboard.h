@@ -33,9 +33,30 @@ enum sb_state {
 #define SB_NAME_MAX	64
 #define SB_RID_MAX	65
 
-/* Request duration histogram upper bounds in seconds; the last is +Inf. */
-#define SB_NBUCKETS	12
+/*
+ * Request duration histogram upper bounds in seconds, 100 us to 10 s in
+ * 1-2.5-5 steps; the last bucket is +Inf.
+ */
+#define SB_NBUCKETS	17
 extern const double sb_bucket_bounds[SB_NBUCKETS - 1];
+
+/*
+ * Per-route duration histograms.  A route is named by method and pattern
+ * ("GET", "/api/hours/:id"); the first worker to see one claims the next
+ * free entry, in table order, so two workers never name two entries
+ * alike.  Once named an entry keeps its name for the scoreboard's life.
+ */
+#define SB_ROUTES	48
+#define SB_ROUTE_MAX	48
+
+struct sb_route {
+	unsigned	 state;		/* 0 free, 1 being named, 2 named */
+	char		 method[SB_METHOD_MAX];
+	char		 route[SB_ROUTE_MAX];
+	uint64_t	 hist[SB_NBUCKETS];	/* not cumulative */
+	uint64_t	 sum_us;
+	uint64_t	 count;
+};
 
 struct sb_slot {
 	pid_t		 pid;
@@ -67,6 +88,7 @@ struct scoreboard {
 	uint64_t	 hist[SB_NBUCKETS];	/* not cumulative */
 	uint64_t	 hist_sum_us;
 	uint64_t	 hist_count;
+	struct sb_route	 routes[SB_ROUTES];
 	unsigned	 nslots;
 	struct sb_slot	 slots[];
 };
@@ -124,7 +146,27 @@ void		 sb_set_request_id(struct sb_slot *, const char *id);
 void		 sb_end_request(struct scoreboard *, struct sb_slot *,
 		    int64_t duration_us);
 
+/*
+ * The entry for method and route, claimed if new: its index, or -1 when
+ * all SB_ROUTES are taken by other names (the pool histogram still counts
+ * the request).
+ */
+int		 sb_route_find(struct scoreboard *, const char *method,
+		    const char *route);
+/* Adds one request of dur_us to route entry i (ignored if i < 0). */
+void		 sb_route_observe(struct scoreboard *, int i, int64_t dur_us);
+
 /* Readers. */
+/* The named entry for method and route, -1 if none; never claims. */
+int		 sb_route_lookup(const struct scoreboard *, const char *method,
+		    const char *route);
+/*
+ * The q quantile (0 < q <= 1) in seconds of a histogram of SB_NBUCKETS
+ * non-cumulative counts, interpolated linearly inside the bucket it falls
+ * in as Prometheus's histogram_quantile() does; a quantile in the +Inf
+ * bucket is reported as the largest finite bound.  -1 if it is empty.
+ */
+double		 sb_quantile(const uint64_t *hist, double q);
 void		 sb_read_slot(const struct sb_slot *, struct sb_proc *);
 void		 sb_count(const struct scoreboard *, struct sb_counts *);
 uint64_t	 sb_get(const uint64_t *);

@@ -71,12 +71,8 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    "INSERT INTO sessions (token_hash, astronaut_id, expires) "
 	    "VALUES ($1, $2, now() + make_interval(secs => $3::int))",
 	    false },
-	[ST_SESSION_GET] = { "session_get",
-	    "SELECT a.id, a.email, a.name, "
-	    "floor(extract(epoch FROM s.expires))::bigint FROM sessions s "
-	    "JOIN astronauts a ON a.id = s.astronaut_id "
-	    "WHERE s.token_hash = $1 AND s.expires > now()",
-	    true },
+	[ST_SESSION_GET] = { "session_get", "SELECT * FROM session_lookup($1)",
+	    true }, /* 004 */
 	[ST_SESSION_DELETE] = { "session_delete",
 	    "WITH old AS (DELETE FROM sessions WHERE expires < now()) "
 	    "DELETE FROM sessions WHERE token_hash = $1",
@@ -117,20 +113,40 @@ static const struct stmt_def stmts[ST__MAX] = {
 	    "SELECT count(*) FROM hour_logs WHERE astronaut_id = $1", true },
 	[ST_ME] = { "me",
 	    "SELECT a.id, a.email, a.name, t.quarters, "
-	    "(SELECT count(*) + 1 FROM totals t2 "
-	    "WHERE t2.quarters > t.quarters), "
+	    "(SELECT coalesce(sum(b.n), 0) + 1 FROM board_counts b "
+	    "WHERE b.quarters > t.quarters), "
 	    "(SELECT count(*) FROM hour_logs h WHERE h.astronaut_id = a.id) "
 	    "FROM astronauts a JOIN totals t ON t.astronaut_id = a.id "
 	    "WHERE a.id = $1",
 	    true },
+	/*
+	 * A page without counting or walking the rows before it (see
+	 * sql/006_board_counts.sql): c numbers the totals from the top, s
+	 * finds the total the row at offset $2 has and how many astronauts
+	 * of that total come before it, and the page is the rest of that
+	 * total's astronauts followed by the totals below it, both read in
+	 * totals_rank order.  A row's rank is one more than the astronauts
+	 * above its total, as rank() over the whole board would give.
+	 */
 	[ST_BOARD] = { "board",
-	    "SELECT rank() OVER (ORDER BY t.quarters DESC), a.id, a.name, "
-	    "t.quarters FROM totals t JOIN astronauts a "
-	    "ON a.id = t.astronaut_id "
-	    "ORDER BY t.quarters DESC, t.astronaut_id LIMIT $1 OFFSET $2",
+	    "WITH c AS (SELECT quarters, n, (sum(n) OVER (ORDER BY "
+	    "quarters DESC))::bigint - n AS above FROM board_counts "
+	    "WHERE n > 0), "
+	    "s AS (SELECT quarters, $2::bigint - above AS skip FROM c "
+	    "WHERE above <= $2::bigint AND above + n > $2::bigint) "
+	    "SELECT c.above + 1, a.id, a.name, p.quarters FROM s, LATERAL ("
+	    "(SELECT t.astronaut_id, t.quarters FROM totals t "
+	    "WHERE t.quarters = s.quarters ORDER BY t.quarters DESC, "
+	    "t.astronaut_id OFFSET s.skip LIMIT $1) UNION ALL "
+	    "(SELECT t.astronaut_id, t.quarters FROM totals t "
+	    "WHERE t.quarters < s.quarters ORDER BY t.quarters DESC, "
+	    "t.astronaut_id LIMIT $1) LIMIT $1) p "
+	    "JOIN astronauts a ON a.id = p.astronaut_id "
+	    "JOIN c ON c.quarters = p.quarters "
+	    "ORDER BY p.quarters DESC, p.astronaut_id",
 	    true },
-	[ST_BOARD_COUNT] = { "board_count", "SELECT count(*) FROM totals",
-	    true },
+	[ST_BOARD_COUNT] = { "board_count",
+	    "SELECT coalesce(sum(n), 0) FROM board_counts", true },
 };
 
 #define BACKOFF_MIN_MS	100

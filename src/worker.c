@@ -144,14 +144,54 @@ worker_client_allowed(const char *allowed, const struct sockaddr *sa)
  * Request path
  */
 
+/* Which scoreboard route entry a (method, route name) pair went to. */
+struct route_memo {
+	enum http_method	 method;
+	const char		*name;	/* req->route_name: compared by address */
+	int			 index;
+};
+
 struct wstate {
 	const struct worker_args *wa;
 	struct ops_env		  ops;
 	struct app		 *app;
 	struct req_limits	  limits;
 	uint64_t		  served;
+	struct route_memo	  routes[SB_ROUTES];
+	size_t			  nroutes;
 	bool			  violated;	/* sandbox: exit now */
 };
+
+/*
+ * The scoreboard route entry of a request.  Route names outlive the
+ * worker's requests, so after the first request of a route the lookup is
+ * a comparison of addresses, not of strings in shared memory.  Requests
+ * no route answered (404, 405, unreadable) share "(unrouted)"; methods
+ * are named only from the known set, so clients cannot add labels.
+ */
+static int
+route_index(struct wstate *w, const struct request *req)
+{
+	const char	*name = req->route_name != NULL ? req->route_name :
+						     "(unrouted)";
+	enum http_method m = req->method_name == NULL ? HTTP_OTHER :
+							req->method;
+	size_t		 i;
+	int		 idx;
+
+	for (i = 0; i < w->nroutes; i++)
+		if (w->routes[i].name == name && w->routes[i].method == m)
+			return w->routes[i].index;
+	idx = sb_route_find(w->wa->sb,
+	    m == HTTP_OTHER ? "OTHER" : req->method_name, name);
+	if (w->nroutes < SB_ROUTES) {
+		w->routes[w->nroutes].method = m;
+		w->routes[w->nroutes].name = name;
+		w->routes[w->nroutes].index = idx;
+		w->nroutes++;
+	}
+	return idx;
+}
 
 /*
  * The request could not be read: 400, 411, 413 or 415 with the reason,
@@ -252,6 +292,7 @@ serve(struct wstate *w, FCGX_Request *fr)
 	dur = sb_now_mono_us() - t0;
 	if (slot != NULL) {
 		sb_end_request(wa->sb, slot, dur);
+		sb_route_observe(wa->sb, route_index(w, &req), dur);
 		sb_set_state(slot, SB_IDLE);
 	}
 	log_access(resp.status, (double)dur / 1000.0);

@@ -33,6 +33,17 @@ page_rows(struct ctx *c, json_t *entries, const int64_t *ids)
 	return rows;
 }
 
+/* GET /api/leaderboard: the cached slice's bytes; 200, or 503/500. */
+static void
+board_api(struct ctx *c, const struct paging *p)
+{
+	int	 rc;
+
+	if ((rc = bcache_get_json(ctx_board(c), p->limit, p->offset,
+		 reply_json_body(c, 200))) != STORE_OK)
+		reply_store_fail(c, rc);
+}
+
 void
 h_board_get(struct ctx *c)
 {
@@ -47,6 +58,10 @@ h_board_get(struct ctx *c)
 		reply_invalid_query(c, errs);
 		return;
 	}
+	if (ctx_json(c)) {
+		board_api(c, &p);
+		return;
+	}
 	rc = bcache_get(ctx_board(c), p.limit, p.offset, &entries, &ids,
 	    &total);
 	if (rc != STORE_OK) {
@@ -54,14 +69,6 @@ h_board_get(struct ctx *c)
 		return;
 	}
 	v = json_object();
-	if (ctx_json(c)) {
-		jv_set(v, "entries", entries);
-		jv_set(v, "total", json_integer(total));
-		jv_set(v, "limit", json_integer(p.limit));
-		jv_set(v, "offset", json_integer(p.offset));
-		reply_send(c, 200, NULL, v);
-		return;
-	}
 	jv_set(v, "entries", page_rows(c, entries, ids));
 	json_decref(entries);
 	pages = total > 0 ? (total + BOARD_PAGE - 1) / BOARD_PAGE : 1;

@@ -413,6 +413,23 @@ def _():
         assert bad.split("=")[0] in r.json()["error"]["fields"]
 
 
+@T.test("GET /api/leaderboard served from the cache: the same bytes, a "
+        "JSON object in the view's key order, HEAD without a body")
+def _():
+    first = req("GET", "/api/leaderboard?limit=5&offset=2")
+    assert first.status == 200, first
+    assert first.headers["content-type"].startswith("application/json")
+    assert first.body.startswith(b'{"entries":[{"rank":'), first.body[:40]
+    assert first.body.endswith(b',"limit":5,"offset":2}'), first.body[-40:]
+    j = first.json()
+    assert list(j) == ["entries", "total", "limit", "offset"], list(j)
+    for _ in range(8):      # every worker answers from its cached slice
+        r = req("GET", "/api/leaderboard?limit=5&offset=2")
+        assert r.body == first.body, (r.body, first.body)
+    h = req("HEAD", "/api/leaderboard?limit=5&offset=2")
+    assert h.status == 200 and h.body == b"", h
+
+
 @T.test("the leaderboard reflects a write at once (cache invalidation)")
 def _():
     _, tok = new_user("Climber")

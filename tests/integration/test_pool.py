@@ -336,18 +336,63 @@ def _():
             assert fam, "sample before its TYPE: " + line
     assert types["crewlog_accepted_connections_total"] == "counter"
     assert types["crewlog_request_duration_seconds"] == "histogram"
-    assert samples['crewlog_pm_max_children{pool="www"}'] == 3
-    assert samples['crewlog_total_processes{pool="www"}'] == 3
+    lab = '{pool="www",service="all"}'
+    assert samples['crewlog_pm_max_children' + lab] == 3
+    assert samples['crewlog_total_processes' + lab] == 3
     buckets = [v for k, v in samples.items()
                if k.startswith("crewlog_request_duration_seconds_bucket")]
-    assert buckets == sorted(buckets) and len(buckets) == 12, buckets
+    assert buckets == sorted(buckets) and len(buckets) == 17, buckets
     assert buckets[-1] == samples[
-        'crewlog_request_duration_seconds_count{pool="www"}'] > 0
+        'crewlog_request_duration_seconds_count' + lab] > 0
     om = http_request("GET", ng.url + "/status?openmetrics")
     assert om.headers["content-type"].startswith(
         "application/openmetrics-text"), om.headers
     assert om.text.endswith("# EOF\n"), om.text[-100:]
     assert "# TYPE crewlog_accepted_connections counter" in om.text
+
+
+@t.test("metrics and status: request durations by route")
+def _():
+    cw, ng = start({"pm.max_children": "2"})
+    for _ in range(4):
+        assert http_request("GET", ng.url + "/_test/sleep?ms=30").status \
+            == 200
+    for _ in range(10):
+        assert http_request("GET", ng.url + "/ping").status == 200
+    for _ in range(3):
+        assert http_request("GET", ng.url + "/no/such/page").status == 404
+    fam = "crewlog_route_request_duration_seconds"
+    pool = 'pool="www",service="all",method="GET",'
+    sleep = pool + 'route="/_test/sleep"'
+    unrouted = fam + "_count{" + pool + 'route="(unrouted)"}'
+    samples = {}
+
+    def scrape():
+        # A worker counts a request just after answering it.
+        text = http_request("GET", ng.url + "/metrics").text
+        assert "# TYPE %s histogram" % fam in text, text
+        samples.clear()
+        for line in text.splitlines():
+            if line.startswith(fam):
+                k, v = line.rsplit(" ", 1)
+                samples[k] = float(v)
+        return samples.get(unrouted) == 3
+    wait_for(scrape, 5, "the last 404 to be counted")
+    assert samples[fam + "_count{%s}" % sleep] == 4, samples
+    assert samples[fam + '_bucket{%s,le="0.025"}' % sleep] == 0, samples
+    assert samples[fam + '_bucket{%s,le="+Inf"}' % sleep] == 4, samples
+    assert samples[fam + "_sum{%s}" % sleep] >= 0.120, samples
+    assert samples[fam + "_count{" + pool + 'route="/ping"}'] >= 10, \
+        samples
+    bounds = [k for k in samples if k.startswith(
+        fam + "_bucket{" + sleep)]
+    assert len(bounds) == 17 and 'le="0.0001"' in bounds[0], bounds
+    routes = {(r["method"], r["route"]): r for r in status(ng)["routes"]}
+    sl = routes[("GET", "/_test/sleep")]
+    assert sl["requests"] == 4, sl
+    assert 25 <= sl["p50 ms"] <= sl["p90 ms"] <= sl["p99 ms"], sl
+    assert routes[("GET", "(unrouted)")]["requests"] == 3, routes
+    assert routes[("GET", "/ping")]["p99 ms"] < 25, routes
 
 
 @t.test("pm.status_listen answers while every worker is busy")

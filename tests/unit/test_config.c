@@ -134,6 +134,7 @@ test_defaults(void **state)
 	assert_int_equal(p->leaderboard_cache, 2);
 	assert_int_equal(p->leaderboard_cache_ttl, 1);
 	assert_false(p->test_endpoints);
+	assert_int_equal(p->service, SVC_ALL);
 	config_free(c);
 }
 
@@ -190,7 +191,8 @@ test_every_key(void **state)
 	       "login.max_attempts = 10\n"
 	       "login.window = 10m\n"
 	       "leaderboard_cache = off\n"
-	       "test_endpoints = false\n");
+	       "test_endpoints = false\n"
+	       "service = board\n");
 	assert_string_equal(c->pid_file, "/run/crewlog.pid");
 	assert_string_equal(c->error_log, "/var/log/crewlog.log");
 	assert_string_equal(c->log_level, "warn");
@@ -237,6 +239,7 @@ test_every_key(void **state)
 	assert_int_equal(p->login_window, 600);
 	assert_int_equal(p->leaderboard_cache, 0);
 	assert_false(p->test_endpoints);
+	assert_int_equal(p->service, SVC_BOARD);
 	config_free(c);
 }
 
@@ -1473,7 +1476,7 @@ test_man_page_lists_every_key(void **state)
 				fail_msg("crewlog.conf.5 lacks key %s", key);
 		}
 	}
-	assert_int_equal(n, 50);
+	assert_int_equal(n, 52);
 	config_free(c);
 	buf_free(&man);
 	buf_free(&dump);

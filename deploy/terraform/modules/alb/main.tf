@@ -17,10 +17,15 @@ locals {
     for p in setproduct(local.all_services, local.colours) :
     "${p[0]}-${p[1]}" => { service = p[0], colour = p[1] }
   }
+  # Rules are tried in priority order, and users' /login and /logout
+  # also match hours' "/log*": users, then hours, then board (as
+  # src/service.c and deploy/haproxy/crewlog.cfg), any other after them.
+  first_services = [for s in ["users", "hours", "board"] : s if contains(keys(var.services), s)]
+  rule_order     = concat(local.first_services, sort(tolist(setsubtract(keys(var.services), local.first_services))))
   # A listener rule takes at most 5 condition values: long path lists
   # become several rules of consecutive priority.
   rules = merge([
-    for i, svc in sort(keys(var.services)) : {
+    for i, svc in local.rule_order : {
       for j, chunk in chunklist(var.services[svc], 5) :
       "${svc}-${j}" => { service = svc, paths = chunk, priority = 100 * (i + 1) + j }
     }

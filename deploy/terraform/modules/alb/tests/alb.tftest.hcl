@@ -124,6 +124,10 @@ run "defaults" {
     condition     = length(distinct([for r in aws_lb_listener_rule.service : r.priority])) == length(aws_lb_listener_rule.service)
     error_message = "rule priorities must be unique"
   }
+  assert {
+    condition     = max([for k, r in aws_lb_listener_rule.service : r.priority if startswith(k, "users-")]...) < min([for k, r in aws_lb_listener_rule.service : r.priority if startswith(k, "hours-")]...)
+    error_message = "users' rules (/login, /logout) come before hours' /log*"
+  }
 }
 
 run "prod_protected_and_tagged" {
