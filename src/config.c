@@ -116,6 +116,10 @@ static const struct enum_val cookie_secure_enum[] = { { "auto", -1, 1 },
 static const struct enum_val leaderboard_cache_enum[] = { { "off", 0, 1 },
 	{ "notify", 1, 1 }, { "shared", 2, 1 }, { NULL, 0, 0 } };
 
+static const struct enum_val sandbox_enum[] = { { "off", SANDBOX_OFF, 1 },
+	{ "log", SANDBOX_LOG, 1 }, { "enforce", SANDBOX_ENFORCE, 1 },
+	{ NULL, 0, 0 } };
+
 static const struct enum_val service_enum[] = { { "all", SVC_ALL, 1 },
 	{ "users", SVC_USERS, 1 }, { "hours", SVC_HOURS, 1 },
 	{ "board", SVC_BOARD, 1 }, { NULL, 0, 0 } };
@@ -187,11 +191,14 @@ static const struct key keys[] = {
 	{ "request_slowlog_timeout", CT_DURATION, P(request_slowlog_timeout),
 	    "0", 0, U, NULL, 0 },
 	{ "slowlog", CT_LOGPATH, P(slowlog), NULL, 0, 0, NULL, 0 },
+	{ "request_slowlog_trace_depth", CT_UINT, P(slowlog_trace_depth), "20",
+	    0, 256, NULL, 0 },
 	{ "user", CT_STRING, P(user), NULL, 0, 0, NULL, 0 },
 	{ "group", CT_STRING, P(group), NULL, 0, 0, NULL, 0 },
 	{ "rlimit_files", CT_UINT, P(rlimit_files), "0", 0, U, NULL, 0 },
 	{ "catch_workers_output", CT_BOOL, P(catch_workers_output), "yes", 0,
 	    0, NULL, 0 },
+	{ "sandbox", CT_ENUM, P(sandbox), "off", 0, 0, sandbox_enum, 0 },
 
 	/* requests */
 	{ "request_body_limit", CT_SIZE, P(request_body_limit), "1M", 1,

@@ -26,6 +26,14 @@ enum pm_mode {
 	PM__MAX
 };
 
+/* sandbox: the worker's seccomp allow-list (see sandbox.h). */
+enum sandbox_mode {
+	SANDBOX_OFF,
+	SANDBOX_LOG,
+	SANDBOX_ENFORCE,
+	SANDBOX__MAX
+};
+
 /* What a pool serves: its path group, or every path (the monolith). */
 enum service {
 	SVC_ALL,
@@ -72,10 +80,12 @@ struct pool_config {
 	unsigned	 request_terminate_timeout;	/* s, 0: off */
 	unsigned	 request_slowlog_timeout;	/* s, 0: off */
 	char		*slowlog;		/* NULL or "-": the error log */
+	unsigned	 slowlog_trace_depth;	/* frames, default 20; 0: none */
 	char		*user;
 	char		*group;
 	unsigned	 rlimit_files;		/* 0: unchanged */
 	bool		 catch_workers_output;	/* default yes */
+	enum sandbox_mode sandbox;		/* default off */
 
 	/* Requests. */
 	size_t		 request_body_limit;	/* bytes, default 1 MiB */

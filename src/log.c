@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +40,21 @@ static struct {
 	struct buf	 pool;		/* ,"pool":"www"[,"service":..] */
 	struct buf	 req;		/* ,"request_id":..,"path":".." */
 	struct buf	 line;		/* the line being built */
+	/*
+	 * When the log file cannot be written (disk full, read-only file
+	 * system), the failure is reported on the stderr the master started
+	 * with (a dup in fallback, shared by the workers) at most once per
+	 * LOG_FAIL_INTERVAL per process, with the count of lines lost.
+	 */
+	int		 fallback;	/* -1: logging to stderr already */
+	int64_t		 fail_said_ms;	/* last report, monotonic; 0: none */
+	unsigned long long lost;	/* lines lost since the last report */
+	bool		 failing;	/* the last write failed */
 } L = { -1, NULL, LOGL_INFO, 0, 0, (time_t)-1, "", BUF_INIT, BUF_INIT,
-	BUF_INIT };
+	BUF_INIT, -1, 0, 0, false };
+
+/* Seconds between two reports of a log that cannot be written. */
+#define LOG_FAIL_INTERVAL	10
 
 /* Lines longer than this give their buffer back once written. */
 #define LINE_KEEP	8192
@@ -159,6 +174,9 @@ log_open(const char *path)
 	if (L.fd != -1)
 		close(L.fd);
 	L.fd = fd;
+	/* Where to say the file cannot be written: stderr as started. */
+	if (path != NULL && L.fallback == -1)
+		L.fallback = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 	free(L.path);
 	L.path = path == NULL ? NULL : xstrdup(path);
 	return 0;
@@ -183,6 +201,14 @@ log_reopen(void)
 	}
 	close(fd);
 	return 0;
+}
+
+void
+log_forget_stderr(void)
+{
+	if (L.fallback != -1)
+		close(L.fallback);
+	L.fallback = -1;
 }
 
 int
@@ -395,6 +421,65 @@ begin_line(enum log_level lvl)
 	return b;
 }
 
+static int64_t
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 1;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 1;
+}
+
+/*
+ * A line could not be written (err): counts it and, at most once per
+ * LOG_FAIL_INTERVAL, says so on the fallback descriptor.  Uses its own
+ * buffer: L.line is the line that failed.
+ */
+static void
+write_failed(int err)
+{
+	struct buf	 b = BUF_INIT, m = BUF_INIT;
+	struct timespec	 ts;
+	int64_t		 now = mono_ms();
+	int		 fd = L.fallback;
+
+	L.lost++;
+	L.failing = true;
+	if (L.fail_said_ms != 0 &&
+	    now - L.fail_said_ms < LOG_FAIL_INTERVAL * 1000)
+		return;
+	L.fail_said_ms = now;
+	if (fd == -1)
+		return;		/* stderr is the log: nowhere to say it */
+	buf_puts(&b, "{\"time\":\"");
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		buf_puts(&b, "1970-01-01T00:00:00.000Z");
+	else
+		put_time(&b, &ts);
+	buf_puts(&b, "\",\"level\":\"error\"");
+	if (L.pool.len > 0)
+		buf_append(&b, L.pool.data, L.pool.len);
+	if (L.pid == 0)
+		L.pid = getpid();
+	buf_puts(&b, ",\"pid\":");
+	put_uint(&b, (unsigned long long)L.pid);
+	buf_puts(&b, ",\"msg\":");
+	buf_printf(&m,
+	    "error_log %s: write failed: %s; %llu line(s) "
+	    "lost; serving on, said at most once every %ds per process",
+	    L.path != NULL ? L.path : "-", strerror(err), L.lost,
+	    LOG_FAIL_INTERVAL);
+	log_json_string(&b, m.data, m.len);
+	buf_puts(&b, "}\n");
+	L.lost = 0;
+	if (write(fd, b.data, b.len) == -1) {
+		/* Best effort: there is nowhere further to say it. */
+	}
+	buf_free(&b);
+	buf_free(&m);
+}
+
 /* Ends the line and writes it with one write(2). */
 static void
 end_line(struct buf *b)
@@ -411,14 +496,24 @@ end_line(struct buf *b)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			break;	/* nowhere left to report it */
+			break;
 		p += n;
 		left -= (size_t)n;
 	}
+	if (left > 0)
+		write_failed(n == -1 ? errno : ENOSPC);
 	if (b->cap > LINE_KEEP)
 		buf_free(b);
 	else
 		buf_reset(b);
+	if (left == 0 && L.failing) {
+		L.failing = false;
+		log_msg(LOGL_WARN,
+		    "error_log: writing again after a failure; "
+		    "%llu more line(s) lost since the last report",
+		    L.lost);
+		L.lost = 0;	/* the interval still holds: no flapping */
+	}
 }
 
 void
@@ -510,31 +605,51 @@ log_child_output(const char *pool, long pid, const char *stream,
 /*
  * The slow-request line.  To a slowlog file it is one JSON object, the
  * file opened, appended to and closed each time (so a rotated file needs
- * no signal); without one it is a WARN line on the log.
+ * no signal); without one it is a WARN line on the log.  A note (no
+ * backtraces here) goes first, as its own line.
  */
 int
-log_slow(const char *path, const char *pool, long pid, const char *method,
-    const char *uri, double elapsed_s)
+log_slow(const char *path, const struct log_slow_req *r)
 {
 	struct buf	 b = BUF_INIT;
+	const char	*rid = r->request_id != NULL ? r->request_id : "";
 	char		 t[40];
 	int		 fd, rc = 0;
 
 	if (path == NULL) {
+		if (r->note != NULL)
+			log_warn("pool %s: slowlog: %s", r->pool, r->note);
 		log_warn("pool %s: slow request: worker %ld %s %s running "
-			 "for %.3fs",
-		    pool, pid, method, uri, elapsed_s);
+			 "for %.3fs%s%s%s%s",
+		    r->pool, r->pid, r->method, r->uri, r->elapsed_s,
+		    *rid != '\0' ? "; request " : "", rid,
+		    r->trace != NULL ? "; backtrace: " : "",
+		    r->trace != NULL ? r->trace : "");
 		return 0;
 	}
 	log_time_rfc3339(t, sizeof(t));
+	if (r->note != NULL) {
+		buf_printf(&b, "{\"time\":\"%s\",\"pool\":", t);
+		log_json_string(&b, r->pool, strlen(r->pool));
+		buf_puts(&b, ",\"msg\":");
+		log_json_string(&b, r->note, strlen(r->note));
+		buf_puts(&b, "}\n");
+	}
 	buf_printf(&b, "{\"time\":\"%s\",\"pool\":", t);
-	log_json_string(&b, pool, strlen(pool));
-	buf_printf(&b, ",\"pid\":%ld,\"method\":", pid);
-	log_json_string(&b, method, strlen(method));
+	log_json_string(&b, r->pool, strlen(r->pool));
+	buf_printf(&b, ",\"pid\":%ld,\"request_id\":", r->pid);
+	log_json_string(&b, rid, strlen(rid));
+	buf_puts(&b, ",\"method\":");
+	log_json_string(&b, r->method, strlen(r->method));
 	buf_puts(&b, ",\"uri\":");
-	log_json_string(&b, uri, strlen(uri));
-	buf_printf(&b, ",\"elapsed_s\":%.3f,\"msg\":\"slow request\"}\n",
-	    elapsed_s);
+	log_json_string(&b, r->uri, strlen(r->uri));
+	buf_printf(&b, ",\"elapsed_s\":%.3f", r->elapsed_s);
+	if (r->trace != NULL) {
+		/* Built by trace.c from escaped strings: valid JSON. */
+		buf_puts(&b, ",\"trace\":");
+		buf_puts(&b, r->trace);
+	}
+	buf_puts(&b, ",\"msg\":\"slow request\"}\n");
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd == -1 || write(fd, b.data, b.len) != (ssize_t)b.len) {
 		log_error("slowlog %s: %s", path, strerror(errno));

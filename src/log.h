@@ -42,6 +42,12 @@ void	 log_set_level(enum log_level);
 /* "debug", "info", "warn", "error" (NULL: info); -1 if unknown. */
 int	 log_level_parse(const char *, enum log_level *);
 int	 log_fd(void);			/* where lines go; inherited by workers */
+/*
+ * Daemonized: stderr is /dev/null now; drops the copy of the original
+ * stderr kept to report a log file that cannot be written, so the
+ * process that started us sees end of file.
+ */
+void	 log_forget_stderr(void);
 void	 log_close(void);
 /* A line a worker wrote on stdout/stderr, forwarded by the master. */
 void	 log_child_output(const char *pool, long pid, const char *stream,
@@ -51,14 +57,25 @@ struct buf;
 void	 log_json_string(struct buf *, const char *s, size_t len);
 /* Current UTC time as "2025-03-01T09:12:44.123Z". */
 void	 log_time_rfc3339(char *, size_t);
+/* A request past request_slowlog_timeout; strings are the caller's. */
+struct log_slow_req {
+	const char	*pool;
+	long		 pid;
+	const char	*request_id;	/* NULL or "": unknown */
+	const char	*method;
+	const char	*uri;
+	double		 elapsed_s;
+	const char	*trace;		/* JSON array of frames, or NULL */
+	const char	*note;		/* said first (no backtraces), or NULL */
+};
 /*
  * A request running longer than request_slowlog_timeout: one JSON line
- * {time, pool, pid, method, uri, elapsed_s, msg} appended to the slowlog
- * file path, or a WARN log line when path is NULL.  -1 (and an ERROR log
- * line naming the file) when the file cannot be written.
+ * {time, pool, pid, request_id, method, uri, elapsed_s, trace, msg}
+ * appended to the slowlog file path (after a {time, pool, msg} line for
+ * the note, if any), or WARN log lines when path is NULL.  -1 (and an
+ * ERROR log line naming the file) when the file cannot be written.
  */
-int	 log_slow(const char *path, const char *pool, long pid,
-	    const char *method, const char *uri, double elapsed_s);
+int	 log_slow(const char *path, const struct log_slow_req *);
 
 #define log_debug(...)	log_msg(LOGL_DEBUG, __VA_ARGS__)
 #define log_info(...)	log_msg(LOGL_INFO, __VA_ARGS__)

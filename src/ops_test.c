@@ -4,7 +4,7 @@
  * Compiled only with ./configure --enable-test-endpoints, and answered
  * only in pools with test_endpoints = yes (a build without them refuses
  * that key, see crewlog.conf(5)).  Each one makes a worker misbehave on
- * purpose: slow, chatty on stdout, or stuck.
+ * purpose: slow, chatty on stdout, outside the sandbox, or stuck.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "ops.h"
+#include "sandbox.h"
 
 /* /_test/sleep?ms=N: a slow handler for the integration tests. */
 static void
@@ -70,6 +71,25 @@ test_print(const struct ops_env *env, struct request *req,
 	ops_text(resp, 200, "printed\n");
 }
 
+/*
+ * /_test/forbidden: one system call outside the sandbox's allow-list.
+ * Answers 200 with its result; under sandbox = enforce the worker then
+ * replaces that with a 500 (worker.c).
+ */
+static void
+test_forbidden(const struct ops_env *env, struct request *req,
+    struct response *resp)
+{
+	long	 r = sandbox_forbidden_call();
+
+	ops_text(resp, 200, "");
+	if (r == -1)
+		buf_printf(&resp->body, "forbidden call failed: %s\n",
+		    strerror(errno));
+	else
+		buf_printf(&resp->body, "forbidden call returned %ld\n", r);
+}
+
 /* /_test/hang: a worker stuck for good, for request_terminate_timeout. */
 static void
 test_hang(const struct ops_env *env, struct request *req,
@@ -93,6 +113,12 @@ print_path(const struct ops_env *env)
 }
 
 static const char *
+forbidden_path(const struct ops_env *env)
+{
+	return env->pc->test_endpoints ? "/_test/forbidden" : NULL;
+}
+
+static const char *
 hang_path(const struct ops_env *env)
 {
 	return env->pc->test_endpoints ? "/_test/hang" : NULL;
@@ -101,6 +127,7 @@ hang_path(const struct ops_env *env)
 const struct ops_route ops_test_routes[] = {
 	{ sleep_path, test_sleep },
 	{ print_path, test_print },
+	{ forbidden_path, test_forbidden },
 	{ hang_path, test_hang },
 };
 const size_t ops_test_nroutes = sizeof(ops_test_routes) /

@@ -36,6 +36,7 @@
 #include "ops.h"
 #include "pool.h"
 #include "scoreboard.h"
+#include "trace.h"
 #include "util.h"
 #include "worker.h"
 
@@ -71,6 +72,8 @@ struct mpool {
 	int64_t			  status_next_spawn_us;
 	struct scoreboard	 *handed;	/* counters at hand-over, or NULL */
 	bool			  reached;	/* max children reached, now */
+	bool			  trace_denied;	/* slow log said ptrace is not
+						   permitted */
 };
 
 struct generation {
@@ -99,6 +102,8 @@ struct child {
 	int64_t		 slow_logged_us;	/* request start we logged */
 	bool		 stop_sent;	/* we asked it to go */
 	bool		 killed;	/* SIGKILL sent */
+	bool		 gone;		/* exited while traced: reap it */
+	int		 gone_status;
 	struct child	*next;
 };
 
@@ -556,8 +561,13 @@ read_output(struct child *c)
 static bool
 is_crash_signal(int sig)
 {
+	/*
+	 * SIGSYS: a seccomp trap the worker could not turn into a 500 (it
+	 * came while SIGSYS was blocked, e.g. inside a sanitizer's crash
+	 * report under sandbox = enforce).
+	 */
 	return sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT ||
-	    sig == SIGILL || sig == SIGFPE;
+	    sig == SIGILL || sig == SIGFPE || sig == SIGSYS;
 }
 
 /* emergency_restart_threshold: crashes within the interval force a reload. */
@@ -593,7 +603,13 @@ note_crash(struct master *m, const struct config *cfg)
 	}
 }
 
-/* A worker of the current generation died without being asked to. */
+/*
+ * A worker of the current generation died without being asked to.  Only
+ * a crash (a crash signal, or a non-zero exit) of a young worker is a
+ * strike towards the crash-loop back-off: a worker killed from outside
+ * (kill -9, SIGTERM by someone else) says nothing about whether new
+ * workers can start, and backing off would leave the queue unserved.
+ */
 static void
 unexpected_exit(struct master *m, struct child *c, int st, int64_t age)
 {
@@ -605,9 +621,10 @@ unexpected_exit(struct master *m, struct child *c, int st, int64_t age)
 	 * Sanitizer builds turn SIGSEGV and SIGBUS into exit(1), and a worker
 	 * never exits non-zero by choice, so that counts as a crash too.
 	 */
-	if ((WIFSIGNALED(st) && is_crash_signal(WTERMSIG(st))) ||
-	    (WIFEXITED(st) && WEXITSTATUS(st) != 0))
-		note_crash(m, mp->gen->cfg);
+	if (!((WIFSIGNALED(st) && is_crash_signal(WTERMSIG(st))) ||
+		(WIFEXITED(st) && WEXITSTATUS(st) != 0)))
+		return;
+	note_crash(m, mp->gen->cfg);
 	if (age >= CRASH_WINDOW_US) {
 		mp->strikes = 0;
 		return;
@@ -692,6 +709,16 @@ reap(struct master *m)
 	pid_t		  pid;
 	int		  st;
 
+	/* Children whose exit the slow log's trace waited for. */
+	for (pp = &m->children; (c = *pp) != NULL;) {
+		if (!c->gone) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		child_gone(m, c, c->gone_status);
+		free(c);
+	}
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (pp = &m->children; (c = *pp) != NULL; pp = &c->next)
 			if (c->pid == pid)
@@ -832,6 +859,66 @@ manage_pool(struct master *m, struct mpool *mp)
 		(void)spawn(m, mp, true);
 }
 
+/*
+ * The worker's C backtrace for the slow log (request_slowlog_trace_depth):
+ * a JSON array in frames, or nothing.  Where ptrace is not permitted the
+ * slow log says so once per pool, in note.
+ */
+static void
+slow_trace(struct mpool *mp, struct child *c, struct buf *frames,
+    struct buf *note)
+{
+	struct buf	 why = BUF_INIT;
+
+	if (mp->pc->slowlog_trace_depth == 0)
+		return;
+	switch (trace_take(c->pid, mp->pc->slowlog_trace_depth, frames, &why,
+	    &c->gone_status)) {
+	case TRACE_OK:
+		break;
+	case TRACE_DENIED:
+		if (!mp->trace_denied)
+			buf_printf(note,
+			    "no backtraces: %s (ptrace is not "
+			    "permitted here, e.g. a container without "
+			    "SYS_PTRACE); slow requests are logged without "
+			    "them",
+			    why.data);
+		mp->trace_denied = true;
+		break;
+	case TRACE_EXITED:
+		c->gone = true;
+		break;
+	default:
+		buf_printf(note, "no backtrace: %s", why.data);
+		break;
+	}
+	buf_free(&why);
+}
+
+/* One slow request: its backtrace, then the slow log's entry. */
+static void
+slowlog_line(struct mpool *mp, struct child *c, const struct sb_proc *p,
+    double elapsed)
+{
+	struct buf		 frames = BUF_INIT, note = BUF_INIT;
+	struct log_slow_req	 r;
+
+	slow_trace(mp, c, &frames, &note);
+	memset(&r, 0, sizeof(r));
+	r.pool = pool_name(mp);
+	r.pid = (long)c->pid;
+	r.request_id = p->request_id;
+	r.method = p->method;
+	r.uri = p->uri;
+	r.elapsed_s = elapsed;
+	r.trace = frames.len > 0 ? frames.data : NULL;
+	r.note = note.len > 0 ? note.data : NULL;
+	(void)log_slow(mp->pc->slowlog, &r);
+	buf_free(&frames);
+	buf_free(&note);
+}
+
 /* request_slowlog_timeout and request_terminate_timeout, every tick. */
 static void
 check_requests(struct master *m)
@@ -842,6 +929,8 @@ check_requests(struct master *m)
 	const struct pool_config *pc;
 
 	for (c = m->children; c != NULL; c = c->next) {
+		if (c->gone)
+			continue;	/* its pid may be reused: reap only */
 		if (c->term_at_us != 0 && now - c->term_at_us >= TERM_GRACE_US)
 			child_signal(c, SIGKILL);
 		if (c->slot < 0)
@@ -857,8 +946,9 @@ check_requests(struct master *m)
 		    c->slow_logged_us != p.req_start_mono_us) {
 			c->slow_logged_us = p.req_start_mono_us;
 			sb_add(&c->mp->sb->slow_requests, 1);
-			(void)log_slow(pc->slowlog, pool_name(c->mp),
-			    (long)c->pid, p.method, p.uri, (double)el / US);
+			slowlog_line(c->mp, c, &p, (double)el / US);
+			if (c->gone)
+				continue;
 		}
 		if (pc->request_terminate_timeout > 0 && c->term_at_us == 0 &&
 		    el >= (int64_t)pc->request_terminate_timeout * US) {
@@ -1259,6 +1349,7 @@ daemonize(void)
 	}
 	if (fd > STDERR_FILENO)
 		close(fd);
+	log_forget_stderr();
 	return 0;
 }
 

@@ -273,6 +273,14 @@ sb_set_request(struct sb_slot *s, const char *method, const char *uri)
 	seq_end(s);
 }
 
+void
+sb_set_request_id(struct sb_slot *s, const char *id)
+{
+	seq_begin(s);
+	copy_trunc(s->request_id, sizeof(s->request_id), id);
+	seq_end(s);
+}
+
 /* The histogram bucket of a duration. */
 static size_t
 bucket(int64_t dur_us)
@@ -423,12 +431,14 @@ sb_read_slot(const struct sb_slot *s, struct sb_proc *p)
 		p->last_duration_us = s->last_duration_us;
 		memcpy(p->method, s->method, sizeof(p->method));
 		memcpy(p->uri, s->uri, sizeof(p->uri));
+		memcpy(p->request_id, s->request_id, sizeof(p->request_id));
 		b = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
 		if (a == b)
 			break;
 	}
 	p->method[sizeof(p->method) - 1] = '\0';
 	p->uri[sizeof(p->uri) - 1] = '\0';
+	p->request_id[sizeof(p->request_id) - 1] = '\0';
 	p->state = (enum sb_state)__atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
 	if ((unsigned)p->state >= SB__MAX)
 		p->state = SB_FREE;

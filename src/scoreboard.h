@@ -31,6 +31,7 @@ enum sb_state {
 #define SB_METHOD_MAX	16
 #define SB_URI_MAX	256
 #define SB_NAME_MAX	64
+#define SB_RID_MAX	65
 
 /*
  * Request duration histogram upper bounds in seconds, 100 us to 10 s in
@@ -70,6 +71,7 @@ struct sb_slot {
 	int64_t		 last_duration_us;
 	char		 method[SB_METHOD_MAX];
 	char		 uri[SB_URI_MAX];
+	char		 request_id[SB_RID_MAX];	/* for the slow log */
 };
 
 struct scoreboard {
@@ -104,6 +106,7 @@ struct sb_proc {
 	int64_t		 last_duration_us;
 	char		 method[SB_METHOD_MAX];
 	char		 uri[SB_URI_MAX];
+	char		 request_id[SB_RID_MAX];
 };
 
 /* Counts over the slots at one moment. */
@@ -138,6 +141,8 @@ void		 sb_set_state(struct sb_slot *, enum sb_state);
 void		 sb_begin_request(struct scoreboard *, struct sb_slot *);
 void		 sb_set_request(struct sb_slot *, const char *method,
 		    const char *uri);
+/* Worker: the current request's id (truncated), for the slow log. */
+void		 sb_set_request_id(struct sb_slot *, const char *id);
 void		 sb_end_request(struct scoreboard *, struct sb_slot *,
 		    int64_t duration_us);
 

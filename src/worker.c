@@ -30,6 +30,7 @@
 #include "request_fcgi.h"
 #include "response.h"
 #include "response_fcgi.h"
+#include "sandbox.h"
 #include "util.h"
 #include "worker.h"
 
@@ -159,6 +160,7 @@ struct wstate {
 	const char		 *version;	/* CREWLOG_VERSION, or NULL */
 	struct route_memo	  routes[SB_ROUTES];
 	size_t			  nroutes;
+	bool			  violated;	/* sandbox: exit now */
 };
 
 /*
@@ -206,6 +208,32 @@ error_reply(struct request *req, struct response *resp,
 	    err->field[0] != '\0' ? err->field : NULL);
 }
 
+/*
+ * sandbox = enforce trapped a call: logs its name (the line carries the
+ * request id when there is one) and, with a response pending, replaces it
+ * with a 500.  The worker exits after this request.
+ */
+static bool
+sandbox_check(struct wstate *w, struct request *req, struct response *resp)
+{
+	char	 name[64];
+	int	 nr;
+
+	if ((nr = sandbox_take_violation()) == -1)
+		return false;
+	sandbox_syscall_name(nr, name, sizeof(name));
+	log_error("sandbox: %s (%d) is not on the allow-list: %s"
+		  "exiting (sandbox = enforce)",
+	    name, nr, resp != NULL ? "answering 500 and " : "");
+	if (resp != NULL) {
+		resp_reset(resp);
+		(void)resp_error(resp, req_wants_json(req), 500, NULL,
+		    "internal error", NULL);
+	}
+	w->violated = true;
+	return true;
+}
+
 /* One request on an accepted connection; the connection is closed after. */
 static void
 serve(struct wstate *w, FCGX_Request *fr)
@@ -240,6 +268,7 @@ serve(struct wstate *w, FCGX_Request *fr)
 	rc = req_read(&req, fr, &w->limits, &err);
 	if (slot != NULL) {
 		sb_set_request(slot, req.method_name, req.uri);
+		sb_set_request_id(slot, req.request_id);
 		sb_set_state(slot, SB_RUNNING);
 	}
 	log_set_request(req.request_id, req.method_name,
@@ -249,6 +278,7 @@ serve(struct wstate *w, FCGX_Request *fr)
 		error_reply(&req, &resp, &err);
 	else if (!ops_handle(&w->ops, &req, &resp))
 		app_handle(w->app, &req, &resp);
+	(void)sandbox_check(w, &req, &resp);
 	(void)resp_header(&resp, "X-Request-Id", req.request_id);
 	if (w->version != NULL)
 		(void)resp_header(&resp, "X-Crewlog-Version", w->version);
@@ -407,14 +437,18 @@ loop(struct wstate *w, const sigset_t *waitmask)
 			else
 				incoming = true;
 		}
+		if (sandbox_check(w, NULL, NULL))
+			break;
 		if (!incoming || w_quit || (fd = accept_one(w)) == -1)
 			continue;
 		fr.ipcFd = fd;
 		serve(w, &fr);
+		if (w->violated)
+			break;
 	}
 	FCGX_Free(&fr, 1);
 	close(ep);
-	return status;
+	return w->violated ? 1 : status;
 }
 
 int
@@ -447,6 +481,13 @@ worker_main(const struct worker_args *wa)
 	if ((w.version = getenv("CREWLOG_VERSION")) != NULL &&
 	    *w.version == '\0')
 		w.version = NULL;
+	/* After start-up: the database is connected, templates loaded. */
+	if (sandbox_install(wa->pc->sandbox, &err) == -1) {
+		log_error("sandbox = %s: %s",
+		    wa->pc->sandbox == SANDBOX_LOG ? "log" : "enforce",
+		    err.data);
+		goto out;
+	}
 	w.limits.body_max = wa->pc->request_body_limit;
 	w.limits.json_depth = wa->pc->json_depth_limit;
 	w.ops.pc = wa->pc;

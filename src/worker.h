@@ -9,6 +9,12 @@
  * They are blocked while a request is handled and delivered only inside
  * the wait for a connection, so no read or write of a request is ever cut
  * short by EINTR (libfcgi does not retry those).
+ *
+ * The master may stop a worker with ptrace for the slow log's backtrace
+ * (trace.h): PTRACE_INTERRUPT delivers no signal, so a call it interrupts
+ * is restarted by the kernel and the request continues.  With sandbox =
+ * log|enforce the worker runs under a seccomp filter (sandbox.h) once
+ * started.
  */
 #ifndef CREWLOG_WORKER_H
 #define CREWLOG_WORKER_H

@@ -16,6 +16,7 @@ import pwd
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -278,16 +279,29 @@ def _write(path, text):
         f.write(text)
 
 
+def _nginx_server(addr):
+    return ("unix:" + addr) if addr.startswith("/") else addr
+
+
 class Nginx(Server):
-    """nginx with the shipped deploy/nginx/crewlog-server.conf, as is."""
+    """nginx with the shipped deploy/nginx/crewlog-server.conf, as is.
+
+    The upstream blocks have the shape deploy/nginx/crewlog.site.conf
+    gives them: the pool's socket twice with max_fails=0 (a retry on the
+    same socket), and crewlog_status on status_upstream (the master's
+    pm.status_listen; by default the pool's socket, whose workers answer
+    /status too).  access.log has "status request_time uri" lines.
+    """
 
     name = "nginx"
 
-    def __init__(self, dir=None, upstream=None, htdocs=None, port=None):
+    def __init__(self, dir=None, upstream=None, htdocs=None, port=None,
+                 status_upstream=None):
         self.dir = dir or tmpdir("crewlog-ngx-")
         self.port = port or free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.upstream = upstream
+        self.status_upstream = status_upstream or upstream
         self.htdocs = htdocs or os.path.join(SRCDIR, "htdocs")
         self.prefix = os.path.join(self.dir, "nginx")
 
@@ -295,8 +309,8 @@ class Nginx(Server):
         os.makedirs(self.prefix, exist_ok=True)
         shutil.copy("/etc/nginx/fastcgi_params", self.prefix)
         shutil.copy("/etc/nginx/mime.types", self.prefix)
-        up = self.upstream
-        server = ("unix:" + up) if up.startswith("/") else up
+        server = _nginx_server(self.upstream)
+        status = _nginx_server(self.status_upstream)
         conf = os.path.join(self.prefix, "nginx.conf")
         _write(conf, """
 daemon off;
@@ -307,13 +321,18 @@ error_log %(p)s/error.log warn;
 events { worker_connections 1024; }
 http {
     include mime.types;
-    access_log %(p)s/access.log;
+    log_format timed '$status $request_time $request_uri';
+    access_log %(p)s/access.log timed;
     client_body_temp_path %(p)s/body;
     fastcgi_temp_path %(p)s/fastcgi;
     proxy_temp_path %(p)s/proxy;
     uwsgi_temp_path %(p)s/uwsgi;
     scgi_temp_path %(p)s/scgi;
-    upstream crewlog { server %(server)s; }
+    upstream crewlog {
+        server %(server)s max_fails=0;
+        server %(server)s max_fails=0;
+    }
+    upstream crewlog_status { server %(status)s; }
     server {
         listen 127.0.0.1:%(port)d;
         server_name localhost;
@@ -321,7 +340,7 @@ http {
         include %(src)s/deploy/nginx/crewlog-server.conf;
     }
 }
-""" % dict(p=self.prefix, server=server, port=self.port,
+""" % dict(p=self.prefix, server=server, status=status, port=self.port,
            htdocs=self.htdocs, src=SRCDIR))
         self._spawn(["nginx", "-p", self.prefix, "-c", conf])
         wait_for(lambda: port_open(self.port), 10, "nginx")
@@ -331,32 +350,41 @@ http {
         Server.stop(self, sig, timeout)
 
 
+def _apache_backend(addr, name):
+    if addr.startswith("/"):
+        return "unix:%s|fcgi://%s" % (addr, name)
+    return "fcgi://%s" % addr
+
+
 class Apache(Server):
-    """Apache httpd with mod_proxy_fcgi and the shipped deploy/apache conf."""
+    """Apache httpd with mod_proxy_fcgi and the shipped deploy/apache conf.
+
+    status_upstream: the master's pm.status_listen (default: the pool's
+    socket, whose workers answer /status too).
+    """
 
     name = "apache"
 
-    def __init__(self, dir=None, upstream=None, htdocs=None):
+    def __init__(self, dir=None, upstream=None, htdocs=None,
+                 status_upstream=None):
         self.dir = dir or tmpdir("crewlog-apache-")
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.upstream = upstream
+        self.status_upstream = status_upstream or upstream
         self.htdocs = htdocs or os.path.join(SRCDIR, "htdocs")
 
     def start(self):
         mods = "/usr/lib/apache2/modules"
-        up = self.upstream
-        if up.startswith("/"):
-            backend = "unix:%s|fcgi://localhost" % up
-        else:
-            backend = "fcgi://%s" % up
+        backend = _apache_backend(self.upstream, "crewlog-www")
+        status = _apache_backend(self.status_upstream, "crewlog-status")
         conf = os.path.join(self.dir, "httpd.conf")
         load = "\n".join("LoadModule %s_module %s/mod_%s.so" % (m, mods, m)
                          for m in ("mpm_event", "authz_core", "authz_host",
                                    "mime", "dir",
                                    "headers", "alias", "proxy",
                                    "proxy_fcgi", "expires", "rewrite",
-                                   "setenvif"))
+                                   "setenvif", "reqtimeout"))
         _write(conf, """
 %(load)s
 ServerRoot "%(d)s"
@@ -371,11 +399,13 @@ TypesConfig /etc/mime.types
 Mutex file:%(d)s
 DefaultRuntimeDir "%(d)s"
 Define CREWLOG_BACKEND "%(backend)s"
+Define CREWLOG_STATUS_BACKEND "%(status)s"
 Define CREWLOG_HTDOCS "%(htdocs)s"
 <VirtualHost 127.0.0.1:%(port)d>
     Include "%(src)s/deploy/apache/crewlog.conf"
 </VirtualHost>
 """ % dict(load=load, d=self.dir, port=self.port, backend=backend,
+           status=status,
            htdocs=self.htdocs, src=SRCDIR))
         self._spawn(["apache2", "-f", conf, "-DFOREGROUND"])
         wait_for(lambda: port_open(self.port), 10, "apache")
@@ -488,7 +518,8 @@ def start(pool=None, glob=None, **kw):
     p = {"test_endpoints": "yes"}
     p.update(pool or {})
     cw = Crewlog(pool=p, glob=glob, **kw).start()
-    ng = Nginx(upstream=cw.listen).start()
+    ng = Nginx(upstream=cw.listen,
+               status_upstream=cw.pool.get("pm.status_listen")).start()
     # The first worker may still be starting: wait until one answers.
     wait_for(lambda: http_request("GET", ng.url + "/ping").status == 200,
              10, "a worker to answer /ping")
@@ -521,6 +552,48 @@ def assert_clean_stop(cw):
         assert bad not in log, log[-3000:]
 
 
+def fcgi_get(sock_path, uri):
+    """A bare FastCGI GET over a unix socket; returns the stdout bytes."""
+    def rec(rtype, content, rid=1):
+        pad = (8 - len(content) % 8) % 8
+        return struct.pack("!BBHHBx", 1, rtype, rid, len(content),
+                           pad) + content + b"\0" * pad
+
+    def nv(k, v):
+        k, v = k.encode(), v.encode()
+        return bytes([len(k), len(v)]) + k + v
+    path, _, query = uri.partition("?")
+    params = b"".join(nv(k, v) for k, v in (
+        ("REQUEST_METHOD", "GET"), ("REQUEST_URI", uri),
+        ("DOCUMENT_URI", path), ("QUERY_STRING", query),
+        ("SCRIPT_NAME", ""), ("SERVER_PROTOCOL", "HTTP/1.1"),
+        ("REMOTE_ADDR", "127.0.0.1")))
+    msg = (rec(1, struct.pack("!HB5x", 1, 0)) + rec(4, params) +
+           rec(4, b"") + rec(5, b""))
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(sock_path)
+    s.sendall(msg)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    out = b""
+    while len(data) >= 8:
+        _, rtype, _, clen, pad = struct.unpack("!BBHHBx", data[:8])
+        if rtype == 6:
+            out += data[8:8 + clen]
+        data = data[8 + clen + pad:]
+    return out
+
+
+class Skip(Exception):
+    """Raised by a test that cannot run here; TAP "ok N - ... # SKIP"."""
+
+
 class TestRun:
     """Collects @test functions and runs them, printing TAP."""
 
@@ -544,6 +617,9 @@ class TestRun:
                 fn()
                 print("ok %d - %s: %s (%.1fs)" % (i, self.name, name,
                                                   time.monotonic() - t0),
+                      flush=True)
+            except Skip as e:
+                print("ok %d - %s: %s # SKIP %s" % (i, self.name, name, e),
                       flush=True)
             except Exception:  # noqa: B902 - a failing test is reported
                 failed += 1

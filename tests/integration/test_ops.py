@@ -149,7 +149,8 @@ def _():
                        "listen.allowed_clients": "10.11.12.13"}).start()
     ng = Nginx(upstream=cw.listen).start()
     r = http_request("GET", ng.url + "/ping")
-    assert r.status == 502, r       # nginx: the upstream closed on it
+    # nginx: the upstream closed on it (502), answered as "busy, retry".
+    assert r.status == 503 and r.headers.get("retry-after") == "1", r
     wait_for(lambda: "listen.allowed_clients" in cw.log(), 5,
              "the refusal in the log")
 

@@ -56,6 +56,7 @@ http {
     uwsgi_temp_path %(p)s/uwsgi;
     scgi_temp_path %(p)s/scgi;
     upstream crewlog { server unix:%(up)s; keepalive 8; }
+    upstream crewlog_status { server unix:%(up)s; }
     server {
         listen 127.0.0.1:%(port)d;
         root %(htdocs)s;

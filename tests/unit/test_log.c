@@ -263,29 +263,59 @@ test_access_duration_format(void **state)
 	json_decref(lines);
 }
 
+/* A slow request without a trace or note. */
+static struct log_slow_req
+slow_req(const char *pool, long pid, const char *method, const char *uri,
+    double elapsed_s)
+{
+	struct log_slow_req	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.pool = pool;
+	r.pid = pid;
+	r.method = method;
+	r.uri = uri;
+	r.elapsed_s = elapsed_s;
+	return r;
+}
+
 /* The slowlog file gets one JSON object per slow request, appended. */
 static void
 test_slow_to_file(void **state)
 {
-	struct fixture	*f = *state;
-	char		 slow[160];
-	json_t		*lines, *o;
+	struct fixture		*f = *state;
+	struct log_slow_req	 r;
+	char			 slow[160];
+	json_t			*lines, *o;
 
 	snprintf(slow, sizeof(slow), "%s/slow.log", f->dir);
-	assert_int_equal(log_slow(slow, "www", 77, "GET", "/a\nb\"c", 2.5),
-	    0);
-	assert_int_equal(log_slow(slow, "api", 78, "POST", "/x", 10), 0);
+	r = slow_req("www", 77, "GET", "/a\nb\"c", 2.5);
+	r.request_id = "rid-1";
+	assert_int_equal(log_slow(slow, &r), 0);
+	r = slow_req("api", 78, "POST", "/x", 10);
+	r.trace = "[\"#0 nanosleep+0x1 (libc.so.6) [0x1]\"]";
+	r.note = "no backtraces: denied";
+	assert_int_equal(log_slow(slow, &r), 0);
 	lines = read_lines(slow);
-	assert_int_equal(json_array_size(lines), 2);
+	assert_int_equal(json_array_size(lines), 3);
 	o = json_array_get(lines, 0);
 	assert_string_equal(str(o, "pool"), "www");
 	assert_int_equal(json_integer_value(json_object_get(o, "pid")), 77);
+	assert_string_equal(str(o, "request_id"), "rid-1");
 	assert_string_equal(str(o, "method"), "GET");
 	assert_string_equal(str(o, "uri"), "/a\nb\"c");
 	assert_true(json_real_value(json_object_get(o, "elapsed_s")) == 2.5);
 	assert_string_equal(str(o, "msg"), "slow request");
+	assert_null(json_object_get(o, "trace"));
 	assert_int_equal(strlen(str(o, "time")), 24);
-	assert_string_equal(str(json_array_get(lines, 1), "pool"), "api");
+	/* The note comes first, then the entry with its trace. */
+	o = json_array_get(lines, 1);
+	assert_string_equal(str(o, "msg"), "no backtraces: denied");
+	o = json_array_get(lines, 2);
+	assert_string_equal(str(o, "pool"), "api");
+	assert_string_equal(json_string_value(json_array_get(
+	    json_object_get(o, "trace"), 0)),
+	    "#0 nanosleep+0x1 (libc.so.6) [0x1]");
 	json_decref(lines);
 	/* Nothing went to the main log. */
 	lines = read_lines(f->path);
@@ -298,10 +328,11 @@ test_slow_to_file(void **state)
 static void
 test_slow_without_file(void **state)
 {
-	struct fixture	*f = *state;
-	json_t		*lines, *o;
+	struct fixture		*f = *state;
+	struct log_slow_req	 r = slow_req("www", 77, "GET", "/x", 2.5);
+	json_t			*lines, *o;
 
-	assert_int_equal(log_slow(NULL, "www", 77, "GET", "/x", 2.5), 0);
+	assert_int_equal(log_slow(NULL, &r), 0);
 	lines = read_lines(f->path);
 	assert_int_equal(json_array_size(lines), 1);
 	o = json_array_get(lines, 0);
@@ -315,12 +346,13 @@ test_slow_without_file(void **state)
 static void
 test_slow_unwritable(void **state)
 {
-	struct fixture	*f = *state;
-	char		 slow[160];
-	json_t		*lines, *o;
+	struct fixture		*f = *state;
+	struct log_slow_req	 r = slow_req("www", 77, "GET", "/x", 1);
+	char			 slow[160];
+	json_t			*lines, *o;
 
 	snprintf(slow, sizeof(slow), "%s/missing/slow.log", f->dir);
-	assert_int_equal(log_slow(slow, "www", 77, "GET", "/x", 1), -1);
+	assert_int_equal(log_slow(slow, &r), -1);
 	lines = read_lines(f->path);
 	assert_int_equal(json_array_size(lines), 1);
 	o = json_array_get(lines, 0);
