@@ -8,6 +8,9 @@
  *	crewlog healthcheck ...				hc_cli()
  *	crewlog relay ...				relay_main()
  *	crewlog board-events ...			boardevents_main()
+ *
+ * Built --without-libcurl (the app image), relay and board-events are
+ * left out and only say so: they run from the crewlog-relay image.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -29,6 +32,15 @@
 #endif
 #define DEFAULT_CONFIG	SYSCONFDIR "/crewlog/crewlog.conf"
 
+#ifdef HAVE_LIBCURL
+#define RELAY_USAGE \
+	"       crewlog relay [--topic-arn arn] [--endpoint url] ...\n" \
+	"       crewlog board-events [--queue-url url] ...\n"
+#else
+#define RELAY_USAGE \
+	"       (relay and board-events: built --without-libcurl)\n"
+#endif
+
 extern char	**environ;
 
 static void
@@ -40,9 +52,7 @@ usage(FILE *f)
 	    "       crewlog render [--partials dir] template data.json\n"
 	    "       crewlog migrate | seed | check ...\n"
 	    "       crewlog healthcheck [-c file] [-P pool] [-a address] "
-	    "[-u path] [-T seconds]\n"
-	    "       crewlog relay [--topic-arn arn] [--endpoint url] ...\n"
-	    "       crewlog board-events [--queue-url url] ...\n"
+	    "[-u path] [-T seconds]\n" RELAY_USAGE
 	    "  -c file     configuration (default %s)\n"
 	    "  -F          stay in the foreground\n"
 	    "  -p pidfile  write the master's pid there (overrides pid)\n"
@@ -118,10 +128,23 @@ main(int argc, char **argv)
 		return app_cli(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "healthcheck") == 0)
 		return hc_cli(argc - 1, argv + 1);
+#ifdef HAVE_LIBCURL
 	if (argc > 1 && strcmp(argv[1], "relay") == 0)
 		return relay_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "board-events") == 0)
 		return boardevents_main(argc - 1, argv + 1);
+#else
+	if (argc > 1 &&
+	    (strcmp(argv[1], "relay") == 0 ||
+		strcmp(argv[1], "board-events") == 0)) {
+		fprintf(stderr,
+		    "crewlog: %s: crewlog was built without libcurl "
+		    "(--without-libcurl); run the relay from the crewlog-relay "
+		    "image\n",
+		    argv[1]);
+		return 2;
+	}
+#endif
 
 	memset(&opts, 0, sizeof(opts));
 	while (

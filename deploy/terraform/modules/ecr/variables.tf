@@ -15,9 +15,9 @@ variable "tags" {
 }
 
 variable "repositories" {
-  description = "Image repositories: the app (crewlog -F) and web (nginx) containers."
+  description = "Image repositories: app (crewlog -F), web (nginx) and relay (crewlog relay, with libcurl)."
   type        = list(string)
-  default     = ["app", "web"]
+  default     = ["app", "web", "relay"]
 }
 
 variable "kms_key_arn" {

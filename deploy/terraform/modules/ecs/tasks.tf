@@ -2,8 +2,10 @@
 # (one network namespace): web, nginx on web_port, passes FastCGI to app,
 # `crewlog -F` as PID 1 on 127.0.0.1:9000.  Both run as numeric non-root
 # users on read-only root filesystems with a writable /tmp volume; logs go
-# to CloudWatch, the database URL comes from Secrets Manager.  The relay
-# and the migration run the app container alone with another command.
+# to CloudWatch, the database URL comes from Secrets Manager.  The
+# migration runs the app container alone with another command; the relay
+# runs the relay image (crewlog built with libcurl, which the app image
+# leaves out to stay small) in that container's place.
 
 locals {
   tags = merge(var.tags, {
@@ -11,8 +13,9 @@ locals {
     service     = "crewlog"
     component   = "ecs"
   })
-  app_image = "${var.image_repositories["app"]}:${var.image_tag}"
-  web_image = "${var.image_repositories["web"]}:${var.image_tag}"
+  app_image   = "${var.image_repositories["app"]}:${var.image_tag}"
+  web_image   = "${var.image_repositories["web"]}:${var.image_tag}"
+  relay_image = "${var.image_repositories["relay"]}:${var.image_tag}"
 
   tasks = merge(
     { for k, v in var.services : k => { cpu = v.cpu, memory = v.memory, command = null, web = true } },
@@ -36,7 +39,7 @@ locals {
   app_container = {
     for k, t in local.tasks : k => {
       name                   = "app"
-      image                  = local.app_image
+      image                  = k == "relay" ? local.relay_image : local.app_image
       essential              = true
       user                   = var.app_user
       readonlyRootFilesystem = true

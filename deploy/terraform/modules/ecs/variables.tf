@@ -25,7 +25,7 @@ variable "image_tag" {
 }
 
 variable "image_repositories" {
-  description = "Repository URLs by container: app (crewlog -F) and web (nginx); ecr stack output."
+  description = "Repository URLs by image: app (crewlog -F), web (nginx) and relay (crewlog relay, with libcurl); ecr stack output."
   type        = map(string)
 }
 

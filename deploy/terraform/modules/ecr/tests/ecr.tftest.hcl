@@ -13,7 +13,7 @@ variables {
 run "defaults" {
   # immutable scanned encrypted
   assert {
-    condition     = toset(keys(aws_ecr_repository.this)) == toset(["app", "web"])
+    condition     = toset(keys(aws_ecr_repository.this)) == toset(["app", "web", "relay"])
     error_message = "one repository per container image"
   }
   assert {

@@ -7,8 +7,9 @@ variables {
   environment = "test"
   image_tag   = "0123456789abcdef0123456789abcdef01234567"
   image_repositories = {
-    app = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/crewlog-test/app"
-    web = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/crewlog-test/web"
+    app   = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/crewlog-test/app"
+    web   = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/crewlog-test/web"
+    relay = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/crewlog-test/relay"
   }
   subnet_ids        = ["subnet-app0", "subnet-app1"]
   security_group_id = "sg-00000000000task00"
@@ -72,6 +73,10 @@ run "defaults" {
   assert {
     condition     = jsondecode(aws_ecs_task_definition.task["migrate"].container_definitions)[0].command == ["crewlog", "migrate"] && length(jsondecode(aws_ecs_task_definition.task["migrate"].container_definitions)) == 1
     error_message = "the migration is the app image with crewlog migrate"
+  }
+  assert {
+    condition     = startswith(jsondecode(aws_ecs_task_definition.task["relay"].container_definitions)[0].image, "${var.image_repositories["relay"]}:") && startswith(jsondecode(aws_ecs_task_definition.task["migrate"].container_definitions)[0].image, "${var.image_repositories["app"]}:")
+    error_message = "the relay runs the relay image (libcurl), the migration the app image"
   }
   assert {
     condition     = alltrue([for t in aws_ecs_task_definition.task : endswith(jsondecode(t.container_definitions)[0].image, ":${var.image_tag}")])
