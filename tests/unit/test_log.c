@@ -138,8 +138,7 @@ test_access_line(void **state)
 	o = json_array_get(lines, 0);
 	assert_int_equal(json_integer_value(json_object_get(o, "status")),
 	    201);
-	assert_true(json_real_value(json_object_get(o, "duration_ms")) ==
-	    1.5);
+	assert_true(json_real_value(json_object_get(o, "duration_ms")) == 1.5);
 	assert_string_equal(str(o, "path"), "/api/hours");
 	assert_string_equal(str(o, "msg"), "access");
 	json_decref(lines);
@@ -230,10 +229,12 @@ test_pid_after_fork(void **state)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	lines = read_lines(f->path);
 	assert_int_equal(json_array_size(lines), 2);
-	assert_int_equal(json_integer_value(json_object_get(
-	    json_array_get(lines, 0), "pid")), getpid());
-	assert_int_equal(json_integer_value(json_object_get(
-	    json_array_get(lines, 1), "pid")), pid);
+	assert_int_equal(json_integer_value(
+			     json_object_get(json_array_get(lines, 0), "pid")),
+	    getpid());
+	assert_int_equal(json_integer_value(
+			     json_object_get(json_array_get(lines, 1), "pid")),
+	    pid);
 	json_decref(lines);
 }
 
@@ -249,13 +250,13 @@ test_access_duration_format(void **state)
 	log_access(200, 12345.6789);
 	lines = read_lines(f->path);
 	o = json_array_get(lines, 0);
-	assert_true(json_real_value(json_object_get(o, "duration_ms")) ==
-	    0.042);
+	assert_true(
+	    json_real_value(json_object_get(o, "duration_ms")) == 0.042);
 	assert_int_equal(json_integer_value(json_object_get(o, "status")),
 	    404);
 	o = json_array_get(lines, 1);
-	assert_true(json_real_value(json_object_get(o, "duration_ms")) ==
-	    12345.679);
+	assert_true(
+	    json_real_value(json_object_get(o, "duration_ms")) == 12345.679);
 	t = str(o, "time");
 	assert_int_equal(strlen(t), 24);
 	assert_int_equal(t[19], '.');
@@ -313,8 +314,9 @@ test_slow_to_file(void **state)
 	assert_string_equal(str(o, "msg"), "no backtraces: denied");
 	o = json_array_get(lines, 2);
 	assert_string_equal(str(o, "pool"), "api");
-	assert_string_equal(json_string_value(json_array_get(
-	    json_object_get(o, "trace"), 0)),
+	assert_string_equal(json_string_value(
+				json_array_get(json_object_get(o, "trace"),
+				    0)),
 	    "#0 nanosleep+0x1 (libc.so.6) [0x1]");
 	json_decref(lines);
 	/* Nothing went to the main log. */
@@ -337,7 +339,8 @@ test_slow_without_file(void **state)
 	assert_int_equal(json_array_size(lines), 1);
 	o = json_array_get(lines, 0);
 	assert_string_equal(str(o, "level"), "warn");
-	assert_string_equal(str(o, "msg"), "pool www: slow request: worker "
+	assert_string_equal(str(o, "msg"),
+	    "pool www: slow request: worker "
 	    "77 GET /x running for 2.500s");
 	json_decref(lines);
 }
