@@ -69,19 +69,19 @@ variable "cpu_target" {
 }
 
 variable "relay" {
-  description = "The outbox relay: one task publishing committed hour events to SNS."
+  description = "The outbox relay: one task publishing committed hour events to SNS; command is the arguments to the image's entrypoint (/usr/sbin/crewlog)."
   type = object({
     cpu     = number
     memory  = number
     command = list(string)
   })
-  default = { cpu = 256, memory = 512, command = ["crewlog", "relay"] }
+  default = { cpu = 256, memory = 512, command = ["relay"] }
 }
 
 variable "migrate_command" {
-  description = "Command of the one-shot migration task the release runs before shifting traffic."
+  description = "Arguments to the image's entrypoint (/usr/sbin/crewlog) for the one-shot migration task the release runs before shifting traffic."
   type        = list(string)
-  default     = ["crewlog", "migrate"]
+  default     = ["migrate"]
 }
 
 variable "environment_variables" {
@@ -111,7 +111,7 @@ variable "web_port" {
 variable "app_health_command" {
   description = "Health check of the app container: the crewlog subcommand that sends a FastCGI request to 127.0.0.1:9000."
   type        = list(string)
-  default     = ["CMD", "crewlog", "healthcheck"]
+  default     = ["CMD", "/usr/sbin/crewlog", "healthcheck"]
 }
 
 variable "web_health_command" {

@@ -67,11 +67,11 @@ run "defaults" {
     error_message = "the database URL comes from the service's own secret"
   }
   assert {
-    condition     = jsondecode(aws_ecs_task_definition.task["board"].container_definitions)[0].healthCheck.command == ["CMD", "crewlog", "healthcheck"] && jsondecode(aws_ecs_task_definition.task["board"].container_definitions)[1].dependsOn[0].condition == "HEALTHY"
+    condition     = jsondecode(aws_ecs_task_definition.task["board"].container_definitions)[0].healthCheck.command == ["CMD", "/usr/sbin/crewlog", "healthcheck"] && jsondecode(aws_ecs_task_definition.task["board"].container_definitions)[1].dependsOn[0].condition == "HEALTHY"
     error_message = "app is health-checked and web waits for it"
   }
   assert {
-    condition     = jsondecode(aws_ecs_task_definition.task["migrate"].container_definitions)[0].command == ["crewlog", "migrate"] && length(jsondecode(aws_ecs_task_definition.task["migrate"].container_definitions)) == 1
+    condition     = jsondecode(aws_ecs_task_definition.task["migrate"].container_definitions)[0].command == ["migrate"] && length(jsondecode(aws_ecs_task_definition.task["migrate"].container_definitions)) == 1
     error_message = "the migration is the app image with crewlog migrate"
   }
   assert {
